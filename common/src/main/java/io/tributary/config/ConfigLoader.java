@@ -1,0 +1,146 @@
+package io.tributary.config;
+
+import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Reads property groups the way MSF hands them over: on MSF from the service's runtime properties;
+ * locally from a file of the same JSON shape ({@code
+ * [{"PropertyGroupId":"kafka","PropertyMap":{"bootstrap.servers":"..."}}]}), then single keys
+ * overridden from the command line as {@code --group.key value} or {@code --group.key=value}.
+ */
+public final class ConfigLoader {
+  private ConfigLoader() {}
+
+  /** Where the properties came from: decides whether Tributary or the service owns checkpoints. */
+  public enum Origin {
+    /** Amazon Managed Service for Apache Flink runtime properties. */
+    MANAGED,
+    /** A JSON file named with --config, plus command-line overrides. */
+    FILE
+  }
+
+  /** Raw groups plus where they came from; not yet validated. */
+  public static final class Loaded {
+    public final Origin origin;
+    public final Map<String, Map<String, String>> groups;
+    public final List<String> positional;
+
+    Loaded(Origin origin, Map<String, Map<String, String>> groups, List<String> positional) {
+      this.origin = origin;
+      this.groups = groups;
+      this.positional = positional;
+    }
+  }
+
+  public static Loaded load(String[] args) {
+    String file = null;
+    Map<String, String> overrides = new LinkedHashMap<>();
+    List<String> positional = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--")) {
+        positional.add(a);
+        continue;
+      }
+      String name = a.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw new ConfigException("command-line option '" + a + "' has no value.");
+      }
+      if (name.equals("config")) {
+        file = value;
+      } else {
+        overrides.put(name, value);
+      }
+    }
+    Map<String, Map<String, String>> groups;
+    Origin origin;
+    if (file != null) {
+      Path path = Path.of(file);
+      if (!Files.isRegularFile(path)) {
+        throw new ConfigException(
+            "config file '" + file + "' does not exist. Pass --config with a readable JSON file.");
+      }
+      groups = read(path.toString());
+      origin = Origin.FILE;
+    } else {
+      groups = readManaged();
+      origin = Origin.MANAGED;
+      if (groups.isEmpty() && overrides.isEmpty()) {
+        throw new ConfigException(
+            "no configuration found. Locally, pass --config FILE (see examples/); on Amazon"
+                + " Managed Service for Apache Flink, set the application's runtime properties.");
+      }
+      if (groups.isEmpty()) {
+        origin = Origin.FILE;
+      }
+    }
+    for (Map.Entry<String, String> o : overrides.entrySet()) {
+      int dot = o.getKey().indexOf('.');
+      if (dot <= 0 || dot == o.getKey().length() - 1) {
+        throw new ConfigException(
+            "command-line option '--"
+                + o.getKey()
+                + "' must be written --<group>.<key>, for example --kafka.bootstrap.servers.");
+      }
+      groups
+          .computeIfAbsent(o.getKey().substring(0, dot), g -> new LinkedHashMap<>())
+          .put(o.getKey().substring(dot + 1), o.getValue());
+    }
+    return new Loaded(origin, groups, positional);
+  }
+
+  /** Parses a JSON file in MSF's runtime-properties shape. */
+  public static Map<String, Map<String, String>> read(String path) {
+    try {
+      return toGroups(KinesisAnalyticsRuntime.getApplicationProperties(path));
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(
+          "cannot read config file '"
+              + path
+              + "': "
+              + e.getMessage()
+              + ". It must be a JSON array of {\"PropertyGroupId\": ..., \"PropertyMap\": {...}}.");
+    }
+  }
+
+  private static Map<String, Map<String, String>> readManaged() {
+    try {
+      return toGroups(KinesisAnalyticsRuntime.getApplicationProperties());
+    } catch (IOException e) {
+      // Not on MSF: there is no runtime-properties file.
+      return new LinkedHashMap<>();
+    } catch (RuntimeException e) {
+      throw new UncheckedIOException(new IOException("cannot read MSF runtime properties", e));
+    }
+  }
+
+  private static Map<String, Map<String, String>> toGroups(Map<String, Properties> props) {
+    Map<String, Map<String, String>> groups = new LinkedHashMap<>();
+    if (props == null) {
+      return groups;
+    }
+    props.forEach(
+        (id, p) -> {
+          Map<String, String> m = new LinkedHashMap<>();
+          p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+          groups.put(id, m);
+        });
+    return groups;
+  }
+}

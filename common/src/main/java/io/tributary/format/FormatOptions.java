@@ -1,0 +1,98 @@
+package io.tributary.format;
+
+import io.tributary.config.Described;
+import io.tributary.config.OptionGroup;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+
+/** How events are decoded and validated, and where their event time is. */
+public final class FormatOptions {
+  private FormatOptions() {}
+
+  /** How timestamps are written in the JSON. */
+  public enum TimestampStyle {
+    /** {@code 2026-11-25T10:15:30.123Z} (and without Z for TIMESTAMP). */
+    ISO_8601,
+    /** {@code 2026-11-25 10:15:30.123}. */
+    SQL;
+
+    @Override
+    public String toString() {
+      return Described.configName(this);
+    }
+  }
+
+  public static final ConfigOption<String> SCHEMA =
+      ConfigOptions.key("schema")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "The event's fields in Flink SQL type syntax, e.g. `user_id STRING NOT NULL,"
+                  + " amount DECIMAL(12, 2), ts TIMESTAMP_LTZ(3) NOT NULL`. NOT NULL marks a"
+                  + " required field. JSON fields not listed are ignored. Required.");
+
+  public static final ConfigOption<String> EVENT_TIME_FIELD =
+      ConfigOptions.key("event-time.field")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "The field holding event time: TIMESTAMP(p), TIMESTAMP_LTZ(p) or BIGINT epoch"
+                  + " millis. Required.");
+
+  public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS =
+      ConfigOptions.key("event-time.max-out-of-orderness")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(5))
+          .withDescription("How far behind the newest event time an event may arrive.");
+
+  public static final ConfigOption<Duration> IDLENESS =
+      ConfigOptions.key("event-time.idleness")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription(
+              "A reader with no events for this long stops holding watermarks back. 0 turns it"
+                  + " off.");
+
+  public static final ConfigOption<Duration> MAX_FUTURE =
+      ConfigOptions.key("event-time.max-future")
+          .durationType()
+          .defaultValue(Duration.ofHours(1))
+          .withDescription(
+              "Events more than this ahead of the wall clock are dead-lettered, so one bad clock"
+                  + " cannot push watermarks ahead.");
+
+  public static final ConfigOption<Duration> MAX_PAST =
+      ConfigOptions.key("event-time.max-past")
+          .durationType()
+          .defaultValue(Duration.ofDays(365))
+          .withDescription(
+              "Events more than this behind the wall clock are dead-lettered. Raise it for"
+                  + " backfills of older data.");
+
+  public static final ConfigOption<TimestampStyle> TIMESTAMP_FORMAT =
+      ConfigOptions.key("timestamp-format")
+          .enumType(TimestampStyle.class)
+          .defaultValue(TimestampStyle.ISO_8601)
+          .withDescription("How TIMESTAMP and TIMESTAMP_LTZ fields are written in the JSON.");
+
+  public static final ConfigOption<MemorySize> MAX_RECORD_SIZE =
+      ConfigOptions.key("max-record-size")
+          .memoryType()
+          .defaultValue(MemorySize.parse("1mb"))
+          .withDescription(
+              "Records larger than this are dead-lettered (reason too-large) without parsing.");
+
+  public static final OptionGroup GROUP =
+      OptionGroup.of("format", "The events' JSON schema, validation and event time.")
+          .add(
+              SCHEMA,
+              EVENT_TIME_FIELD,
+              MAX_OUT_OF_ORDERNESS,
+              IDLENESS,
+              MAX_FUTURE,
+              MAX_PAST,
+              TIMESTAMP_FORMAT,
+              MAX_RECORD_SIZE);
+}

@@ -1,0 +1,188 @@
+package io.tributary.iceberg;
+
+import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.IcebergOptions.CatalogType;
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.flink.TableLoader;
+
+/**
+ * The configured catalog and database, plus the write settings every table of the job shares.
+ * Serializable: the sink carries its loaders to the task managers.
+ */
+public final class IcebergCatalog implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final CatalogLoader loader;
+  private final String database;
+  private final Map<String, String> tableProperties;
+  private final DistributionMode distribution;
+  private final Integer writeParallelism;
+  private final String description;
+
+  private IcebergCatalog(
+      CatalogLoader loader,
+      String database,
+      Map<String, String> tableProperties,
+      DistributionMode distribution,
+      Integer writeParallelism,
+      String description) {
+    this.loader = loader;
+    this.database = database;
+    this.tableProperties = tableProperties;
+    this.distribution = distribution;
+    this.writeParallelism = writeParallelism;
+    this.description = description;
+  }
+
+  public static IcebergCatalog fromConfig(TributaryConfig c) {
+    var g = IcebergOptions.GROUP;
+    CatalogType type = c.get(g, IcebergOptions.CATALOG_TYPE);
+    String name = c.get(g, IcebergOptions.CATALOG_NAME);
+    Map<String, String> props = new HashMap<>(c.passThrough(g, "catalog.properties."));
+    if (type == CatalogType.HADOOP
+        || type == CatalogType.GLUE
+        || c.isSet(g, IcebergOptions.WAREHOUSE)) {
+      props.put(
+          CatalogProperties.WAREHOUSE_LOCATION, warehouse(c.get(g, IcebergOptions.WAREHOUSE)));
+    }
+    org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+    CatalogLoader loader;
+    switch (type) {
+      case REST:
+        props.put(CatalogProperties.URI, c.get(g, IcebergOptions.CATALOG_URI));
+        loader = CatalogLoader.rest(name, hadoop, props);
+        break;
+      case JDBC:
+        String uri = c.get(g, IcebergOptions.CATALOG_URI);
+        if (!uri.startsWith("jdbc:")) {
+          throw c.invalid(
+              g, IcebergOptions.CATALOG_URI, "is not a JDBC URL. Write jdbc:postgresql://... .");
+        }
+        props.put(CatalogProperties.URI, uri);
+        props.putIfAbsent(
+            CatalogProperties.WAREHOUSE_LOCATION, warehouse(c.get(g, IcebergOptions.WAREHOUSE)));
+        loader = CatalogLoader.custom(name, props, hadoop, "org.apache.iceberg.jdbc.JdbcCatalog");
+        break;
+      case GLUE:
+        loader =
+            CatalogLoader.custom(name, props, hadoop, "org.apache.iceberg.aws.glue.GlueCatalog");
+        break;
+      case HADOOP:
+      default:
+        loader = CatalogLoader.hadoop(name, hadoop, props);
+        break;
+    }
+    String database = c.get(g, IcebergOptions.DATABASE);
+    if (!database.matches("[A-Za-z0-9_]+")) {
+      throw c.invalid(
+          g,
+          IcebergOptions.DATABASE,
+          "is not a valid database name. Use letters, digits and underscores (Glue: lower case).");
+    }
+    Map<String, String> tableProps = new HashMap<>();
+    tableProps.put(TableProperties.FORMAT_VERSION, "2");
+    tableProps.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
+    tableProps.put(TableProperties.PARQUET_COMPRESSION, "zstd");
+    tableProps.put(
+        TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+        String.valueOf(c.get(g, IcebergOptions.TARGET_FILE_SIZE).getBytes()));
+    tableProps.put(
+        TableProperties.COMMIT_NUM_RETRIES,
+        String.valueOf(c.get(g, IcebergOptions.COMMIT_RETRIES)));
+    tableProps.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
+    tableProps.put(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "50");
+    DistributionMode mode =
+        DistributionMode.fromName(c.get(g, IcebergOptions.DISTRIBUTION).toString());
+    tableProps.put(TableProperties.WRITE_DISTRIBUTION_MODE, mode.modeName());
+    tableProps.putAll(c.passThrough(g, "table.properties."));
+    Integer parallelism = c.getOptional(g, IcebergOptions.WRITE_PARALLELISM).orElse(null);
+    if (parallelism != null && parallelism < 1) {
+      throw c.invalid(g, IcebergOptions.WRITE_PARALLELISM, "must be at least 1.");
+    }
+    return new IcebergCatalog(
+        loader, database, tableProps, mode, parallelism, type + " catalog '" + name + "'");
+  }
+
+  /** A bare path becomes an absolute file:// URI, so relative warehouses work from any cwd. */
+  static String warehouse(String location) {
+    if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+      return location;
+    }
+    URI uri = new File(location).getAbsoluteFile().toURI();
+    return uri.toString();
+  }
+
+  public TableIdentifier identifier(String table) {
+    return TableIdentifier.of(Namespace.of(database), table);
+  }
+
+  /** Runs {@code action} on a freshly opened catalog and closes it (HTTP or JDBC clients). */
+  public <T> T with(Function<Catalog, T> action) {
+    Catalog c = loader.loadCatalog();
+    try {
+      return action.apply(c);
+    } finally {
+      if (c instanceof Closeable) {
+        try {
+          ((Closeable) c).close();
+        } catch (IOException e) {
+          // Closing a catalog client cannot lose data; nothing to do.
+        }
+      }
+    }
+  }
+
+  TableLoader tableLoader(String table) {
+    return TableLoader.fromCatalog(loader, identifier(table));
+  }
+
+  void ensureNamespace(Catalog catalog) {
+    if (catalog instanceof SupportsNamespaces) {
+      SupportsNamespaces ns = (SupportsNamespaces) catalog;
+      Namespace n = Namespace.of(database);
+      if (!ns.namespaceExists(n)) {
+        try {
+          ns.createNamespace(n);
+        } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+          // Another job created it first.
+        }
+      }
+    }
+  }
+
+  Map<String, String> tableProperties() {
+    return tableProperties;
+  }
+
+  DistributionMode distribution() {
+    return distribution;
+  }
+
+  Integer writeParallelism() {
+    return writeParallelism;
+  }
+
+  public String database() {
+    return database;
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+}

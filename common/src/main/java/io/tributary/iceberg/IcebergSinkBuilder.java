@@ -1,0 +1,189 @@
+package io.tributary.iceberg;
+
+import io.tributary.config.ConfigException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.flink.sink.FlinkSink;
+import org.apache.iceberg.types.TypeUtil;
+
+/**
+ * Writes rows into an Iceberg table with Iceberg's own {@link FlinkSink}, provisioning the table
+ * first. Commits happen on checkpoints, which makes the write exactly once.
+ *
+ * <pre>{@code
+ * IcebergSinkBuilder.forRows(rows, rowType)
+ *     .catalog(catalog)
+ *     .table("events")
+ *     .partitionedBy("days(ts)")
+ *     .append();
+ * }</pre>
+ */
+public final class IcebergSinkBuilder {
+  private final DataStream<RowData> rows;
+  private final RowType rowType;
+  private IcebergCatalog catalog;
+  private String table;
+  private String partitionSpec = "";
+  private List<String> upsertKeys = Collections.emptyList();
+  private Integer writeParallelism;
+  private String uidPrefix;
+
+  private IcebergSinkBuilder(DataStream<RowData> rows, RowType rowType) {
+    this.rows = rows;
+    this.rowType = rowType;
+  }
+
+  /** Starts a sink for rows of this type; field names become column names. */
+  public static IcebergSinkBuilder forRows(DataStream<RowData> rows, RowType rowType) {
+    return new IcebergSinkBuilder(rows, rowType);
+  }
+
+  /** The catalog and database to write into. Required. */
+  public IcebergSinkBuilder catalog(IcebergCatalog catalog) {
+    this.catalog = catalog;
+    return this;
+  }
+
+  /** The table name inside the catalog's database. Required. */
+  public IcebergSinkBuilder table(String table) {
+    this.table = table;
+    return this;
+  }
+
+  /** Partition transforms used when the table is created, e.g. {@code days(ts)}. */
+  public IcebergSinkBuilder partitionedBy(String spec) {
+    this.partitionSpec = spec;
+    return this;
+  }
+
+  /** Writer parallelism; overrides the catalog-wide {@code iceberg.write.parallelism}. */
+  public IcebergSinkBuilder writeParallelism(int parallelism) {
+    this.writeParallelism = parallelism;
+    return this;
+  }
+
+  /** Operator uid prefix; defaults to the table name. Keep it stable across releases. */
+  public IcebergSinkBuilder uidPrefix(String prefix) {
+    this.uidPrefix = prefix;
+    return this;
+  }
+
+  /**
+   * Upsert on these key columns: each row replaces the row with the same key (equality delete plus
+   * insert). The keys become the table's identifier fields.
+   */
+  public IcebergSinkBuilder upsert(List<String> keys) {
+    this.upsertKeys = new ArrayList<>(keys);
+    return this;
+  }
+
+  /** Provisions the table now (before the job runs) and adds the sink. */
+  public DataStreamSink<Void> append() {
+    if (catalog == null || table == null) {
+      throw new IllegalStateException("catalog and table are required");
+    }
+    Table t = provision();
+    FlinkSink.Builder b =
+        FlinkSink.forRowData(rows)
+            .tableLoader(catalog.tableLoader(table))
+            .resolvedSchema(FlinkSchemaUtil.toResolvedSchema(rowType))
+            .distributionMode(catalog.distribution())
+            .uidPrefix(uidPrefix == null ? table : uidPrefix);
+    Integer p = writeParallelism != null ? writeParallelism : catalog.writeParallelism();
+    if (p != null) {
+      b.writeParallelism(p);
+    }
+    if (!upsertKeys.isEmpty()) {
+      b.upsert(true).equalityFieldColumns(upsertKeys);
+    }
+    return b.append().name("iceberg: " + t.name());
+  }
+
+  /** Creates the table if missing; fails with a clear message if it exists but does not fit. */
+  public Table provision() {
+    TableIdentifier id = catalog.identifier(table);
+    Schema wanted = schema();
+    return catalog.with(c -> provision(c, id, wanted));
+  }
+
+  private Table provision(Catalog c, TableIdentifier id, Schema wanted) {
+    catalog.ensureNamespace(c);
+    if (!c.tableExists(id)) {
+      PartitionSpec spec;
+      try {
+        spec = PartitionSpecs.parse(partitionSpec, wanted);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "bad partition spec '" + partitionSpec + "' for table " + id + ": " + e.getMessage());
+      }
+      try {
+        return c.buildTable(id, wanted)
+            .withPartitionSpec(spec)
+            .withProperties(catalog.tableProperties())
+            .create();
+      } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+        // Another job created it between our check and create: check what it made.
+      }
+    }
+    Table existing = c.loadTable(id);
+    try {
+      TypeUtil.validateWriteSchema(existing.schema(), wanted, true, true);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "table "
+              + id
+              + " exists with a schema the job cannot write: "
+              + e.getMessage().replace('\n', ' ')
+              + " Fix format.schema to match, or point iceberg.table at a new table.");
+    }
+    if (!upsertKeys.isEmpty()) {
+      List<String> have = new ArrayList<>(existing.schema().identifierFieldNames());
+      Collections.sort(have);
+      List<String> want = new ArrayList<>(upsertKeys);
+      Collections.sort(want);
+      if (!have.equals(want)) {
+        throw new ConfigException(
+            "table "
+                + id
+                + " exists with identifier fields "
+                + have
+                + " but the job upserts on "
+                + want
+                + ". Point iceberg.table at a new table or change the key.");
+      }
+    }
+    return existing;
+  }
+
+  private Schema schema() {
+    Schema s = FlinkSchemaUtil.convert(FlinkSchemaUtil.toResolvedSchema(rowType));
+    if (upsertKeys.isEmpty()) {
+      return s;
+    }
+    List<Integer> ids = new ArrayList<>();
+    for (String k : upsertKeys) {
+      if (s.findField(k) == null) {
+        throw new ConfigException("upsert key '" + k + "' is not a column of " + table);
+      }
+      ids.add(s.findField(k).fieldId());
+    }
+    return new Schema(s.columns(), new java.util.HashSet<>(ids));
+  }
+
+  /** Table properties every new table gets, for the record in logs. */
+  Map<String, String> properties() {
+    return catalog.tableProperties();
+  }
+}

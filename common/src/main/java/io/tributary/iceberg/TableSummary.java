@@ -1,0 +1,58 @@
+package io.tributary.iceberg;
+
+import java.util.Map;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+
+/** What a table holds now, from its current snapshot's summary: cheap, no data read. */
+public final class TableSummary {
+  public final String identifier;
+  public final String location;
+  public final long snapshotId;
+  public final long rows;
+  public final long dataFiles;
+  public final long bytes;
+
+  private TableSummary(
+      String identifier, String location, long snapshotId, long rows, long dataFiles, long bytes) {
+    this.identifier = identifier;
+    this.location = location;
+    this.snapshotId = snapshotId;
+    this.rows = rows;
+    this.dataFiles = dataFiles;
+    this.bytes = bytes;
+  }
+
+  public static TableSummary of(IcebergCatalog catalog, String table) {
+    TableIdentifier id = catalog.identifier(table);
+    return catalog.with(
+        c -> {
+          if (!c.tableExists(id)) {
+            return new TableSummary(id.toString(), "(not created)", -1, 0, 0, 0);
+          }
+          return of(c.loadTable(id));
+        });
+  }
+
+  public static TableSummary of(Table t) {
+    Snapshot s = t.currentSnapshot();
+    if (s == null) {
+      return new TableSummary(t.name(), t.location(), -1, 0, 0, 0);
+    }
+    Map<String, String> sum = s.summary();
+    return new TableSummary(
+        t.name(),
+        t.location(),
+        s.snapshotId(),
+        number(sum, SnapshotSummary.TOTAL_RECORDS_PROP),
+        number(sum, SnapshotSummary.TOTAL_DATA_FILES_PROP),
+        number(sum, SnapshotSummary.TOTAL_FILE_SIZE_PROP));
+  }
+
+  private static long number(Map<String, String> summary, String key) {
+    String v = summary.get(key);
+    return v == null ? 0 : Long.parseLong(v);
+  }
+}

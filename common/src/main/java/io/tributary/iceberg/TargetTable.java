@@ -1,0 +1,48 @@
+package io.tributary.iceberg;
+
+import io.tributary.config.TributaryConfig;
+import java.io.Serializable;
+
+/** The configured target table and its dead-letter table, in the catalog's database. */
+public final class TargetTable implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String name;
+  private final String deadLetters;
+  private final String partitionSpec;
+
+  private TargetTable(String name, String deadLetters, String partitionSpec) {
+    this.name = name;
+    this.deadLetters = deadLetters;
+    this.partitionSpec = partitionSpec;
+  }
+
+  public static TargetTable fromConfig(TributaryConfig c) {
+    var g = IcebergOptions.GROUP;
+    String name = c.get(g, IcebergOptions.TABLE);
+    if (!name.matches("[A-Za-z0-9_]+")) {
+      throw c.invalid(
+          g, IcebergOptions.TABLE, "is not a valid table name. Use letters, digits, underscores.");
+    }
+    String dlq = c.getOptional(g, IcebergOptions.DEAD_LETTER_TABLE).orElse(name + "_dead_letters");
+    if (!dlq.matches("[A-Za-z0-9_]+") || dlq.equals(name)) {
+      throw c.invalid(
+          g,
+          IcebergOptions.DEAD_LETTER_TABLE,
+          "must be a valid table name (letters, digits, underscores) other than iceberg.table.");
+    }
+    return new TargetTable(name, dlq, c.get(g, IcebergOptions.PARTITION_SPEC));
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String deadLetters() {
+    return deadLetters;
+  }
+
+  public String partitionSpec() {
+    return partitionSpec;
+  }
+}

@@ -1,0 +1,79 @@
+package io.tributary.runtime;
+
+import io.tributary.config.ConfigLoader.Origin;
+import io.tributary.config.TributaryConfig;
+import io.tributary.runtime.JobOptions.CheckpointMode;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The execution environment with Tributary's fault-tolerance settings: exactly-once checkpoints to
+ * durable storage and an exponential-delay restart strategy. On MSF the service owns checkpointing,
+ * state backend and restarts, so none of them is touched there.
+ */
+public final class FlinkEnvironment {
+  private static final Logger LOG = LoggerFactory.getLogger(FlinkEnvironment.class);
+
+  private FlinkEnvironment() {}
+
+  public static StreamExecutionEnvironment create(TributaryConfig c, Origin origin) {
+    Configuration conf = origin == Origin.MANAGED ? new Configuration() : settings(c);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    if (origin == Origin.MANAGED) {
+      LOG.info("Running on Amazon Managed Service for Apache Flink: the service owns checkpoints.");
+    } else {
+      env.configure(conf, Thread.currentThread().getContextClassLoader());
+    }
+    c.getOptional(JobOptions.GROUP, JobOptions.PARALLELISM).ifPresent(env::setParallelism);
+    return env;
+  }
+
+  /** The Flink configuration the job options translate to. */
+  public static Configuration settings(TributaryConfig c) {
+    var g = JobOptions.GROUP;
+    Configuration conf = new Configuration();
+    conf.set(
+        ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL,
+        c.get(g, JobOptions.CHECKPOINT_INTERVAL));
+    conf.set(
+        ExecutionCheckpointingOptions.CHECKPOINTING_MODE,
+        c.get(g, JobOptions.CHECKPOINT_MODE) == CheckpointMode.EXACTLY_ONCE
+            ? org.apache.flink.streaming.api.CheckpointingMode.EXACTLY_ONCE
+            : org.apache.flink.streaming.api.CheckpointingMode.AT_LEAST_ONCE);
+    conf.set(
+        ExecutionCheckpointingOptions.CHECKPOINTING_TIMEOUT,
+        c.get(g, JobOptions.CHECKPOINT_TIMEOUT));
+    conf.set(
+        ExecutionCheckpointingOptions.EXTERNALIZED_CHECKPOINT,
+        org.apache.flink.streaming.api.environment.CheckpointConfig.ExternalizedCheckpointCleanup
+            .RETAIN_ON_CANCELLATION);
+    conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.get(g, JobOptions.CHECKPOINT_DIR));
+    conf.set(StateBackendOptions.STATE_BACKEND, c.get(g, JobOptions.STATE_BACKEND).toString());
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, c.get(g, JobOptions.STATE_INCREMENTAL));
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+        c.get(g, JobOptions.RESTART_INITIAL_DELAY));
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER,
+        c.get(g, JobOptions.RESTART_MULTIPLIER));
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+        c.get(g, JobOptions.RESTART_MAX_DELAY));
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+        c.get(g, JobOptions.RESTART_RESET_THRESHOLD));
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR,
+        c.get(g, JobOptions.RESTART_JITTER));
+    c.passThrough(g, "flink.").forEach(conf::setString);
+    return conf;
+  }
+}

@@ -1,0 +1,159 @@
+package io.tributary.runtime;
+
+import io.tributary.config.Described;
+import io.tributary.config.OptionGroup;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** Which job runs, and how Flink runs it: checkpoints, state, restarts. */
+public final class JobOptions {
+  private JobOptions() {}
+
+  /** The jobs of the suite. */
+  public enum JobName {
+    INGEST,
+    AGGREGATE,
+    CDC;
+
+    @Override
+    public String toString() {
+      return Described.configName(this);
+    }
+  }
+
+  /** Checkpointing guarantee. */
+  public enum CheckpointMode {
+    EXACTLY_ONCE,
+    AT_LEAST_ONCE;
+
+    @Override
+    public String toString() {
+      return Described.configName(this);
+    }
+  }
+
+  /** Where keyed state lives between checkpoints. */
+  public enum StateBackend {
+    HASHMAP,
+    ROCKSDB;
+
+    @Override
+    public String toString() {
+      return Described.configName(this);
+    }
+  }
+
+  public static final ConfigOption<JobName> NAME =
+      ConfigOptions.key("name")
+          .enumType(JobName.class)
+          .noDefaultValue()
+          .withDescription("The job to run.");
+
+  public static final ConfigOption<Integer> PARALLELISM =
+      ConfigOptions.key("parallelism")
+          .intType()
+          .noDefaultValue()
+          .withDescription(
+              "Default parallelism of the job's operators. Unset: the cluster's default (on MSF,"
+                  + " the application's parallelism setting).");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      ConfigOptions.key("checkpoint.interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription(
+              "How often to checkpoint. Iceberg commits happen on checkpoints, so this is also"
+                  + " the data latency. Ignored on MSF, where the service owns checkpointing.");
+
+  public static final ConfigOption<CheckpointMode> CHECKPOINT_MODE =
+      ConfigOptions.key("checkpoint.mode")
+          .enumType(CheckpointMode.class)
+          .defaultValue(CheckpointMode.EXACTLY_ONCE)
+          .withDescription("Checkpointing guarantee. Ignored on MSF.");
+
+  public static final ConfigOption<String> CHECKPOINT_DIR =
+      ConfigOptions.key("checkpoint.dir")
+          .stringType()
+          .defaultValue("file:///tmp/tributary/checkpoints")
+          .withDescription(
+              "Checkpoint storage URI (file://, s3://). Ignored on MSF. Never the JobManager's"
+                  + " memory: it caps state handles at 5 MB.");
+
+  public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
+      ConfigOptions.key("checkpoint.timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription("A checkpoint taking longer than this is aborted. Ignored on MSF.");
+
+  public static final ConfigOption<StateBackend> STATE_BACKEND =
+      ConfigOptions.key("state.backend")
+          .enumType(StateBackend.class)
+          .defaultValue(StateBackend.HASHMAP)
+          .withDescription(
+              "hashmap keeps state on the heap (fast, bounded by memory); rocksdb keeps it on"
+                  + " local disk (large state). Ignored on MSF, which uses RocksDB.");
+
+  public static final ConfigOption<Boolean> STATE_INCREMENTAL =
+      ConfigOptions.key("state.incremental")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription("Incremental checkpoints (RocksDB only). Ignored on MSF.");
+
+  public static final ConfigOption<Duration> RESTART_INITIAL_DELAY =
+      ConfigOptions.key("restart.initial-delay")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription(
+              "Exponential-delay restart strategy: delay before the first restart. Ignored on"
+                  + " MSF.");
+
+  public static final ConfigOption<Double> RESTART_MULTIPLIER =
+      ConfigOptions.key("restart.multiplier")
+          .doubleType()
+          .defaultValue(2.0)
+          .withDescription("Exponential-delay restart strategy: delay growth per failure.");
+
+  public static final ConfigOption<Duration> RESTART_MAX_DELAY =
+      ConfigOptions.key("restart.max-delay")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(1))
+          .withDescription("Exponential-delay restart strategy: the cap on the delay.");
+
+  public static final ConfigOption<Duration> RESTART_RESET_THRESHOLD =
+      ConfigOptions.key("restart.reset-threshold")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription(
+              "Exponential-delay restart strategy: after this long without failure the delay"
+                  + " starts again from the initial delay.");
+
+  public static final ConfigOption<Double> RESTART_JITTER =
+      ConfigOptions.key("restart.jitter")
+          .doubleType()
+          .defaultValue(0.1)
+          .withDescription(
+              "Exponential-delay restart strategy: random share of the delay added or removed,"
+                  + " so many jobs do not restart in lock-step.");
+
+  public static final OptionGroup GROUP =
+      OptionGroup.of("job", "The job to run and how Flink runs it.")
+          .add(
+              NAME,
+              PARALLELISM,
+              CHECKPOINT_INTERVAL,
+              CHECKPOINT_MODE,
+              CHECKPOINT_DIR,
+              CHECKPOINT_TIMEOUT,
+              STATE_BACKEND,
+              STATE_INCREMENTAL,
+              RESTART_INITIAL_DELAY,
+              RESTART_MULTIPLIER,
+              RESTART_MAX_DELAY,
+              RESTART_RESET_THRESHOLD,
+              RESTART_JITTER)
+          .passThrough(
+              "flink.",
+              "Any Flink configuration key, e.g. flink.pipeline.object-reuse = true. Ignored on"
+                  + " MSF.");
+}

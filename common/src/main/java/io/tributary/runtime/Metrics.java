@@ -1,0 +1,26 @@
+package io.tributary.runtime;
+
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * Tributary's counters. They live under the group {@code kinesisanalytics}, the one group Amazon
+ * Managed Service for Apache Flink exports to CloudWatch; elsewhere it is just a name.
+ */
+public final class Metrics {
+  public static final String RECORDS_IN = "tributaryRecordsIn";
+  public static final String RECORDS_VALID = "tributaryRecordsValid";
+  public static final String RECORDS_DEAD_LETTERED = "tributaryRecordsDeadLettered";
+  public static final String RECORDS_LATE = "tributaryRecordsLate";
+
+  private Metrics() {}
+
+  public static MetricGroup group(RuntimeContext ctx, String job) {
+    return ctx.getMetricGroup().addGroup("kinesisanalytics").addGroup("Job", job);
+  }
+
+  public static Counter counter(RuntimeContext ctx, String job, String name) {
+    return group(ctx, job).counter(name);
+  }
+}

@@ -1,0 +1,23 @@
+package io.tributary.runtime;
+
+import io.tributary.config.OptionGroup;
+import io.tributary.format.FormatOptions;
+import io.tributary.iceberg.IcebergOptions;
+import io.tributary.source.DatagenOptions;
+import io.tributary.source.KafkaOptions;
+import io.tributary.source.SourceOptions;
+import java.util.List;
+
+/** Every property group of the suite, in the order the reference documents them. */
+public final class TributaryOptions {
+  private TributaryOptions() {}
+
+  public static final List<OptionGroup> ALL =
+      List.of(
+          JobOptions.GROUP,
+          SourceOptions.GROUP,
+          KafkaOptions.GROUP,
+          DatagenOptions.GROUP,
+          FormatOptions.GROUP,
+          IcebergOptions.GROUP);
+}

@@ -1,0 +1,52 @@
+package io.tributary.source;
+
+import io.tributary.config.OptionGroup;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** The built-in generator of e-commerce events, for the demo and the benchmarks. */
+public final class DatagenOptions {
+  private DatagenOptions() {}
+
+  public static final ConfigOption<Double> RATE =
+      ConfigOptions.key("rate")
+          .doubleType()
+          .defaultValue(5000.0)
+          .withDescription("Events per second, over all parallel instances. Must be > 0.");
+
+  public static final ConfigOption<Long> COUNT =
+      ConfigOptions.key("count")
+          .longType()
+          .defaultValue(100_000L)
+          .withDescription("Events to generate when source.bounded is true.");
+
+  public static final ConfigOption<Long> SEED =
+      ConfigOptions.key("seed")
+          .longType()
+          .defaultValue(42L)
+          .withDescription("Seed: the same seed gives the same events.");
+
+  public static final ConfigOption<Double> BAD_RATIO =
+      ConfigOptions.key("bad-ratio")
+          .doubleType()
+          .defaultValue(0.01)
+          .withDescription(
+              "Share of malformed events (broken JSON, wrong types, missing fields), 0 to 1.");
+
+  public static final ConfigOption<Double> LATE_RATIO =
+      ConfigOptions.key("late-ratio")
+          .doubleType()
+          .defaultValue(0.02)
+          .withDescription("Share of events whose event time lags by 1 to 10 minutes, 0 to 1.");
+
+  public static final ConfigOption<Long> START_TIME =
+      ConfigOptions.key("start-time")
+          .longType()
+          .noDefaultValue()
+          .withDescription(
+              "Event time of the first event, epoch milliseconds. Default: when the job starts.");
+
+  public static final OptionGroup GROUP =
+      OptionGroup.of("datagen", "Built-in event generator (source.type = datagen).")
+          .add(RATE, COUNT, SEED, BAD_RATIO, LATE_RATIO, START_TIME);
+}

@@ -1,0 +1,106 @@
+package io.tributary.source;
+
+import io.tributary.config.Described;
+import io.tributary.config.OptionGroup;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** Apache Kafka (or Amazon MSK) as the source. */
+public final class KafkaOptions {
+  private KafkaOptions() {}
+
+  /** Where a consumer group with no committed offsets, or a fresh job, starts reading. */
+  public enum StartFrom {
+    /** Committed offsets of the group; partitions without one start at the earliest offset. */
+    COMMITTED,
+    EARLIEST,
+    LATEST,
+    /** The first record whose timestamp is at or after {@code start.timestamp}. */
+    TIMESTAMP;
+
+    @Override
+    public String toString() {
+      return Described.configName(this);
+    }
+  }
+
+  /** How the client authenticates. */
+  public enum Auth {
+    /** Whatever {@code properties.*} says (plaintext by default). */
+    NONE,
+    /** Amazon MSK IAM over SASL_SSL, credentials from the default AWS provider chain. */
+    MSK_IAM;
+
+    @Override
+    public String toString() {
+      return Described.configName(this);
+    }
+  }
+
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+      ConfigOptions.key("bootstrap.servers")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("Comma-separated host:port list of brokers. Required.");
+
+  public static final ConfigOption<List<String>> TOPICS =
+      ConfigOptions.key("topics")
+          .stringType()
+          .asList()
+          .noDefaultValue()
+          .withDescription("Topics to read, separated by ';'. Required.");
+
+  public static final ConfigOption<String> GROUP_ID =
+      ConfigOptions.key("group.id")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Consumer group. Offsets are committed to it on each checkpoint, for lag"
+                  + " monitoring only: the job's own position lives in its checkpoints. Default:"
+                  + " tributary-<job name>.");
+
+  public static final ConfigOption<StartFrom> START =
+      ConfigOptions.key("start")
+          .enumType(StartFrom.class)
+          .defaultValue(StartFrom.COMMITTED)
+          .withDescription(
+              "Where to start when the job has no checkpoint or savepoint to resume from.");
+
+  public static final ConfigOption<Long> START_TIMESTAMP =
+      ConfigOptions.key("start.timestamp")
+          .longType()
+          .noDefaultValue()
+          .withDescription("Epoch milliseconds, with start = timestamp.");
+
+  public static final ConfigOption<Duration> PARTITION_DISCOVERY =
+      ConfigOptions.key("partition.discovery.interval")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription(
+              "How often to look for new partitions (unbounded mode). 0 turns discovery off.");
+
+  public static final ConfigOption<Auth> AUTH =
+      ConfigOptions.key("auth")
+          .enumType(Auth.class)
+          .defaultValue(Auth.NONE)
+          .withDescription(
+              "msk-iam sets the SASL_SSL / AWS_MSK_IAM properties for Amazon MSK IAM"
+                  + " authentication; none leaves security to properties.*.");
+
+  public static final OptionGroup GROUP =
+      OptionGroup.of("kafka", "Apache Kafka or Amazon MSK source (source.type = kafka).")
+          .add(
+              BOOTSTRAP_SERVERS,
+              TOPICS,
+              GROUP_ID,
+              START,
+              START_TIMESTAMP,
+              PARTITION_DISCOVERY,
+              AUTH)
+          .passThrough(
+              "properties.",
+              "Any Kafka consumer property, e.g. properties.security.protocol = SASL_SSL,"
+                  + " properties.sasl.mechanism, properties.ssl.truststore.location.");
+}

@@ -1,0 +1,155 @@
+package io.tributary.source;
+
+import io.tributary.config.TributaryConfig;
+import io.tributary.source.KafkaOptions.Auth;
+import io.tributary.source.KafkaOptions.StartFrom;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** Flink's {@link KafkaSource}, emitting raw records with topic, partition and offset. */
+final class KafkaRecordSource implements RecordSource {
+  private static final long serialVersionUID = 1L;
+
+  private final String bootstrapServers;
+  private final List<String> topics;
+  private final String groupId;
+  private final StartFrom start;
+  private final Long startTimestamp;
+  private final boolean bounded;
+  private final Map<String, String> properties;
+
+  private KafkaRecordSource(
+      String bootstrapServers,
+      List<String> topics,
+      String groupId,
+      StartFrom start,
+      Long startTimestamp,
+      boolean bounded,
+      Map<String, String> properties) {
+    this.bootstrapServers = bootstrapServers;
+    this.topics = topics;
+    this.groupId = groupId;
+    this.start = start;
+    this.startTimestamp = startTimestamp;
+    this.bounded = bounded;
+    this.properties = properties;
+  }
+
+  static KafkaRecordSource fromConfig(TributaryConfig c, String jobName, boolean bounded) {
+    var g = KafkaOptions.GROUP;
+    StartFrom start = c.get(g, KafkaOptions.START);
+    Long ts = null;
+    if (start == StartFrom.TIMESTAMP) {
+      ts = c.get(g, KafkaOptions.START_TIMESTAMP);
+    }
+    Map<String, String> props = new TreeMap<>(c.passThrough(g, "properties."));
+    props.put(
+        "partition.discovery.interval.ms",
+        String.valueOf(c.get(g, KafkaOptions.PARTITION_DISCOVERY).toMillis()));
+    // Offsets go to the broker on checkpoint so lag dashboards work; recovery never reads them.
+    props.put("commit.offsets.on.checkpoint", "true");
+    if (c.get(g, KafkaOptions.AUTH) == Auth.MSK_IAM) {
+      props.putAll(mskIam());
+    }
+    List<String> topics = c.get(g, KafkaOptions.TOPICS);
+    if (topics.isEmpty() || topics.stream().anyMatch(String::isBlank)) {
+      throw c.invalid(g, KafkaOptions.TOPICS, "names no topic. List topics separated by ';'.");
+    }
+    return new KafkaRecordSource(
+        c.get(g, KafkaOptions.BOOTSTRAP_SERVERS),
+        topics,
+        c.getOptional(g, KafkaOptions.GROUP_ID).orElse("tributary-" + jobName),
+        start,
+        ts,
+        bounded,
+        props);
+  }
+
+  /** The client settings AWS documents for MSK IAM; the handler classes ship in the jar. */
+  static Map<String, String> mskIam() {
+    return Map.of(
+        "security.protocol", "SASL_SSL",
+        "sasl.mechanism", "AWS_MSK_IAM",
+        "sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;",
+        "sasl.client.callback.handler.class",
+            "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+  }
+
+  @Override
+  public DataStream<RawRecord> addTo(StreamExecutionEnvironment env) {
+    KafkaSourceBuilder<RawRecord> b =
+        KafkaSource.<RawRecord>builder()
+            .setBootstrapServers(bootstrapServers)
+            .setTopics(topics)
+            .setGroupId(groupId)
+            .setStartingOffsets(startingOffsets())
+            .setDeserializer(new RawDeserializer());
+    Properties p = new Properties();
+    p.putAll(properties);
+    b.setProperties(p);
+    if (bounded) {
+      b.setBounded(OffsetsInitializer.latest());
+    }
+    return env.fromSource(b.build(), RecordSource.noWatermarks(), "kafka: " + topics, TYPE)
+        .uid(uid());
+  }
+
+  private OffsetsInitializer startingOffsets() {
+    switch (start) {
+      case EARLIEST:
+        return OffsetsInitializer.earliest();
+      case LATEST:
+        return OffsetsInitializer.latest();
+      case TIMESTAMP:
+        return OffsetsInitializer.timestamp(startTimestamp);
+      case COMMITTED:
+      default:
+        return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+    }
+  }
+
+  @Override
+  public boolean bounded() {
+    return bounded;
+  }
+
+  @Override
+  public String describe() {
+    return "kafka" + topics + " from " + start + (bounded ? ", bounded" : "");
+  }
+
+  /** Keeps the bytes; decoding happens downstream, where failures become dead letters. */
+  static final class RawDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RawRecord> out) {
+      out.collect(
+          new RawRecord(
+              "kafka",
+              r.topic(),
+              Integer.toString(r.partition()),
+              Long.toString(r.offset()),
+              r.timestamp(),
+              r.key(),
+              r.value()));
+    }
+
+    @Override
+    public TypeInformation<RawRecord> getProducedType() {
+      return TYPE;
+    }
+  }
+}

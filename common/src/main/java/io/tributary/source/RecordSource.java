@@ -1,0 +1,48 @@
+package io.tributary.source;
+
+import io.tributary.config.TributaryConfig;
+import java.io.Serializable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * A configured source of raw records: Kafka, datagen, and later Kinesis. Every job reads through
+ * this, so each job gets every source, bounded or not, with the same dead-letter coordinates.
+ */
+public interface RecordSource extends Serializable {
+  TypeInformation<RawRecord> TYPE = TypeInformation.of(RawRecord.class);
+
+  /** Adds the source to the job graph. Watermarks are assigned after decoding. */
+  DataStream<RawRecord> addTo(StreamExecutionEnvironment env);
+
+  /** True when the source stops by itself. */
+  boolean bounded();
+
+  /** A short description for logs and summaries, e.g. {@code kafka[orders] bounded}. */
+  String describe();
+
+  /** Builds the source that {@code source.type} names, validating its options now. */
+  static RecordSource fromConfig(TributaryConfig config, String jobName) {
+    boolean bounded = config.get(SourceOptions.GROUP, SourceOptions.BOUNDED);
+    switch (config.get(SourceOptions.GROUP, SourceOptions.TYPE)) {
+      case KAFKA:
+        return KafkaRecordSource.fromConfig(config, jobName, bounded);
+      case DATAGEN:
+        return DatagenRecordSource.fromConfig(config, bounded);
+      default:
+        throw new IllegalStateException("unreachable");
+    }
+  }
+
+  /** The uid and name of the source operator, stable across versions for savepoints. */
+  default String uid() {
+    return "source";
+  }
+
+  /** Sources emit no watermarks: event time is only known after decoding. */
+  static WatermarkStrategy<RawRecord> noWatermarks() {
+    return WatermarkStrategy.noWatermarks();
+  }
+}

@@ -1,0 +1,50 @@
+package io.tributary.jobs;
+
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.TributaryConfig;
+import io.tributary.runtime.FlinkEnvironment;
+import io.tributary.runtime.TributaryOptions;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of the cluster jar, on MSF and with {@code flink run}: reads the property groups,
+ * validates them all, then builds and runs the job that {@code job.name} names.
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    run(args);
+  }
+
+  /** A job that ran, with what it needs for a summary. */
+  public static final class Run {
+    public final TributaryJob job;
+    public final JobExecutionResult result;
+    public final long millis;
+
+    Run(TributaryJob job, JobExecutionResult result, long millis) {
+      this.job = job;
+      this.result = result;
+      this.millis = millis;
+    }
+  }
+
+  /** Validates, builds and executes; returns when the job ends (bounded sources end). */
+  public static Run run(String[] args) throws Exception {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
+    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
+    LOG.info("Tributary configuration ({}):\n{}", loaded.origin, config.describe());
+    TributaryJob job = TributaryJob.fromConfig(config);
+    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    job.build(env);
+    long start = System.nanoTime();
+    JobExecutionResult result = env.execute("tributary-" + job.name());
+    return new Run(job, result, (System.nanoTime() - start) / 1_000_000);
+  }
+}

@@ -1,0 +1,37 @@
+package io.tributary.jobs;
+
+import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.TargetTable;
+import io.tributary.runtime.JobOptions;
+import io.tributary.runtime.JobOptions.JobName;
+import io.tributary.source.RecordSource;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** A job of the suite: configured from property groups, then added to an environment. */
+public interface TributaryJob {
+  String name();
+
+  /** Adds the job's pipeline to the environment; tables are provisioned here. */
+  void build(StreamExecutionEnvironment env);
+
+  RecordSource source();
+
+  IcebergCatalog catalog();
+
+  TargetTable table();
+
+  /** The job {@code job.name} names, with its settings validated. */
+  static TributaryJob fromConfig(TributaryConfig config) {
+    JobName name = config.get(JobOptions.GROUP, JobOptions.NAME);
+    switch (name) {
+      case INGEST:
+        return new IngestJob(config);
+      default:
+        throw config.invalid(
+            JobOptions.GROUP,
+            JobOptions.NAME,
+            "is not available in this release yet. Available: ingest.");
+    }
+  }
+}

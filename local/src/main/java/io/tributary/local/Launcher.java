@@ -1,0 +1,127 @@
+package io.tributary.local;
+
+import io.tributary.config.ConfigException;
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.TableSummary;
+import io.tributary.iceberg.TargetTable;
+import io.tributary.jobs.Main;
+import io.tributary.runtime.TributaryOptions;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * {@code java -jar tributary-local.jar [run|show] --config FILE [--group.key value ...]}: runs a
+ * job in an embedded Flink, then prints what landed; {@code show} prints a table's rows.
+ */
+public final class Launcher {
+  private Launcher() {}
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length > 0 && !args[0].startsWith("--") ? args[0] : "run";
+    String[] rest = command.equals(args.length > 0 ? args[0] : "") ? tail(args) : args;
+    try {
+      switch (command) {
+        case "run":
+          run(rest, System.out);
+          break;
+        case "show":
+          show(rest, System.out);
+          break;
+        default:
+          System.err.println(
+              "usage: java -jar tributary-local.jar [run|show] --config FILE [--group.key value]");
+          System.exit(2);
+      }
+    } catch (ConfigException e) {
+      System.err.println("tributary: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  static void run(String[] args, PrintStream out) throws Exception {
+    Main.Run run = Main.run(args);
+    double seconds = run.millis / 1000.0;
+    TableSummary rows = TableSummary.of(run.job.catalog(), run.job.table().name());
+    TableSummary dead = TableSummary.of(run.job.catalog(), run.job.table().deadLetters());
+    long total = rows.rows + dead.rows;
+    out.printf("%nTributary %s finished in %.1f s%n", run.job.name(), seconds);
+    out.printf("  source        %s%n", run.job.source().describe());
+    out.printf("  rows written  %d  -> %s%n", rows.rows, rows.identifier);
+    out.printf("  dead letters  %d  -> %s%n", dead.rows, dead.identifier);
+    out.printf("  throughput    %.0f events/s%n", total / Math.max(seconds, 0.001));
+    out.printf("  location      %s%n", rows.location);
+    out.printf("  snapshot id   %d (%d data files)%n", rows.snapshotId, rows.dataFiles);
+    out.printf(
+        "Look at it:    java -jar local/target/tributary-local.jar show %s%n",
+        String.join(" ", args));
+  }
+
+  static void show(String[] args, PrintStream out) throws Exception {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
+    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
+    IcebergCatalog catalog = IcebergCatalog.fromConfig(config);
+    TargetTable target = TargetTable.fromConfig(config);
+    catalog.with(
+        c -> {
+          print(c.loadTable(catalog.identifier(target.name())), out, 10, null);
+          print(c.loadTable(catalog.identifier(target.deadLetters())), out, 5, "reason");
+          return null;
+        });
+  }
+
+  private static void print(Table t, PrintStream out, int limit, String countBy) {
+    TableSummary s = TableSummary.of(t);
+    out.printf(
+        "%n%s: %d rows in %d files, snapshot %d%n  %s%n",
+        s.identifier, s.rows, s.dataFiles, s.snapshotId, s.location);
+    out.println("  partition spec: " + t.spec());
+    Map<Object, Long> counts = new TreeMap<>();
+    int shown = 0;
+    try (CloseableIterable<Record> records = IcebergGenerics.read(t).build()) {
+      for (Record r : records) {
+        if (shown++ < limit) {
+          out.println("  " + brief(r));
+        }
+        if (countBy != null) {
+          counts.merge(String.valueOf(r.getField(countBy)), 1L, Long::sum);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    if (countBy != null && !counts.isEmpty()) {
+      out.println("  by " + countBy + ": " + counts);
+    }
+  }
+
+  private static String brief(Record r) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < r.size(); i++) {
+      Object v = r.get(i);
+      String text =
+          v instanceof java.nio.ByteBuffer
+              ? ((java.nio.ByteBuffer) v).remaining() + " bytes"
+              : String.valueOf(v);
+      if (text.length() > 60) {
+        text = text.substring(0, 57) + "...";
+      }
+      sb.append(i == 0 ? "" : ", ")
+          .append(r.struct().fields().get(i).name())
+          .append('=')
+          .append(text);
+    }
+    return sb.append('}').toString();
+  }
+
+  private static String[] tail(String[] args) {
+    return Arrays.copyOfRange(args, 1, args.length);
+  }
+}
