@@ -74,4 +74,10 @@ public final class OptionTypes {
     }
     return isList(option) ? "a ';'-separated list, each " + one : one;
   }
+
+  /** The option's description as plain text. */
+  public static String description(ConfigOption<?> option) {
+    return new org.apache.flink.configuration.description.HtmlFormatter()
+        .format(option.description());
+  }
 }

@@ -80,7 +80,7 @@ public final class TributaryConfig implements Serializable {
                         option.key(),
                         group.id(),
                         OptionTypes.allowed(option),
-                        option.description().toString())));
+                        OptionTypes.description(option))));
   }
 
   public <T> Optional<T> getOptional(OptionGroup group, ConfigOption<T> option) {

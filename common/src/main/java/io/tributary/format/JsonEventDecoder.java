@@ -3,6 +3,7 @@ package io.tributary.format;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
 import io.tributary.source.RawRecord;
+import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -17,6 +18,10 @@ import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.formats.common.TimestampFormat;
 import org.apache.flink.formats.json.JsonParserRowDataDeserializationSchema;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.io.JsonEOFException;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.util.UserCodeClassLoader;
@@ -29,6 +34,7 @@ import org.apache.flink.util.UserCodeClassLoader;
 public final class JsonEventDecoder implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final int MAX_MESSAGE = 500;
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final EventSchema schema;
   private final String job;
@@ -177,33 +183,42 @@ public final class JsonEventDecoder implements Serializable {
     }
   }
 
+  /**
+   * Names what is wrong with a record Flink's parser rejected. Flink's converter reports a bad
+   * value as "Fail to deserialize at field: x" and drops the tokenizer's cause, so on this (rare)
+   * path the bytes are tokenized again to tell broken JSON from a value of the wrong type.
+   */
   private DeadLetter classify(RawRecord raw, Exception e, long now) {
-    // Flink wraps the cause in "Failed to deserialize JSON '<whole record>'": skip that layer.
+    try (JsonParser p = JSON.createParser(raw.value)) {
+      JsonToken first = p.nextToken();
+      while (p.nextToken() != null) {
+        // Walk every token: a syntax error or an early end throws.
+      }
+      if (first != JsonToken.START_OBJECT) {
+        return dead(raw, Reason.MALFORMED_JSON, e, "not a JSON object but " + first, now);
+      }
+    } catch (IOException syntax) {
+      String m = firstLine(syntax.getMessage());
+      boolean early = syntax instanceof JsonEOFException || m.contains("end-of-input");
+      return early
+          ? dead(raw, Reason.TRUNCATED_JSON, syntax, "JSON ends early: " + m, now)
+          : dead(raw, Reason.MALFORMED_JSON, syntax, "not valid JSON: " + m, now);
+    }
     Set<String> messages = new LinkedHashSet<>();
-    Reason reason = Reason.WRONG_TYPE;
     Throwable root = e;
+    // Flink wraps the cause in "Failed to deserialize JSON '<whole record>'": skip that layer.
     for (Throwable t = e.getCause() == null ? e : e.getCause(); t != null; t = t.getCause()) {
       root = t;
-      String name = t.getClass().getSimpleName();
-      if (name.equals("JsonEOFException")) {
-        reason = Reason.TRUNCATED_JSON;
-      } else if (reason != Reason.TRUNCATED_JSON
-          && (t.getClass().getName().contains(".jackson.core.") || name.contains("Mapping"))) {
-        reason = Reason.MALFORMED_JSON;
-      }
       if (t.getMessage() != null) {
         messages.add(firstLine(t.getMessage()));
       }
     }
-    String message = String.join(": ", messages);
-    if (reason == Reason.TRUNCATED_JSON) {
-      message = "JSON ends early: " + message;
-    } else if (reason == Reason.MALFORMED_JSON) {
-      message = "not a JSON object: " + message;
-    } else {
-      message = "a value does not match its declared type: " + message;
-    }
-    return dead(raw, reason, root, message, now);
+    return dead(
+        raw,
+        Reason.WRONG_TYPE,
+        root,
+        "a value does not match its declared type: " + String.join(": ", messages),
+        now);
   }
 
   private static String firstLine(String s) {

@@ -1,0 +1,70 @@
+package io.tributary.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void readsTheMsfShapeAndAppliesCommandLineOverrides() throws Exception {
+    Path file = dir.resolve("app.json");
+    Files.writeString(
+        file,
+        "[{\"PropertyGroupId\":\"kafka\",\"PropertyMap\":{\"bootstrap.servers\":\"a:9092\","
+            + "\"topics\":\"t\"}},{\"PropertyGroupId\":\"job\",\"PropertyMap\":{\"name\":\"ingest\"}}]");
+    ConfigLoader.Loaded l =
+        ConfigLoader.load(
+            new String[] {
+              "--config",
+              file.toString(),
+              "--kafka.bootstrap.servers",
+              "b:9092",
+              "--datagen.rate=5",
+              "show"
+            });
+    assertThat(l.origin).isEqualTo(ConfigLoader.Origin.FILE);
+    assertThat(l.groups)
+        .isEqualTo(
+            Map.of(
+                "kafka", Map.of("bootstrap.servers", "b:9092", "topics", "t"),
+                "job", Map.of("name", "ingest"),
+                "datagen", Map.of("rate", "5")));
+    assertThat(l.positional).containsExactly("show");
+  }
+
+  @Test
+  void missingFile() {
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--config", "/no/such.json"}))
+        .hasMessage(
+            "Invalid configuration: config file '/no/such.json' does not exist. Pass --config with"
+                + " a readable JSON file.");
+  }
+
+  @Test
+  void brokenFile() throws Exception {
+    Path file = dir.resolve("bad.json");
+    Files.writeString(file, "{not json");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--config", file.toString()}))
+        .hasMessageContaining("cannot read config file")
+        .hasMessageContaining("JSON array of {\"PropertyGroupId\"");
+  }
+
+  @Test
+  void overrideWithoutGroup() {
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--rate", "5"}))
+        .hasMessageContaining("must be written --<group>.<key>");
+  }
+
+  @Test
+  void nothingAtAll() {
+    assertThatThrownBy(() -> ConfigLoader.load(new String[0]))
+        .hasMessageContaining("no configuration found");
+  }
+}
