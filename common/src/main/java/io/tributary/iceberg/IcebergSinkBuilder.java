@@ -139,7 +139,8 @@ public final class IcebergSinkBuilder {
     }
     Table existing = c.loadTable(id);
     try {
-      TypeUtil.validateWriteSchema(existing.schema(), wanted, true, true);
+      TypeUtil.validateWriteSchema(
+          existing.schema(), TypeUtil.reassignOrRefreshIds(wanted, existing.schema()), true, true);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "table "

@@ -84,7 +84,6 @@ public final class KafkaServer implements AutoCloseable {
 
   /** Starts a broker and waits until it answers; throws with the tail of its log if it does not. */
   public static KafkaServer start() {
-    long t0 = System.nanoTime(); // TIMING
     KafkaServer server;
     try {
       server = new KafkaServer();
@@ -93,7 +92,6 @@ public final class KafkaServer implements AutoCloseable {
     }
     try {
       server.launch();
-      System.out.println("TIMING start ms " + (System.nanoTime() - t0) / 1_000_000); // TIMING
       return server;
     } catch (RuntimeException | Error e) {
       try {
@@ -199,9 +197,7 @@ public final class KafkaServer implements AutoCloseable {
         failure = addTo(failure, e);
       }
     }
-    long t1 = System.nanoTime(); // TIMING
     stopProcess();
-    System.out.println("TIMING stop ms " + (System.nanoTime() - t1) / 1_000_000); // TIMING
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException | IllegalArgumentException e) {
@@ -257,7 +253,6 @@ public final class KafkaServer implements AutoCloseable {
       throw failure("Kafka storage format exited with " + format.exitValue(), null);
     }
 
-    System.out.println("TIMING formatted"); // TIMING
     process = spawn(log4j, "kafka.Kafka", properties.toString());
     awaitReady();
   }
@@ -521,6 +516,8 @@ public final class KafkaServer implements AutoCloseable {
           "appender.stdout.layout.pattern = [%d{HH:mm:ss,SSS}] %-5p %m (%c)%n",
           "logger.kafka.name = kafka",
           "logger.kafka.level = INFO",
+          "logger.config.name = kafka.server.KafkaConfig",
+          "logger.config.level = WARN",
           "logger.request.name = kafka.request.logger",
           "logger.request.level = WARN",
           "logger.clients.name = org.apache.kafka.clients",

@@ -1,0 +1,94 @@
+package io.tributary.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.config.ConfigException;
+import io.tributary.format.EventSchema;
+import io.tributary.testing.Tables;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IcebergSinkBuilderTest {
+  @TempDir Path warehouse;
+
+  private Table provision(String schema, String spec) {
+    RowType type = EventSchema.parse(schema);
+    return IcebergSinkBuilder.forRows(null, type)
+        .catalog(Tables.hadoop(warehouse.toString(), "db"))
+        .table("events")
+        .partitionedBy(spec)
+        .provision();
+  }
+
+  @Test
+  void createsAV2TableWithSpecAndWriteProperties() {
+    Table t =
+        provision("id STRING NOT NULL, amount DECIMAL(12, 2), ts TIMESTAMP_LTZ(3)", "days(ts)");
+    assertThat(t.name()).isEqualTo("tributary.db.events");
+    assertThat(t.schema().asStruct().toString())
+        .isEqualTo(
+            "struct<1: id: required string, 2: amount: optional decimal(12, 2), 3: ts: optional"
+                + " timestamptz>");
+    assertThat(t.spec().fields()).hasSize(1);
+    assertThat(t.spec().fields().get(0).name()).isEqualTo("ts_day");
+    assertThat(t.properties())
+        .containsEntry(TableProperties.PARQUET_COMPRESSION, "zstd")
+        .containsEntry(TableProperties.WRITE_DISTRIBUTION_MODE, "hash")
+        .containsEntry(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, "134217728");
+    assertThat(((BaseTable) t).operations().current().formatVersion()).isEqualTo(2);
+    assertThat(t.location()).startsWith("file:" + warehouse);
+  }
+
+  @Test
+  void reusesACompatibleTable() {
+    Table first = provision("id STRING NOT NULL, ts TIMESTAMP_LTZ(3)", "");
+    Table again = provision("id STRING NOT NULL, ts TIMESTAMP_LTZ(3)", "days(ts)");
+    assertThat(again.location()).isEqualTo(first.location());
+    assertThat(again.spec().isUnpartitioned()).isTrue();
+  }
+
+  @Test
+  void failsAtStartOnAnIncompatibleTable() {
+    provision("id STRING NOT NULL, amount INT, ts TIMESTAMP_LTZ(3)", "");
+    assertThatThrownBy(
+            () -> provision("id STRING NOT NULL, amount STRING, ts TIMESTAMP_LTZ(3)", ""))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("table db.events exists with a schema the job cannot write")
+        .hasMessageContaining("amount")
+        .hasMessageContaining("Fix format.schema to match");
+  }
+
+  @Test
+  void failsOnAMissingRequiredColumn() {
+    provision("id STRING NOT NULL, must STRING NOT NULL, ts TIMESTAMP_LTZ(3)", "");
+    assertThatThrownBy(() -> provision("id STRING NOT NULL, ts TIMESTAMP_LTZ(3)", ""))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("must");
+  }
+
+  @Test
+  void badSpecNamesTheTerm() {
+    assertThatThrownBy(() -> provision("id STRING, ts TIMESTAMP_LTZ(3)", "days(when)"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bad partition spec 'days(when)'");
+    assertThat(Tables.exists(Tables.hadoop(warehouse.toString(), "db"), "events")).isFalse();
+  }
+
+  @Test
+  void upsertKeysBecomeIdentifierFields() {
+    Table t =
+        IcebergSinkBuilder.forRows(null, EventSchema.parse("id BIGINT NOT NULL, v STRING"))
+            .catalog(Tables.hadoop(warehouse.toString(), "db"))
+            .table("kv")
+            .upsert(List.of("id"))
+            .provision();
+    assertThat(t.schema().identifierFieldNames()).containsExactly("id");
+  }
+}

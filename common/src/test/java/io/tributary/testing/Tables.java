@@ -1,0 +1,42 @@
+package io.tributary.testing;
+
+import io.tributary.config.Configs;
+import io.tributary.iceberg.IcebergCatalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+
+/** Reads Iceberg tables back in tests, with deletes applied, through the job's own catalog. */
+public final class Tables {
+  private Tables() {}
+
+  /** A hadoop catalog over a local warehouse folder. */
+  public static IcebergCatalog hadoop(String warehouse, String database) {
+    return IcebergCatalog.fromConfig(
+        Configs.of("iceberg.warehouse", warehouse, "iceberg.database", database));
+  }
+
+  public static List<Record> read(IcebergCatalog catalog, String table) {
+    return catalog.with(c -> read(c.loadTable(catalog.identifier(table))));
+  }
+
+  public static List<Record> read(Table t) {
+    t.refresh();
+    List<Record> out = new ArrayList<>();
+    try (CloseableIterable<Record> rows = IcebergGenerics.read(t).build()) {
+      rows.forEach(r -> out.add(r.copy()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  public static boolean exists(IcebergCatalog catalog, String table) {
+    return catalog.with(c -> c.tableExists(catalog.identifier(table)));
+  }
+}
