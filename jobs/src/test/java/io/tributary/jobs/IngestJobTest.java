@@ -1,0 +1,208 @@
+package io.tributary.jobs;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.testing.KafkaServer;
+import io.tributary.testing.Tables;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.data.Record;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Kafka (a real broker) into Iceberg through {@code ingest}, bounded, on a MiniCluster. */
+@Timeout(300)
+class IngestJobTest {
+  static final String SCHEMA =
+      "id STRING NOT NULL, user_id STRING NOT NULL, amount DECIMAL(10, 2), qty INT,"
+          + " ts TIMESTAMP_LTZ(3) NOT NULL";
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  static KafkaServer kafka;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startKafka() {
+    kafka = KafkaServer.start();
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  /** One record we send, and the reason it must be dead-lettered with (null if valid). */
+  static final class Sent {
+    final String reason;
+    final byte[] value;
+    RecordMetadata meta;
+
+    Sent(String reason, byte[] value) {
+      this.reason = reason;
+      this.value = value;
+    }
+  }
+
+  static String valid(int i, Instant ts) {
+    String amount = i % 7 == 0 ? "" : ",\"amount\":" + i + ".25";
+    String user = i == 3 ? "ü-世界" : "u-" + (i % 5);
+    return String.format(
+        "{\"id\":\"v-%02d\",\"user_id\":\"%s\"%s,\"qty\":%d,\"ts\":\"%s\",\"ignored\":{\"a\":[1]}}",
+        i, user, amount, i, ts);
+  }
+
+  @Test
+  void landsExactlyTheValidRecordsAndDeadLettersEveryBadOne() throws Exception {
+    String topic = "clicks";
+    kafka.createTopic(topic, 2);
+    Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    List<Sent> sent = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      sent.add(new Sent(null, valid(i, base.plusSeconds(i)).getBytes(UTF_8)));
+    }
+    String ok = "\"id\":\"b\",\"user_id\":\"u\"";
+    sent.add(new Sent("malformed-json", "not json at all".getBytes(UTF_8)));
+    sent.add(new Sent("truncated-json", "{\"id\":\"b\",\"user_id\":\"u".getBytes(UTF_8)));
+    sent.add(
+        new Sent(
+            "wrong-type",
+            ("{" + ok + ",\"qty\":\"three\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
+    sent.add(new Sent("missing-field", ("{\"id\":\"b\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
+    sent.add(new Sent("missing-event-time", ("{" + ok + ",\"ts\":null}").getBytes(UTF_8)));
+    sent.add(
+        new Sent(
+            "event-time-out-of-bounds",
+            ("{" + ok + ",\"ts\":\"1970-01-01T00:00:00Z\"}").getBytes(UTF_8)));
+    byte[] huge = new byte[1_100_000];
+    Arrays.fill(huge, (byte) 'x');
+    byte[] prefix = ("{" + ok + ",\"ts\":\"" + base + "\",\"pad\":\"").getBytes(UTF_8);
+    System.arraycopy(prefix, 0, huge, 0, prefix.length);
+    huge[huge.length - 2] = '"';
+    huge[huge.length - 1] = '}';
+    sent.add(new Sent("too-large", huge));
+    byte[] badUtf8 = ("{" + ok + ",\"ts\":\"" + base + "\"}").getBytes(UTF_8);
+    badUtf8[8] = (byte) 0xC3; // inside "b": a lead byte followed by a quote
+    sent.add(new Sent("invalid-utf8", badUtf8));
+    sent.add(new Sent("empty", new byte[0]));
+    sent.add(new Sent("tombstone", null));
+
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < sent.size(); i++) {
+      records.add(new ProducerRecord<>(topic, i % 2, ("k" + i).getBytes(UTF_8), sent.get(i).value));
+    }
+    List<RecordMetadata> metas = kafka.sendAll(topic, records);
+    for (int i = 0; i < sent.size(); i++) {
+      sent.get(i).meta = metas.get(i);
+    }
+
+    Main.run(
+        new String[] {
+          "--job.name", "ingest",
+          "--job.checkpoint.interval", "1 s",
+          "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+          "--source.type", "kafka",
+          "--source.bounded", "true",
+          "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+          "--kafka.topics", topic,
+          "--kafka.start", "earliest",
+          "--format.schema", SCHEMA,
+          "--format.event-time.field", "ts",
+          "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+          "--iceberg.database", "lake",
+          "--iceberg.table", "clicks",
+          "--iceberg.partition-spec", "days(ts), bucket(4, user_id)"
+        });
+
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    List<Record> rows = Tables.read(catalog, "clicks");
+    rows.sort(Comparator.comparing(r -> (String) r.getField("id")));
+    List<Object[]> expected = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      expected.add(
+          new Object[] {
+            String.format("v-%02d", i),
+            i == 3 ? "ü-世界" : "u-" + (i % 5),
+            i % 7 == 0 ? null : new BigDecimal(i + ".25"),
+            i,
+            OffsetDateTime.ofInstant(base.plusSeconds(i), ZoneOffset.UTC)
+          });
+    }
+    assertThat(rows)
+        .extracting(
+            r -> r.getField("id"),
+            r -> r.getField("user_id"),
+            r -> r.getField("amount"),
+            r -> r.getField("qty"),
+            r -> r.getField("ts"))
+        .containsExactlyElementsOf(
+            expected.stream().map(e -> tuple(e)).collect(Collectors.toList()));
+
+    List<Record> dead = Tables.read(catalog, "clicks_dead_letters");
+    List<Sent> bad = sent.subList(40, sent.size());
+    assertThat(dead)
+        .extracting(
+            r -> r.getField("reason"),
+            r -> r.getField("job"),
+            r -> r.getField("source_type"),
+            r -> r.getField("source_stream"),
+            r -> r.getField("source_partition"),
+            r -> r.getField("source_position"))
+        .containsExactlyInAnyOrderElementsOf(
+            bad.stream()
+                .map(
+                    s ->
+                        tuple(
+                            s.reason,
+                            "ingest",
+                            "kafka",
+                            topic,
+                            Integer.toString(s.meta.partition()),
+                            Long.toString(s.meta.offset())))
+                .collect(Collectors.toList()));
+    for (Record r : dead) {
+      Sent s =
+          bad.stream().filter(b -> b.reason.equals(r.getField("reason"))).findFirst().orElseThrow();
+      ByteBuffer payload = (ByteBuffer) r.getField("payload");
+      if (s.value == null) {
+        assertThat(payload).isNull();
+      } else {
+        assertThat(payload).isEqualTo(ByteBuffer.wrap(s.value));
+      }
+      assertThat((String) r.getField("error_message")).isNotBlank();
+      assertThat(r.getField("processing_time")).isNotNull();
+    }
+    assertThat(dead.stream().map(r -> (String) r.getField("error_message")).distinct())
+        .hasSize(bad.size());
+  }
+}
