@@ -25,9 +25,9 @@ public final class ConfigReference {
       for (ConfigOption<?> o : g.options()) {
         sb.append("| `")
             .append(o.key())
-            .append("` | ")
+            .append("` | `")
             .append(OptionTypes.typeName(o))
-            .append(" | ")
+            .append("` | ")
             .append(defaultText(o))
             .append(" | ")
             .append(cell(describe(o)))
@@ -36,7 +36,7 @@ public final class ConfigReference {
       for (Map.Entry<String, String> p : g.passThroughPrefixes().entrySet()) {
         sb.append("| `")
             .append(p.getKey())
-            .append("*` | String | | ")
+            .append("*` | `String` | | ")
             .append(cell(p.getValue()))
             .append(" |\n");
       }
