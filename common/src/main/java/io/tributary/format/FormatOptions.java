@@ -1,6 +1,6 @@
 package io.tributary.format;
 
-import io.tributary.config.Described;
+import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
@@ -20,7 +20,7 @@ public final class FormatOptions {
 
     @Override
     public String toString() {
-      return Described.configName(this);
+      return EnumNames.configName(this);
     }
   }
 

@@ -1,6 +1,6 @@
 package io.tributary.iceberg;
 
-import io.tributary.config.Described;
+import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -23,7 +23,7 @@ public final class IcebergOptions {
 
     @Override
     public String toString() {
-      return Described.configName(this);
+      return EnumNames.configName(this);
     }
   }
 
@@ -38,7 +38,7 @@ public final class IcebergOptions {
 
     @Override
     public String toString() {
-      return Described.configName(this);
+      return EnumNames.configName(this);
     }
   }
 

@@ -1,6 +1,6 @@
 package io.tributary.quality;
 
-import io.tributary.config.Described;
+import io.tributary.config.EnumNames;
 
 /** Why a record went to the dead-letter table. Stable strings: dashboards and queries use them. */
 public enum Reason {
@@ -29,6 +29,6 @@ public enum Reason {
 
   @Override
   public String toString() {
-    return Described.configName(this);
+    return EnumNames.configName(this);
   }
 }

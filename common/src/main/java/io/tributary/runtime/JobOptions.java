@@ -1,6 +1,6 @@
 package io.tributary.runtime;
 
-import io.tributary.config.Described;
+import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
@@ -18,7 +18,7 @@ public final class JobOptions {
 
     @Override
     public String toString() {
-      return Described.configName(this);
+      return EnumNames.configName(this);
     }
   }
 
@@ -29,7 +29,7 @@ public final class JobOptions {
 
     @Override
     public String toString() {
-      return Described.configName(this);
+      return EnumNames.configName(this);
     }
   }
 
@@ -40,7 +40,7 @@ public final class JobOptions {
 
     @Override
     public String toString() {
-      return Described.configName(this);
+      return EnumNames.configName(this);
     }
   }
 

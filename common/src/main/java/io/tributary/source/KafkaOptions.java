@@ -1,6 +1,6 @@
 package io.tributary.source;
 
-import io.tributary.config.Described;
+import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +22,7 @@ public final class KafkaOptions {
 
     @Override
     public String toString() {
-      return Described.configName(this);
+      return EnumNames.configName(this);
     }
   }
 
@@ -35,7 +35,7 @@ public final class KafkaOptions {
 
     @Override
     public String toString() {
-      return Described.configName(this);
+      return EnumNames.configName(this);
     }
   }
 

@@ -1,6 +1,6 @@
 package io.tributary.source;
 
-import io.tributary.config.Described;
+import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -16,7 +16,7 @@ public final class SourceOptions {
 
     @Override
     public String toString() {
-      return Described.configName(this);
+      return EnumNames.configName(this);
     }
   }
 

@@ -91,4 +91,29 @@ class IcebergSinkBuilderTest {
             .provision();
     assertThat(t.schema().identifierFieldNames()).containsExactly("id");
   }
+
+  @Test
+  void jdbcCatalogOnSqlite() {
+    IcebergCatalog jdbc =
+        IcebergCatalog.fromConfig(
+            io.tributary.config.Configs.of(
+                "iceberg.catalog.type",
+                "jdbc",
+                "iceberg.catalog.uri",
+                "jdbc:sqlite:file:" + warehouse.resolve("catalog.db"),
+                "iceberg.warehouse",
+                warehouse.resolve("jdbc").toString(),
+                "iceberg.database",
+                "db"));
+    Table t =
+        IcebergSinkBuilder.forRows(null, EventSchema.parse("id STRING NOT NULL"))
+            .catalog(jdbc)
+            .table("events")
+            .provision();
+    assertThat(t.location()).startsWith("file:" + warehouse.resolve("jdbc"));
+    assertThat(Tables.exists(jdbc, "events")).isTrue();
+    assertThat(Tables.exists(Tables.hadoop(warehouse.resolve("jdbc").toString(), "db"), "events"))
+        .as("the table is in the JDBC catalog, not a hadoop one")
+        .isFalse();
+  }
 }

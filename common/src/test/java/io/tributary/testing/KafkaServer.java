@@ -175,6 +175,18 @@ public final class KafkaServer implements AutoCloseable {
     return metadata;
   }
 
+  /** The sum over all partitions of the offsets a consumer group has committed; 0 if none. */
+  public synchronized long committedOffsets(String groupId) {
+    return await(
+            admin().listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata(),
+            "list offsets of " + groupId)
+        .values()
+        .stream()
+        .filter(java.util.Objects::nonNull)
+        .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset)
+        .sum();
+  }
+
   /** Closes the clients, stops the broker (by its process) and deletes its directory. */
   @Override
   public synchronized void close() {

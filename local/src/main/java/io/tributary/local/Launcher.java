@@ -25,8 +25,9 @@ public final class Launcher {
   private Launcher() {}
 
   public static void main(String[] args) throws Exception {
-    String command = args.length > 0 && !args[0].startsWith("--") ? args[0] : "run";
-    String[] rest = command.equals(args.length > 0 ? args[0] : "") ? tail(args) : args;
+    boolean named = args.length > 0 && !args[0].startsWith("--");
+    String command = named ? args[0] : "run";
+    String[] rest = named ? Arrays.copyOfRange(args, 1, args.length) : args;
     try {
       switch (command) {
         case "run":
@@ -119,9 +120,5 @@ public final class Launcher {
           .append(text);
     }
     return sb.append('}').toString();
-  }
-
-  private static String[] tail(String[] args) {
-    return Arrays.copyOfRange(args, 1, args.length);
   }
 }
