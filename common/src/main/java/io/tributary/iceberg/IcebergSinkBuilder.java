@@ -11,6 +11,7 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.SerializableTable;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -111,11 +112,16 @@ public final class IcebergSinkBuilder {
     return b.append().name("iceberg: " + t.name());
   }
 
-  /** Creates the table if missing; fails with a clear message if it exists but does not fit. */
+  /**
+   * Creates the table if missing; fails with a clear message if it exists but does not fit.
+   *
+   * @return a read-only copy of the table's metadata
+   */
   public Table provision() {
     TableIdentifier id = catalog.identifier(table);
     Schema wanted = schema();
-    return catalog.with(c -> provision(c, id, wanted));
+    // A read-only copy: the catalog (and its JDBC or HTTP client) is closed on return.
+    return catalog.with(c -> SerializableTable.copyOf(provision(c, id, wanted)));
   }
 
   private Table provision(Catalog c, TableIdentifier id, Schema wanted) {

@@ -42,7 +42,15 @@ class IcebergSinkBuilderTest {
         .containsEntry(TableProperties.PARQUET_COMPRESSION, "zstd")
         .containsEntry(TableProperties.WRITE_DISTRIBUTION_MODE, "hash")
         .containsEntry(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, "134217728");
-    assertThat(((BaseTable) t).operations().current().formatVersion()).isEqualTo(2);
+    IcebergCatalog catalog = Tables.hadoop(warehouse.toString(), "db");
+    int version =
+        catalog.with(
+            c ->
+                ((BaseTable) c.loadTable(catalog.identifier("events")))
+                    .operations()
+                    .current()
+                    .formatVersion());
+    assertThat(version).isEqualTo(2);
     assertThat(t.location()).startsWith("file:" + warehouse);
   }
 
