@@ -7,7 +7,10 @@ import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.utils.JoinedRowData;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -22,8 +25,12 @@ final class DecodeFunction extends ProcessFunction<RawRecord, RowData> {
   private transient Counter valid;
   private transient Counter dead;
 
-  DecodeFunction(JsonEventDecoder decoder, String job, OutputTag<DeadLetter> deadLetters) {
+  private final boolean withSource;
+
+  DecodeFunction(
+      JsonEventDecoder decoder, String job, OutputTag<DeadLetter> deadLetters, boolean withSource) {
     this.decoder = decoder;
+    this.withSource = withSource;
     this.job = job;
     this.deadLetters = deadLetters;
   }
@@ -34,6 +41,14 @@ final class DecodeFunction extends ProcessFunction<RawRecord, RowData> {
     in = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_IN);
     valid = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_VALID);
     dead = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_DEAD_LETTERED);
+  }
+
+  private static GenericRowData source(RawRecord raw) {
+    return GenericRowData.of(
+        StringData.fromString(raw.sourceType),
+        StringData.fromString(raw.stream),
+        StringData.fromString(raw.partition),
+        StringData.fromString(raw.position));
   }
 
   @Override
@@ -47,7 +62,7 @@ final class DecodeFunction extends ProcessFunction<RawRecord, RowData> {
     RowData row = decoder.decode(raw, System.currentTimeMillis(), reject);
     if (row != null) {
       valid.inc();
-      out.collect(row);
+      out.collect(withSource ? new JoinedRowData(row, source(raw)) : row);
     }
   }
 }

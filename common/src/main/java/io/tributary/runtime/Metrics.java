@@ -14,6 +14,9 @@ public final class Metrics {
   public static final String RECORDS_DEAD_LETTERED = "tributaryRecordsDeadLettered";
   public static final String RECORDS_LATE = "tributaryRecordsLate";
 
+  /** Later than the allowed lateness: dead-lettered by the aggregate job. */
+  public static final String RECORDS_TOO_LATE = "tributaryRecordsTooLate";
+
   private Metrics() {}
 
   public static MetricGroup group(RuntimeContext ctx, String job) {

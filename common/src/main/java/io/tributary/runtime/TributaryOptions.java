@@ -6,6 +6,7 @@ import io.tributary.iceberg.IcebergOptions;
 import io.tributary.source.DatagenOptions;
 import io.tributary.source.KafkaOptions;
 import io.tributary.source.SourceOptions;
+import io.tributary.window.WindowOptions;
 import java.util.List;
 
 /** Every property group of the suite, in the order the reference documents them. */
@@ -19,5 +20,6 @@ public final class TributaryOptions {
           KafkaOptions.GROUP,
           DatagenOptions.GROUP,
           FormatOptions.GROUP,
-          IcebergOptions.GROUP);
+          IcebergOptions.GROUP,
+          WindowOptions.GROUP);
 }

@@ -27,11 +27,13 @@ public interface TributaryJob {
     switch (name) {
       case INGEST:
         return new IngestJob(config);
+      case AGGREGATE:
+        return new AggregateJob(config);
       default:
         throw config.invalid(
             JobOptions.GROUP,
             JobOptions.NAME,
-            "is not available in this release yet. Available: ingest.");
+            "is not available in this release yet. Available: ingest, aggregate.");
     }
   }
 }

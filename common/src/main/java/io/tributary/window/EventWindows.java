@@ -1,0 +1,93 @@
+package io.tributary.window;
+
+import io.tributary.format.JsonEvents;
+import io.tributary.quality.DeadLetter;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.datastream.WindowedStream;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed event-time windows with Flink's window operator: incremental aggregation, allowed lateness
+ * (late firings update the row), state cleaned up when a window can no longer change, and events
+ * later than that split off as dead letters.
+ */
+public final class EventWindows {
+  private EventWindows() {}
+
+  /** Window rows (one per key, window and firing) and the too-late events. */
+  public static final class Aggregated {
+    private final DataStream<RowData> rows;
+    private final DataStream<DeadLetter> tooLate;
+
+    Aggregated(DataStream<RowData> rows, DataStream<DeadLetter> tooLate) {
+      this.rows = rows;
+      this.tooLate = tooLate;
+    }
+
+    public DataStream<RowData> rows() {
+      return rows;
+    }
+
+    public DataStream<DeadLetter> tooLate() {
+      return tooLate;
+    }
+  }
+
+  /**
+   * @param events rows of the event schema with {@link JsonEvents#SOURCE_COLUMNS} appended
+   */
+  public static Aggregated aggregate(DataStream<RowData> events, WindowSpec spec, String job) {
+    RowType eventType = JsonEvents.withSourceColumns(spec.eventType);
+    OutputTag<RowData> lateTag = new OutputTag<>("too-late", InternalTypeInfo.of(eventType));
+    WindowAggregateFunction aggregate =
+        new WindowAggregateFunction(spec.aggregates, spec.eventType);
+    WindowedStream<RowData, RowData, TimeWindow> windows =
+        events
+            .keyBy(
+                new KeyFields(spec.keyFields, spec.eventType, spec.keyType()),
+                InternalTypeInfo.of(spec.keyType()))
+            .window(spec.assigner())
+            .allowedLateness(spec.allowedLateness)
+            .sideOutputLateData(lateTag);
+    if (spec.earlyFire != null) {
+      windows = windows.trigger(new EarlyFiringTrigger(spec.earlyFire.toMillis()));
+    }
+    SingleOutputStreamOperator<RowData> rows =
+        windows
+            .aggregate(
+                aggregate,
+                new WindowResult(spec.keyType(), spec.aggregates.size()),
+                InternalTypeInfo.of(aggregate.accumulatorType()),
+                resultType(spec),
+                InternalTypeInfo.of(spec.outputType()))
+            .name("window: " + spec)
+            .uid("window");
+    DataStream<DeadLetter> late =
+        rows.getSideOutput(lateTag)
+            .process(new TooLate(job, spec.eventType, spec.allowedLateness))
+            .returns(TypeInformation.of(DeadLetter.class))
+            .name("too late")
+            .uid("too-late");
+    return new Aggregated(rows, late);
+  }
+
+  private static TypeInformation<RowData> resultType(WindowSpec spec) {
+    org.apache.flink.table.types.logical.LogicalType[] types =
+        new org.apache.flink.table.types.logical.LogicalType[spec.aggregates.size()];
+    for (int i = 0; i < types.length; i++) {
+      types[i] = spec.aggregates.get(i).resultType;
+    }
+    return InternalTypeInfo.of(RowType.of(types));
+  }
+
+  static String describe(Duration d) {
+    return org.apache.flink.util.TimeUtils.formatWithHighestUnit(d);
+  }
+}

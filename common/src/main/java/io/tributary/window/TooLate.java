@@ -1,0 +1,115 @@
+package io.tributary.window;
+
+import io.tributary.quality.DeadLetter;
+import io.tributary.quality.Reason;
+import io.tributary.runtime.Metrics;
+import io.tributary.source.RawRecord;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.formats.common.TimestampFormat;
+import org.apache.flink.formats.json.JsonFormatOptions;
+import org.apache.flink.formats.json.JsonRowDataSerializationSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.utils.ProjectedRowData;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.SimpleUserCodeClassLoader;
+import org.apache.flink.util.UserCodeClassLoader;
+
+/**
+ * Turns events the window operator rejected as too late into dead letters. It runs chained right
+ * after the window operator, so the watermark it sees is the one that judged the event.
+ */
+final class TooLate extends ProcessFunction<RowData, DeadLetter> {
+  private static final long serialVersionUID = 1L;
+
+  private final String job;
+  private final RowType eventType;
+  private final Duration allowedLateness;
+  private transient JsonRowDataSerializationSchema json;
+  private transient Counter tooLate;
+  private transient Counter dead;
+
+  TooLate(String job, RowType eventType, Duration allowedLateness) {
+    this.job = job;
+    this.eventType = eventType;
+    this.allowedLateness = allowedLateness;
+  }
+
+  @Override
+  public void open(Configuration parameters) throws Exception {
+    json =
+        new JsonRowDataSerializationSchema(
+            eventType,
+            TimestampFormat.ISO_8601,
+            JsonFormatOptions.MapNullKeyMode.LITERAL,
+            "null",
+            true,
+            false);
+    json.open(
+        new SerializationSchema.InitializationContext() {
+          @Override
+          public org.apache.flink.metrics.MetricGroup getMetricGroup() {
+            return UnregisteredMetricsGroup.createOperatorMetricGroup();
+          }
+
+          @Override
+          public UserCodeClassLoader getUserCodeClassLoader() {
+            return SimpleUserCodeClassLoader.create(getClass().getClassLoader());
+          }
+        });
+    tooLate = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_TOO_LATE);
+    dead = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_DEAD_LETTERED);
+  }
+
+  @Override
+  public void processElement(RowData event, Context ctx, Collector<DeadLetter> out) {
+    int n = eventType.getFieldCount();
+    RawRecord where =
+        new RawRecord(
+            str(event, n),
+            str(event, n + 1),
+            str(event, n + 2),
+            str(event, n + 3),
+            -1L,
+            null,
+            json.serialize(ProjectedRowData.from(range(n)).replaceRow(event)));
+    long ts = ctx.timestamp();
+    long watermark = ctx.timerService().currentWatermark();
+    DeadLetter d =
+        DeadLetter.of(
+            job,
+            where,
+            Reason.LATE,
+            null,
+            String.format(
+                "event time %s is behind the watermark %s by more than the allowed lateness %s;"
+                    + " its window was already final (payload: the decoded event as JSON)",
+                Instant.ofEpochMilli(ts),
+                Instant.ofEpochMilli(watermark),
+                EventWindows.describe(allowedLateness)),
+            System.currentTimeMillis());
+    d.eventTime = ts;
+    d.watermark = watermark;
+    tooLate.inc();
+    dead.inc();
+    out.collect(d);
+  }
+
+  private static String str(RowData row, int i) {
+    return row.isNullAt(i) ? null : row.getString(i).toString();
+  }
+
+  private static int[] range(int n) {
+    int[] r = new int[n];
+    for (int i = 0; i < n; i++) {
+      r[i] = i;
+    }
+    return r;
+  }
+}
