@@ -73,6 +73,9 @@ public final class FlinkEnvironment {
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR,
         c.get(g, JobOptions.RESTART_JITTER));
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
+        c.get(g, JobOptions.RESTART_MAX_ATTEMPTS));
     c.passThrough(g, "flink.").forEach(conf::setString);
     return conf;
   }

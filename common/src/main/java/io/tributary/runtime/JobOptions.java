@@ -136,6 +136,14 @@ public final class JobOptions {
               "Exponential-delay restart strategy: random share of the delay added or removed,"
                   + " so many jobs do not restart in lock-step.");
 
+  public static final ConfigOption<Integer> RESTART_MAX_ATTEMPTS =
+      ConfigOptions.key("restart.max-attempts")
+          .intType()
+          .defaultValue(Integer.MAX_VALUE)
+          .withDescription(
+              "Exponential-delay restart strategy: failures in a row (without a reset) after"
+                  + " which the job fails for good. Default: keep restarting.");
+
   public static final OptionGroup GROUP =
       OptionGroup.of("job", "The job to run and how Flink runs it.")
           .add(
@@ -151,7 +159,8 @@ public final class JobOptions {
               RESTART_MULTIPLIER,
               RESTART_MAX_DELAY,
               RESTART_RESET_THRESHOLD,
-              RESTART_JITTER)
+              RESTART_JITTER,
+              RESTART_MAX_ATTEMPTS)
           .passThrough(
               "flink.",
               "Any Flink configuration key, e.g. flink.pipeline.object-reuse = true. Ignored on"

@@ -47,6 +47,15 @@ final class NumericOps implements Serializable {
     }
   }
 
+  /** The value in the sum type (a DECIMAL(p, s) input sums as DECIMAL(38, s)). */
+  static Object toSumType(Object v, LogicalType sumType) {
+    if (sumType instanceof DecimalType) {
+      DecimalType d = (DecimalType) sumType;
+      return DecimalDataUtils.castToDecimal((DecimalData) v, d.getPrecision(), d.getScale());
+    }
+    return v;
+  }
+
   /** Widens an input value to the avg's sum type (BIGINT for integers, DOUBLE for floats). */
   static Object widen(Object v, LogicalType input, LogicalType sumType) {
     switch (input.getTypeRoot()) {
@@ -107,7 +116,7 @@ final class NumericOps implements Serializable {
         DecimalData quotient =
             DecimalDataUtils.divide(
                 (DecimalData) sum,
-                DecimalData.fromUnscaledLong(count, 19, 0),
+                DecimalData.fromBigDecimal(java.math.BigDecimal.valueOf(count), 19, 0),
                 div.getPrecision(),
                 div.getScale());
         return DecimalDataUtils.castToDecimal(quotient, r.getPrecision(), r.getScale());

@@ -131,7 +131,9 @@ final class WindowAggregateFunction implements AggregateFunction<RowData, RowDat
           acc.setField(k, (Long) acc.getField(k) + 1);
           break;
         case SUM:
-          acc.setField(k, NumericOps.add(acc.getField(k), v, s.resultType));
+          acc.setField(
+              k,
+              NumericOps.add(acc.getField(k), NumericOps.toSumType(v, s.resultType), s.resultType));
           break;
         case MIN:
           Object min = acc.getField(k);
