@@ -182,7 +182,7 @@ class IngestFailureTest {
     assertThat(dead).allSatisfy(r -> assertThat(r.getField("reason")).isEqualTo("truncated-json"));
   }
 
-  private static long lastRestart(MiniCluster cluster, JobClient client) {
+  static long lastRestart(MiniCluster cluster, JobClient client) {
     try {
       return cluster
           .getArchivedExecutionGraph(client.getJobID())
@@ -197,8 +197,7 @@ class IngestFailureTest {
     return Tables.exists(catalog, table) ? TableSummary.of(catalog, table).rows : 0;
   }
 
-  private static void waitFor(Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
+  static void waitFor(Duration timeout, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -1,0 +1,188 @@
+package io.tributary.jobs;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.runtime.FlinkEnvironment;
+import io.tributary.runtime.TributaryOptions;
+import io.tributary.testing.KafkaServer;
+import io.tributary.testing.Tables;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three TaskManager kills while {@code aggregate} reads an unbounded topic that keeps receiving
+ * data. The final table must equal what a run without failures produces: the exact per-window
+ * aggregates of the input (in event-time order, so nothing is late).
+ */
+@Timeout(400)
+class AggregateFailureTest {
+  static final int TOTAL = 18_000;
+  static final int BATCH = 1_000;
+  static final int KEYS = 13;
+  static final long WINDOW = 2_000;
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  static KafkaServer kafka;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startKafka() {
+    kafka = KafkaServer.start();
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void finalTableEqualsTheNoFailureResult(@InjectMiniCluster MiniCluster cluster) throws Exception {
+    String topic = "payments";
+    kafka.createTopic(topic, 3);
+    String[] args = {
+      "--job.name", "aggregate",
+      "--job.parallelism", "2",
+      "--job.checkpoint.interval", "500 ms",
+      "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+      "--job.restart.initial-delay", "200 ms",
+      "--job.restart.max-delay", "2 s",
+      "--source.type", "kafka",
+      "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+      "--kafka.topics", topic,
+      "--kafka.start", "earliest",
+      "--format.schema", "k STRING NOT NULL, amount DECIMAL(10, 2), ts TIMESTAMP_LTZ(3) NOT NULL",
+      "--format.event-time.field", "ts",
+      "--format.event-time.max-out-of-orderness", "1 s",
+      "--aggregate.window.type", "tumbling",
+      "--aggregate.window.size", "2 s",
+      "--aggregate.group-by", "k",
+      "--aggregate.aggregates", "count(*) AS n, sum(amount) AS total",
+      "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+      "--iceberg.database", "m",
+      "--iceberg.table", "payments"
+    };
+    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
+    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
+    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    TributaryJob.fromConfig(config).build(env);
+    JobClient client = env.executeAsync("aggregate-under-failures");
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "m");
+
+    Instant base = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
+    Map<String, long[]> oracle = new TreeMap<>(); // window|key -> count, cents
+    int kills = 0;
+    for (int sent = 0; sent <= TOTAL; sent += BATCH) {
+      List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+      boolean last = sent == TOTAL;
+      for (int i = sent; i < (last ? sent + 3 : sent + BATCH); i++) {
+        // In event-time order on every partition; the last three events close every window.
+        long t = last ? i * 10L + 60_000 : i * 10L;
+        String key = "k" + (i % KEYS);
+        long cents = (i * 37L) % 10_000;
+        batch.add(
+            new ProducerRecord<>(
+                topic,
+                i % 3,
+                null,
+                String.format(
+                        "{\"k\":\"%s\",\"amount\":%s,\"ts\":\"%s\"}",
+                        key, BigDecimal.valueOf(cents, 2), base.plusMillis(t))
+                    .getBytes(UTF_8)));
+        long[] agg =
+            oracle.computeIfAbsent(base.plusMillis(t - t % WINDOW) + "|" + key, x -> new long[2]);
+        agg[0]++;
+        agg[1] += cents;
+      }
+      kafka.sendAll(topic, batch);
+      if (sent > 0 && sent % 5_000 == 0 && kills < 3) {
+        long restartedAt = IngestFailureTest.lastRestart(cluster, client);
+        cluster.terminateTaskManager(kills).get(30, TimeUnit.SECONDS);
+        cluster.startTaskManager();
+        kills++;
+        IngestFailureTest.waitFor(
+            Duration.ofSeconds(60),
+            () -> IngestFailureTest.lastRestart(cluster, client) > restartedAt);
+      }
+      Thread.sleep(300);
+    }
+    assertThat(kills).isEqualTo(3);
+
+    List<String> expected =
+        oracle.entrySet().stream()
+            .map(
+                e ->
+                    e.getKey()
+                        + "|"
+                        + e.getValue()[0]
+                        + "|"
+                        + BigDecimal.valueOf(e.getValue()[1], 2))
+            .collect(Collectors.toList());
+    // The closing events' own windows stay open; every other window must be final and exact.
+    expected.removeIf(
+        line ->
+            line.startsWith(
+                base.plusMillis(TOTAL * 10L + 60_000 - (TOTAL * 10L + 60_000) % WINDOW)
+                    .toString()));
+    IngestFailureTest.waitFor(Duration.ofSeconds(180), () -> actual(catalog).equals(expected));
+    Thread.sleep(2_000);
+    assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+    client.cancel().get(60, TimeUnit.SECONDS);
+    assertThat(actual(catalog)).containsExactlyElementsOf(expected);
+    assertThat(Tables.read(catalog, "payments_dead_letters")).isEmpty();
+  }
+
+  private static List<String> actual(IcebergCatalog catalog) {
+    if (!Tables.exists(catalog, "payments")) {
+      return List.of();
+    }
+    return Tables.read(catalog, "payments").stream()
+        .map(
+            r ->
+                ((java.time.OffsetDateTime) r.getField("window_start")).toInstant()
+                    + "|"
+                    + r.getField("k")
+                    + "|"
+                    + r.getField("n")
+                    + "|"
+                    + r.getField("total"))
+        .sorted()
+        .collect(Collectors.toList());
+  }
+}
