@@ -1,18 +1,21 @@
 package io.tributary.format;
 
 import io.tributary.quality.DeadLetter;
-import io.tributary.source.RawRecord;
+import io.tributary.source.RecordSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.VarCharType;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
 
 /** The decode-and-validate stage every JSON job starts with. */
@@ -54,41 +57,45 @@ public final class JsonEvents {
     return new RowType(fields);
   }
 
-  public static Decoded decode(DataStream<RawRecord> raw, EventSchema schema, String job) {
-    return decode(raw, schema, job, false);
+  /** Reads the source, decoding in its readers, with per-partition watermarks. */
+  public static Decoded read(
+      RecordSource source, StreamExecutionEnvironment env, EventSchema schema, String job) {
+    return read(source, env, schema, job, false);
   }
 
-  /** Like {@link #decode}, with each row's source coordinates appended as string columns. */
-  public static Decoded decodeWithSource(
-      DataStream<RawRecord> raw, EventSchema schema, String job) {
-    return decode(raw, schema, job, true);
+  /** Like {@link #read}, with each row's source coordinates appended as string columns. */
+  public static Decoded readWithSource(
+      RecordSource source, StreamExecutionEnvironment env, EventSchema schema, String job) {
+    return read(source, env, schema, job, true);
   }
 
-  private static Decoded decode(
-      DataStream<RawRecord> raw, EventSchema schema, String job, boolean withSource) {
+  private static Decoded read(
+      RecordSource source,
+      StreamExecutionEnvironment env,
+      EventSchema schema,
+      String job,
+      boolean withSource) {
+    RowType type = withSource ? withSourceColumns(schema.rowType()) : schema.rowType();
+    EventDecoder decoder = new EventDecoder(new JsonEventDecoder(schema, job), withSource);
+    TypeInformation<Either<RowData, DeadLetter>> decodedType =
+        new EitherTypeInfo<>(InternalTypeInfo.of(type), TypeInformation.of(DeadLetter.class));
     OutputTag<DeadLetter> tag =
         new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
-    JsonEventDecoder decoder = new JsonEventDecoder(schema, job);
-    RowType type = withSource ? withSourceColumns(schema.rowType()) : schema.rowType();
-    SingleOutputStreamOperator<RowData> parsed =
-        raw.process(new DecodeFunction(decoder, job, tag, withSource), InternalTypeInfo.of(type))
-            .name("decode + validate")
+    SingleOutputStreamOperator<RowData> rows =
+        source
+            .addTo(env, decoder, watermarks(schema, decoder), decodedType)
+            .process(new DecodeFunction(job, tag), InternalTypeInfo.of(type))
+            .name("valid / dead letters")
             .uid("decode");
-    DataStream<RowData> rows =
-        parsed
-            .assignTimestampsAndWatermarks(watermarks(schema, decoder))
-            .name("watermarks")
-            .uid("watermarks")
-            .process(new LateEventCounter(job), InternalTypeInfo.of(type))
-            .name("count late")
-            .uid("count-late");
-    return new Decoded(rows, parsed.getSideOutput(tag));
+    return new Decoded(rows, rows.getSideOutput(tag));
   }
 
-  static WatermarkStrategy<RowData> watermarks(EventSchema schema, JsonEventDecoder decoder) {
-    WatermarkStrategy<RowData> w =
-        WatermarkStrategy.<RowData>forBoundedOutOfOrderness(schema.maxOutOfOrderness())
-            .withTimestampAssigner((row, previous) -> decoder.eventTime(row));
+  static WatermarkStrategy<Either<RowData, DeadLetter>> watermarks(
+      EventSchema schema, EventDecoder decoder) {
+    WatermarkStrategy<Either<RowData, DeadLetter>> w =
+        WatermarkStrategy.<Either<RowData, DeadLetter>>forBoundedOutOfOrderness(
+                schema.maxOutOfOrderness())
+            .withTimestampAssigner((e, previous) -> decoder.timestamp(e));
     Duration idle = schema.idleness();
     return idle.isZero() ? w : w.withIdleness(idle);
   }

@@ -1,8 +1,12 @@
 package io.tributary.source;
 
 import io.tributary.config.TributaryConfig;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -47,11 +51,42 @@ final class DatagenRecordSource implements RecordSource {
   }
 
   @Override
-  public DataStream<RawRecord> addTo(StreamExecutionEnvironment env) {
-    DataGeneratorSource<RawRecord> source =
+  public <T> DataStream<T> addTo(
+      StreamExecutionEnvironment env,
+      RecordDecoder<T> decoder,
+      WatermarkStrategy<T> watermarks,
+      TypeInformation<T> type) {
+    DataGeneratorSource<T> source =
         new DataGeneratorSource<>(
-            events, bounded ? count : Long.MAX_VALUE, RateLimiterStrategy.perSecond(rate), TYPE);
-    return env.fromSource(source, RecordSource.noWatermarks(), "datagen", TYPE).uid(uid());
+            new Decoding<>(events, decoder),
+            bounded ? count : Long.MAX_VALUE,
+            RateLimiterStrategy.perSecond(rate),
+            type);
+    return env.fromSource(source, watermarks, "datagen", type).uid(uid());
+  }
+
+  /** Generates event {@code i} and decodes it in the same reader. */
+  static final class Decoding<T> implements GeneratorFunction<Long, T> {
+    private static final long serialVersionUID = 1L;
+
+    private final EcommerceEvents events;
+    private final RecordDecoder<T> decoder;
+
+    Decoding(EcommerceEvents events, RecordDecoder<T> decoder) {
+      this.events = events;
+      this.decoder = decoder;
+    }
+
+    @Override
+    public void open(SourceReaderContext context) throws Exception {
+      events.open(context);
+      decoder.open();
+    }
+
+    @Override
+    public T map(Long index) {
+      return decoder.decode(events.map(index));
+    }
   }
 
   @Override

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -88,22 +90,25 @@ final class KafkaRecordSource implements RecordSource {
   }
 
   @Override
-  public DataStream<RawRecord> addTo(StreamExecutionEnvironment env) {
-    KafkaSourceBuilder<RawRecord> b =
-        KafkaSource.<RawRecord>builder()
+  public <T> DataStream<T> addTo(
+      StreamExecutionEnvironment env,
+      RecordDecoder<T> decoder,
+      WatermarkStrategy<T> watermarks,
+      TypeInformation<T> type) {
+    KafkaSourceBuilder<T> b =
+        KafkaSource.<T>builder()
             .setBootstrapServers(bootstrapServers)
             .setTopics(topics)
             .setGroupId(groupId)
             .setStartingOffsets(startingOffsets())
-            .setDeserializer(new RawDeserializer());
+            .setDeserializer(new DecodingDeserializer<>(decoder, type));
     Properties p = new Properties();
     p.putAll(properties);
     b.setProperties(p);
     if (bounded) {
       b.setBounded(OffsetsInitializer.latest());
     }
-    return env.fromSource(b.build(), RecordSource.noWatermarks(), "kafka: " + topics, TYPE)
-        .uid(uid());
+    return env.fromSource(b.build(), watermarks, "kafka: " + topics, type).uid(uid());
   }
 
   private OffsetsInitializer startingOffsets() {
@@ -130,26 +135,40 @@ final class KafkaRecordSource implements RecordSource {
     return "kafka" + topics + " from " + start + (bounded ? ", bounded" : "");
   }
 
-  /** Keeps the bytes; decoding happens downstream, where failures become dead letters. */
-  static final class RawDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
+  /** Wraps each Kafka record as a raw record, with its coordinates, and decodes it. */
+  static final class DecodingDeserializer<T> implements KafkaRecordDeserializationSchema<T> {
     private static final long serialVersionUID = 1L;
 
-    @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RawRecord> out) {
-      out.collect(
-          new RawRecord(
-              "kafka",
-              r.topic(),
-              Integer.toString(r.partition()),
-              Long.toString(r.offset()),
-              r.timestamp(),
-              r.key(),
-              r.value()));
+    private final RecordDecoder<T> decoder;
+    private final TypeInformation<T> type;
+
+    DecodingDeserializer(RecordDecoder<T> decoder, TypeInformation<T> type) {
+      this.decoder = decoder;
+      this.type = type;
     }
 
     @Override
-    public TypeInformation<RawRecord> getProducedType() {
-      return TYPE;
+    public void open(DeserializationSchema.InitializationContext context) throws Exception {
+      decoder.open();
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<T> out) {
+      out.collect(
+          decoder.decode(
+              new RawRecord(
+                  "kafka",
+                  r.topic(),
+                  Integer.toString(r.partition()),
+                  Long.toString(r.offset()),
+                  r.timestamp(),
+                  r.key(),
+                  r.value())));
+    }
+
+    @Override
+    public TypeInformation<T> getProducedType() {
+      return type;
     }
   }
 }

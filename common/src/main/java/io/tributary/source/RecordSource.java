@@ -14,8 +14,20 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public interface RecordSource extends Serializable {
   TypeInformation<RawRecord> TYPE = TypeInformation.of(RawRecord.class);
 
-  /** Adds the source to the job graph. Watermarks are assigned after decoding. */
-  DataStream<RawRecord> addTo(StreamExecutionEnvironment env);
+  /**
+   * Adds the source to the job graph, decoding each record in the reader and generating watermarks
+   * per partition, shard or split with {@code watermarks}.
+   */
+  <T> DataStream<T> addTo(
+      StreamExecutionEnvironment env,
+      RecordDecoder<T> decoder,
+      WatermarkStrategy<T> watermarks,
+      TypeInformation<T> type);
+
+  /** The raw records, without watermarks. */
+  default DataStream<RawRecord> addTo(StreamExecutionEnvironment env) {
+    return addTo(env, RecordDecoder.identity(), WatermarkStrategy.noWatermarks(), TYPE);
+  }
 
   /** True when the source stops by itself. */
   boolean bounded();
@@ -39,10 +51,5 @@ public interface RecordSource extends Serializable {
   /** The uid and name of the source operator, stable across versions for savepoints. */
   default String uid() {
     return "source";
-  }
-
-  /** Sources emit no watermarks: event time is only known after decoding. */
-  static WatermarkStrategy<RawRecord> noWatermarks() {
-    return WatermarkStrategy.noWatermarks();
   }
 }

@@ -8,11 +8,9 @@ import io.tributary.iceberg.IcebergOptions;
 import io.tributary.iceberg.IcebergSinkBuilder;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.DeadLetterTable;
-import io.tributary.source.RawRecord;
 import io.tributary.source.RecordSource;
 import io.tributary.window.EventWindows;
 import io.tributary.window.WindowSpec;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -20,9 +18,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * events within the allowed lateness, early firings) overwrites its row.
  *
  * <pre>
- * source --> decode + validate --> watermarks --> key by group-by --> window + aggregate
- *               |                                                        |      '--> upsert table
- *               '--> bad records --> dead-letter table <-- too late -----'
+ * source, decoded + validated in the reader, watermarks per partition
+ *    |--> key by group-by --> window + aggregate --> upsert table
+ *    |                              '--> too late --.
+ *    '--> bad records ----------------------------> dead-letter table
  * </pre>
  */
 public final class AggregateJob implements TributaryJob {
@@ -52,8 +51,7 @@ public final class AggregateJob implements TributaryJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
-    DataStream<RawRecord> raw = source.addTo(env);
-    JsonEvents.Decoded events = JsonEvents.decodeWithSource(raw, schema, name());
+    JsonEvents.Decoded events = JsonEvents.readWithSource(source, env, schema, name());
     EventWindows.Aggregated metrics = EventWindows.aggregate(events.rows(), windows, name());
     IcebergSinkBuilder.forRows(metrics.rows(), windows.outputType())
         .catalog(catalog)

@@ -7,17 +7,16 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.IcebergSinkBuilder;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.DeadLetterTable;
-import io.tributary.source.RawRecord;
 import io.tributary.source.RecordSource;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Raw events landed exactly once in an Iceberg append table.
  *
  * <pre>
- * source (kafka | datagen) --> decode + validate --> watermarks --> Iceberg append table
- *                                    '--> bad records --> dead-letter table
+ * source (kafka | datagen), decoded + validated in the reader, watermarks per partition
+ *    |--> valid rows --> Iceberg append table
+ *    '--> bad records --> dead-letter table
  * </pre>
  */
 public final class IngestJob implements TributaryJob {
@@ -41,8 +40,7 @@ public final class IngestJob implements TributaryJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
-    DataStream<RawRecord> raw = source.addTo(env);
-    JsonEvents.Decoded events = JsonEvents.decode(raw, schema, name());
+    JsonEvents.Decoded events = JsonEvents.read(source, env, schema, name());
     IcebergSinkBuilder.forRows(events.rows(), schema.rowType())
         .catalog(catalog)
         .table(table.name())
