@@ -2,6 +2,7 @@ package io.tributary.format;
 
 import io.tributary.quality.DeadLetter;
 import io.tributary.runtime.Metrics;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -23,6 +24,7 @@ final class DecodeFunction extends ProcessFunction<Either<RowData, DeadLetter>, 
   private transient Counter valid;
   private transient Counter dead;
   private transient Counter late;
+  private transient LongCounter total;
 
   DecodeFunction(String job, OutputTag<DeadLetter> deadLetters) {
     this.job = job;
@@ -35,11 +37,14 @@ final class DecodeFunction extends ProcessFunction<Either<RowData, DeadLetter>, 
     valid = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_VALID);
     dead = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_DEAD_LETTERED);
     late = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_LATE);
+    total = new LongCounter();
+    getRuntimeContext().addAccumulator(Metrics.RECORDS_IN, total);
   }
 
   @Override
   public void processElement(Either<RowData, DeadLetter> e, Context ctx, Collector<RowData> out) {
     in.inc();
+    total.add(1);
     if (e.isRight()) {
       dead.inc();
       ctx.output(deadLetters, e.right());

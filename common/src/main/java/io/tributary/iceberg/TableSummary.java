@@ -1,12 +1,20 @@
 package io.tributary.iceberg;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 
-/** What a table holds now, from its current snapshot's summary: cheap, no data read. */
+/**
+ * What a table holds now, from its current snapshot's summary (no data read), except that rows of
+ * upsert tables are counted by reading them with deletes applied.
+ */
 public final class TableSummary {
   public final String identifier;
   public final String location;
@@ -42,13 +50,31 @@ public final class TableSummary {
       return new TableSummary(t.name(), t.location(), -1, 0, 0, 0);
     }
     Map<String, String> sum = s.summary();
+    long rows = number(sum, SnapshotSummary.TOTAL_RECORDS_PROP);
+    if (number(sum, SnapshotSummary.TOTAL_EQ_DELETES_PROP) > 0
+        || number(sum, SnapshotSummary.TOTAL_POS_DELETES_PROP) > 0) {
+      // Upsert tables: the summary counts rows that later deletes replaced; count live rows.
+      rows = liveRows(t);
+    }
     return new TableSummary(
         t.name(),
         t.location(),
         s.snapshotId(),
-        number(sum, SnapshotSummary.TOTAL_RECORDS_PROP),
+        rows,
         number(sum, SnapshotSummary.TOTAL_DATA_FILES_PROP),
         number(sum, SnapshotSummary.TOTAL_FILE_SIZE_PROP));
+  }
+
+  private static long liveRows(Table t) {
+    long n = 0;
+    try (CloseableIterable<Record> records = IcebergGenerics.read(t).build()) {
+      for (Record ignored : records) {
+        n++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return n;
   }
 
   private static long number(Map<String, String> summary, String key) {

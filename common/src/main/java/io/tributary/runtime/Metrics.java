@@ -9,7 +9,9 @@ import org.apache.flink.metrics.MetricGroup;
  * Managed Service for Apache Flink exports to CloudWatch; elsewhere it is just a name.
  */
 public final class Metrics {
+  /** Also an accumulator of the same name: the job's result carries the total. */
   public static final String RECORDS_IN = "tributaryRecordsIn";
+
   public static final String RECORDS_VALID = "tributaryRecordsValid";
   public static final String RECORDS_DEAD_LETTERED = "tributaryRecordsDeadLettered";
   public static final String RECORDS_LATE = "tributaryRecordsLate";

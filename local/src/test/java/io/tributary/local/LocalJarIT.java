@@ -119,6 +119,7 @@ class LocalJarIT {
 
     assertThat(number(stdout, "rows written\\s+(\\d+)")).isEqualTo(expected.size());
     assertThat(number(stdout, "dead letters\\s+(\\d+)")).isEqualTo(deadExpected);
+    assertThat(number(stdout, "events read\\s+(\\d+)")).isEqualTo(COUNT);
     assertThat(stdout).contains("Tributary ingest finished in").contains("snapshot id");
     String location = catalog.with(c -> c.loadTable(catalog.identifier("events")).location());
     assertThat(location).endsWith("/demo/events");
