@@ -109,6 +109,9 @@ public final class Launcher {
   private static String brief(Record r) {
     StringBuilder sb = new StringBuilder("{");
     for (int i = 0; i < r.size(); i++) {
+      if (r.struct().fields().get(i).name().startsWith("_")) {
+        continue; // metadata columns the reader adds to apply deletes
+      }
       Object v = r.get(i);
       String text =
           v instanceof java.nio.ByteBuffer
