@@ -68,30 +68,39 @@ class AggregateLatenessTest {
 
   private JobClient start(String topic, int parallelism, String idleness, String lateness)
       throws Exception {
-    String[] args = {
-      "--job.name", "aggregate",
-      "--job.parallelism", Integer.toString(parallelism),
-      "--job.checkpoint.interval", "500 ms",
-      "--job.checkpoint.dir", dir.resolve("cp").toUri().toString(),
-      "--job.restart.max-attempts", "2",
-      "--source.type", "kafka",
-      "--kafka.bootstrap.servers", kafka.bootstrapServers(),
-      "--kafka.topics", topic,
-      "--kafka.start", "earliest",
-      "--format.schema", "k STRING NOT NULL, amount DECIMAL(10, 2), ts TIMESTAMP_LTZ(3) NOT NULL",
-      "--format.event-time.field", "ts",
-      "--format.event-time.max-out-of-orderness", "0 s",
-      "--format.event-time.idleness", idleness,
-      "--aggregate.window.type", "tumbling",
-      "--aggregate.window.size", "10 s",
-      "--aggregate.allowed-lateness", lateness,
-      "--aggregate.group-by", "k",
-      "--aggregate.aggregates", "count(*) AS n, sum(amount) AS total",
-      "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-      "--iceberg.database", "m",
-      "--iceberg.table", topic
-    };
-    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
+    return start(topic, parallelism, idleness, lateness, "10 s");
+  }
+
+  private JobClient start(
+      String topic, int parallelism, String idleness, String lateness, String size, String... more)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--job.name", "aggregate",
+                "--job.parallelism", Integer.toString(parallelism),
+                "--job.checkpoint.interval", "500 ms",
+                "--job.checkpoint.dir", dir.resolve("cp").toUri().toString(),
+                "--job.restart.max-attempts", "2",
+                "--source.type", "kafka",
+                "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "--kafka.topics", topic,
+                "--kafka.start", "earliest",
+                "--format.schema",
+                    "k STRING NOT NULL, amount DECIMAL(10, 2), ts TIMESTAMP_LTZ(3) NOT NULL",
+                "--format.event-time.field", "ts",
+                "--format.event-time.max-out-of-orderness", "0 s",
+                "--format.event-time.idleness", idleness,
+                "--aggregate.window.type", "tumbling",
+                "--aggregate.window.size", size,
+                "--aggregate.allowed-lateness", lateness,
+                "--aggregate.group-by", "k",
+                "--aggregate.aggregates", "count(*) AS n, sum(amount) AS total",
+                "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+                "--iceberg.database", "m",
+                "--iceberg.table", topic));
+    args.addAll(List.of(more));
+    ConfigLoader.Loaded loaded = ConfigLoader.load(args.toArray(new String[0]));
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
     StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
     TributaryJob.fromConfig(config).build(env);
@@ -165,6 +174,27 @@ class AggregateLatenessTest {
     JobClient idle = feedWithOnePartitionGoingQuiet("idle", "1 s", t0);
     waitForRows(catalog, "idle", List.of(row(t0, 0, 3, "7.00")));
     idle.cancel().get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void earlyFiringShowsPartialResultsInTheSameRow() throws Exception {
+    String topic = "early";
+    kafka.createTopic(topic, 1);
+    Instant t0 = Instant.now().minus(3, ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS);
+    // One-hour windows that never close during the test: only early firings can show them.
+    JobClient job =
+        start(topic, 1, "30 s", "0 s", "1 h", "--aggregate.early-fire.interval", "300 ms");
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "m");
+    send(topic, 0, t0, 1, "1.00");
+    send(topic, 0, t0, 2, "2.00");
+    waitForRows(catalog, topic, List.of(hourRow(t0, 2, "3.00")));
+    send(topic, 0, t0, 3, "4.00");
+    waitForRows(catalog, topic, List.of(hourRow(t0, 3, "7.00")));
+    job.cancel().get(60, TimeUnit.SECONDS);
+  }
+
+  private static String hourRow(Instant t0, long n, String total) {
+    return List.of(t0, t0.plus(1, ChronoUnit.HOURS), "a", n, new BigDecimal(total)).toString();
   }
 
   private JobClient feedWithOnePartitionGoingQuiet(String topic, String idleness, Instant t0)
