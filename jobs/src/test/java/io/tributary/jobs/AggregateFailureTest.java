@@ -3,12 +3,8 @@ package io.tributary.jobs;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.runtime.FlinkEnvironment;
-import io.tributary.runtime.TributaryOptions;
-import io.tributary.testing.KafkaServer;
+import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -24,13 +20,9 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,29 +40,11 @@ class AggregateFailureTest {
   static final int KEYS = 13;
   static final long WINDOW = 2_000;
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
 
-  static KafkaServer kafka;
+  @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = KafkaServer.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   @Test
   void finalTableEqualsTheNoFailureResult(@InjectMiniCluster MiniCluster cluster) throws Exception {
@@ -98,11 +72,7 @@ class AggregateFailureTest {
       "--iceberg.database", "m",
       "--iceberg.table", "payments"
     };
-    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
-    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
-    TributaryJob.fromConfig(config).build(env);
-    JobClient client = env.executeAsync("aggregate-under-failures");
+    JobClient client = JobTesting.startAsync("aggregate-under-failures", args);
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "m");
 
     Instant base = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
@@ -137,14 +107,9 @@ class AggregateFailureTest {
         // task managers share one JVM, and a class initializer interrupted by a kill stays
         // broken for every later attempt (a separate TaskManager process would not care).
         int before = actual(catalog).size();
-        IngestFailureTest.waitFor(Duration.ofSeconds(60), () -> actual(catalog).size() > before);
-        long restartedAt = IngestFailureTest.lastRestart(cluster, client);
-        cluster.terminateTaskManager(kills).get(30, TimeUnit.SECONDS);
-        cluster.startTaskManager();
-        kills++;
-        IngestFailureTest.waitFor(
-            Duration.ofSeconds(60),
-            () -> IngestFailureTest.lastRestart(cluster, client) > restartedAt);
+        JobTesting.waitFor(Duration.ofSeconds(60), () -> actual(catalog).size() > before);
+        // The kill must fail the job and make it restart from its checkpoint.
+        JobTesting.killTaskManager(cluster, client, kills++);
       }
       Thread.sleep(300);
     }

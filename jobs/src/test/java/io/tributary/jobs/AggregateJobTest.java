@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.testing.KafkaServer;
+import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableResult;
@@ -27,7 +26,6 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,22 +52,16 @@ class AggregateJobTest {
       "COUNT(*), COUNT(amount), SUM(amount), MIN(qty), MAX(amount), AVG(amount), AVG(qty),"
           + " COUNT(DISTINCT category)";
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(4)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(4);
 
-  static KafkaServer kafka;
+  @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
+
   static Instant base;
 
   @TempDir static Path dir;
 
   @BeforeAll
   static void load() {
-    kafka = KafkaServer.start();
     kafka.createTopic(TOPIC, 2);
     base = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
     Random r = new Random(11);
@@ -88,13 +80,6 @@ class AggregateJobTest {
       records.add(new ProducerRecord<>(TOPIC, i % 2, null, json.getBytes(UTF_8)));
     }
     kafka.sendAll(TOPIC, records);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kafka != null) {
-      kafka.close();
-    }
   }
 
   @Test

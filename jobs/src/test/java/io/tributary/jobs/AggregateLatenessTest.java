@@ -3,12 +3,8 @@ package io.tributary.jobs;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.runtime.FlinkEnvironment;
-import io.tributary.runtime.TributaryOptions;
-import io.tributary.testing.KafkaServer;
+import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -21,15 +17,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,29 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class AggregateLatenessTest {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
 
-  static KafkaServer kafka;
+  @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = KafkaServer.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   private JobClient start(String topic, int parallelism, String idleness, String lateness)
       throws Exception {
@@ -100,11 +73,7 @@ class AggregateLatenessTest {
                 "--iceberg.database", "m",
                 "--iceberg.table", topic));
     args.addAll(List.of(more));
-    ConfigLoader.Loaded loaded = ConfigLoader.load(args.toArray(new String[0]));
-    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
-    TributaryJob.fromConfig(config).build(env);
-    return env.executeAsync(topic);
+    return JobTesting.startAsync(topic, args.toArray(new String[0]));
   }
 
   private static void send(String topic, int partition, Instant t0, int second, String amount)
@@ -136,7 +105,8 @@ class AggregateLatenessTest {
     List<String> expected =
         List.of(row(t0, 0, 3, "13.00"), row(t0, 10, 1, "5.00"), row(t0, 50, 1, "1.00"));
     waitForRows(catalog, topic, expected);
-    waitFor(
+    JobTesting.waitFor(
+        Duration.ofSeconds(60),
         () ->
             Tables.exists(catalog, topic + "_dead_letters")
                 && !Tables.read(catalog, topic + "_dead_letters").isEmpty());
@@ -233,14 +203,6 @@ class AggregateLatenessTest {
       }
       Thread.sleep(250);
       actual = rows(catalog, table);
-    }
-  }
-
-  private static void waitFor(Supplier<Boolean> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.get()) {
-      assertThat(System.nanoTime()).as("condition within 60 s").isLessThan(deadline);
-      Thread.sleep(250);
     }
   }
 }

@@ -3,13 +3,9 @@ package io.tributary.jobs;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableSummary;
-import io.tributary.runtime.FlinkEnvironment;
-import io.tributary.runtime.TributaryOptions;
-import io.tributary.testing.KafkaServer;
+import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,19 +16,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,31 +39,11 @@ class IngestFailureTest {
   static final int BATCH = 1_000;
   static final int KILLS = 3;
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              // One task manager: every kill hits the job (with two, the scheduler may have put
-              // every task on the survivor).
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
 
-  static KafkaServer kafka;
+  @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = KafkaServer.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   @Test
   void everyRecordExactlyOnceAfterTaskManagerKills(@InjectMiniCluster MiniCluster cluster)
@@ -98,12 +69,7 @@ class IngestFailureTest {
       "--iceberg.table", "orders",
       "--iceberg.partition-spec", "bucket(3, id)"
     };
-    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
-    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-    TributaryJob job = TributaryJob.fromConfig(config);
-    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
-    job.build(env);
-    JobClient client = env.executeAsync("ingest-under-failures");
+    JobClient client = JobTesting.startAsync("ingest-under-failures", args);
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
 
     Instant base = Instant.now().minus(10, ChronoUnit.MINUTES);
@@ -132,13 +98,9 @@ class IngestFailureTest {
       if (sent % 6_000 == 0 && kills < KILLS) {
         // Let some data commit first, so recovery restores real Kafka and Iceberg state.
         long before = rows(catalog, "orders");
-        waitFor(Duration.ofSeconds(60), () -> rows(catalog, "orders") > before);
-        long restartedAt = lastRestart(cluster, client);
-        cluster.terminateTaskManager(kills).get(30, TimeUnit.SECONDS);
-        cluster.startTaskManager();
-        kills++;
-        // The kill must have failed the job and made it restart from its checkpoint.
-        waitFor(Duration.ofSeconds(60), () -> lastRestart(cluster, client) > restartedAt);
+        JobTesting.waitFor(Duration.ofSeconds(60), () -> rows(catalog, "orders") > before);
+        // The kill must fail the job and make it restart from its checkpoint.
+        JobTesting.killTaskManager(cluster, client, kills++);
       }
       Thread.sleep(200);
     }
@@ -146,13 +108,14 @@ class IngestFailureTest {
 
     long expectedGood = TOTAL - expectedBad;
     long expectedDead = expectedBad;
-    waitFor(
+    JobTesting.waitFor(
         Duration.ofSeconds(180),
         () ->
             rows(catalog, "orders") >= expectedGood
                 && rows(catalog, "orders_dead_letters") >= expectedDead);
     // Offsets reach the consumer group on checkpoints, for lag monitoring.
-    waitFor(Duration.ofSeconds(60), () -> kafka.committedOffsets("tributary-ingest") == TOTAL);
+    JobTesting.waitFor(
+        Duration.ofSeconds(60), () -> kafka.committedOffsets("tributary-ingest") == TOTAL);
     // A few more checkpoints: a duplicate would show up now if recovery replayed committed data.
     Thread.sleep(2_000);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
@@ -182,28 +145,7 @@ class IngestFailureTest {
     assertThat(dead).allSatisfy(r -> assertThat(r.getField("reason")).isEqualTo("truncated-json"));
   }
 
-  static long lastRestart(MiniCluster cluster, JobClient client) {
-    try {
-      return cluster
-          .getArchivedExecutionGraph(client.getJobID())
-          .get(10, TimeUnit.SECONDS)
-          .getStatusTimestamp(JobStatus.RESTARTING);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static long rows(IcebergCatalog catalog, String table) {
     return Tables.exists(catalog, table) ? TableSummary.of(catalog, table).rows : 0;
-  }
-
-  static void waitFor(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      Thread.sleep(250);
-    }
   }
 }

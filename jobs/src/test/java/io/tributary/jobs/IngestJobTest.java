@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.testing.KafkaServer;
+import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -19,13 +19,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,29 +35,11 @@ class IngestJobTest {
       "id STRING NOT NULL, user_id STRING NOT NULL, amount DECIMAL(10, 2), qty INT,"
           + " ts TIMESTAMP_LTZ(3) NOT NULL";
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
 
-  static KafkaServer kafka;
+  @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = KafkaServer.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   /** One record we send, and the reason it must be dead-lettered with (null if valid). */
   static final class Sent {

@@ -1,0 +1,73 @@
+package io.tributary.jobs;
+
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.TributaryConfig;
+import io.tributary.runtime.FlinkEnvironment;
+import io.tributary.runtime.TributaryOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+/** What the jobs' MiniCluster tests share: the cluster, starting a job, killing TaskManagers. */
+final class JobTesting {
+  private JobTesting() {}
+
+  /**
+   * One TaskManager, so a kill always hits the job (with two, the scheduler may have put every task
+   * on the survivor).
+   */
+  static MiniClusterExtension miniCluster(int slots) {
+    return new MiniClusterExtension(
+        new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(slots)
+            .build());
+  }
+
+  /** Validates the arguments as {@link Main} does and submits the job without waiting. */
+  static JobClient startAsync(String name, String... args) throws Exception {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
+    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
+    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    TributaryJob.fromConfig(config).build(env);
+    return env.executeAsync(name);
+  }
+
+  /**
+   * Kills the {@code kill}-th TaskManager (the MiniCluster keeps dead ones in its list, so the live
+   * one is always the latest), starts a fresh one, and waits until the job restarted.
+   */
+  static void killTaskManager(MiniCluster cluster, JobClient client, int kill) throws Exception {
+    long restartedAt = lastRestart(cluster, client);
+    cluster.terminateTaskManager(kill).get(30, TimeUnit.SECONDS);
+    cluster.startTaskManager();
+    waitFor(Duration.ofSeconds(60), () -> lastRestart(cluster, client) > restartedAt);
+  }
+
+  static long lastRestart(MiniCluster cluster, JobClient client) {
+    try {
+      return cluster
+          .getArchivedExecutionGraph(client.getJobID())
+          .get(10, TimeUnit.SECONDS)
+          .getStatusTimestamp(JobStatus.RESTARTING);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void waitFor(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      Thread.sleep(250);
+    }
+  }
+}
