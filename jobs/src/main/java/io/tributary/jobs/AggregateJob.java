@@ -3,12 +3,9 @@ package io.tributary.jobs;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
 import io.tributary.format.JsonEvents;
-import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.IcebergOptions;
 import io.tributary.iceberg.IcebergSinkBuilder;
-import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.DeadLetterTable;
-import io.tributary.source.RecordSource;
 import io.tributary.window.EventWindows;
 import io.tributary.window.WindowSpec;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -24,29 +21,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *    '--> bad records ----------------------------> dead-letter table
  * </pre>
  */
-public final class AggregateJob implements TributaryJob {
-  private final RecordSource source;
+public final class AggregateJob extends LakeJob {
   private final EventSchema schema;
   private final WindowSpec windows;
-  private final IcebergCatalog catalog;
-  private final TargetTable table;
   private final String partitionSpec;
 
   AggregateJob(TributaryConfig config) {
-    this.source = RecordSource.fromConfig(config, name());
+    super("aggregate", config);
     this.schema = EventSchema.fromConfig(config);
     this.windows = WindowSpec.fromConfig(config, schema);
-    this.catalog = IcebergCatalog.fromConfig(config);
-    this.table = TargetTable.fromConfig(config);
     this.partitionSpec =
         config.isSet(IcebergOptions.GROUP, IcebergOptions.PARTITION_SPEC)
             ? table.partitionSpec()
             : "days(window_start)";
-  }
-
-  @Override
-  public String name() {
-    return "aggregate";
   }
 
   @Override
@@ -61,20 +48,5 @@ public final class AggregateJob implements TributaryJob {
         .append();
     DeadLetterTable.write(
         events.deadLetters().union(metrics.tooLate()), catalog, table.deadLetters());
-  }
-
-  @Override
-  public RecordSource source() {
-    return source;
-  }
-
-  @Override
-  public IcebergCatalog catalog() {
-    return catalog;
-  }
-
-  @Override
-  public TargetTable table() {
-    return table;
   }
 }

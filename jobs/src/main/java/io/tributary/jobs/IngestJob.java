@@ -3,11 +3,8 @@ package io.tributary.jobs;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
 import io.tributary.format.JsonEvents;
-import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.IcebergSinkBuilder;
-import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.DeadLetterTable;
-import io.tributary.source.RecordSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -19,23 +16,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *    '--> bad records --> dead-letter table
  * </pre>
  */
-public final class IngestJob implements TributaryJob {
-  private final RecordSource source;
+public final class IngestJob extends LakeJob {
   private final EventSchema schema;
-  private final IcebergCatalog catalog;
-  private final TargetTable table;
 
   /** Reads and checks every setting the job needs, before any graph is built. */
   IngestJob(TributaryConfig config) {
-    this.source = RecordSource.fromConfig(config, name());
+    super("ingest", config);
     this.schema = EventSchema.fromConfig(config);
-    this.catalog = IcebergCatalog.fromConfig(config);
-    this.table = TargetTable.fromConfig(config);
-  }
-
-  @Override
-  public String name() {
-    return "ingest";
   }
 
   @Override
@@ -47,20 +34,5 @@ public final class IngestJob implements TributaryJob {
         .partitionedBy(table.partitionSpec())
         .append();
     DeadLetterTable.write(events.deadLetters(), catalog, table.deadLetters());
-  }
-
-  @Override
-  public RecordSource source() {
-    return source;
-  }
-
-  @Override
-  public IcebergCatalog catalog() {
-    return catalog;
-  }
-
-  @Override
-  public TargetTable table() {
-    return table;
   }
 }

@@ -1,0 +1,41 @@
+package io.tributary.jobs;
+
+import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.TargetTable;
+import io.tributary.source.RecordSource;
+
+/** What every job reads from its configuration first: its source, catalog and target table. */
+abstract class LakeJob implements TributaryJob {
+  private final String name;
+  protected final RecordSource source;
+  protected final IcebergCatalog catalog;
+  protected final TargetTable table;
+
+  LakeJob(String name, TributaryConfig config) {
+    this.name = name;
+    this.source = RecordSource.fromConfig(config, name);
+    this.catalog = IcebergCatalog.fromConfig(config);
+    this.table = TargetTable.fromConfig(config);
+  }
+
+  @Override
+  public final String name() {
+    return name;
+  }
+
+  @Override
+  public final RecordSource source() {
+    return source;
+  }
+
+  @Override
+  public final IcebergCatalog catalog() {
+    return catalog;
+  }
+
+  @Override
+  public final TargetTable table() {
+    return table;
+  }
+}
