@@ -3,6 +3,7 @@ package io.tributary.format;
 import io.tributary.quality.DeadLetter;
 import io.tributary.source.RawRecord;
 import io.tributary.source.RecordDecoder;
+import java.util.function.Consumer;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
@@ -16,6 +17,7 @@ final class EventDecoder implements RecordDecoder<Either<RowData, DeadLetter>> {
   private final JsonEventDecoder decoder;
   private final boolean withSource;
   private transient DeadLetter rejected;
+  private transient Consumer<DeadLetter> reject;
 
   EventDecoder(JsonEventDecoder decoder, boolean withSource) {
     this.decoder = decoder;
@@ -25,12 +27,13 @@ final class EventDecoder implements RecordDecoder<Either<RowData, DeadLetter>> {
   @Override
   public void open() throws Exception {
     decoder.open();
+    reject = d -> rejected = d;
   }
 
   @Override
   public Either<RowData, DeadLetter> decode(RawRecord raw) {
     rejected = null;
-    RowData row = decoder.decode(raw, System.currentTimeMillis(), d -> rejected = d);
+    RowData row = decoder.decode(raw, System.currentTimeMillis(), reject);
     if (row == null) {
       return Either.Right(rejected);
     }
