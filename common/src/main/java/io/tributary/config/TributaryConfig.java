@@ -132,13 +132,6 @@ public final class TributaryConfig implements Serializable {
     return sb.toString();
   }
 
-  /** The raw groups, for handing to the MSF validator or to a child process. */
-  public Map<String, Map<String, String>> groups() {
-    Map<String, Map<String, String>> out = new TreeMap<>();
-    groups.forEach((k, v) -> out.put(k, new TreeMap<>(v)));
-    return out;
-  }
-
   public static boolean isSecret(String key) {
     return SECRET.matcher(key).matches();
   }

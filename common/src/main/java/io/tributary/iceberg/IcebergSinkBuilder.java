@@ -4,7 +4,6 @@ import io.tributary.config.ConfigException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.data.RowData;
@@ -187,10 +186,5 @@ public final class IcebergSinkBuilder {
       ids.add(s.findField(k).fieldId());
     }
     return new Schema(s.columns(), new java.util.HashSet<>(ids));
-  }
-
-  /** Table properties every new table gets, for the record in logs. */
-  Map<String, String> properties() {
-    return catalog.tableProperties();
   }
 }
