@@ -1,0 +1,23 @@
+package io.tributary.cdc;
+
+/** A change record that cannot be applied; {@link #reason()} is the dead-letter reason. */
+public final class ChangeDecodeException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  private final String reason;
+
+  public ChangeDecodeException(String reason, String message) {
+    super(message);
+    this.reason = reason;
+  }
+
+  public ChangeDecodeException(String reason, String message, Throwable cause) {
+    super(message, cause);
+    this.reason = reason;
+  }
+
+  /** A stable, dashed reason such as {@code unknown-op} or {@code missing-after}. */
+  public String reason() {
+    return reason;
+  }
+}
