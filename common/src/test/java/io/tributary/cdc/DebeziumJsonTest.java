@@ -25,7 +25,12 @@ class DebeziumJsonTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   static List<String> lines(String file) throws IOException {
-    try (InputStream in = DebeziumJsonTest.class.getResourceAsStream("/cdc/debezium/" + file)) {
+    return linesOf("/cdc/debezium/" + file);
+  }
+
+  /** The non-blank lines of a test resource. */
+  static List<String> linesOf(String resource) throws IOException {
+    try (InputStream in = DebeziumJsonTest.class.getResourceAsStream(resource)) {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       List<String> out = new ArrayList<>();
       for (String l : text.split("\n")) {

@@ -1,0 +1,162 @@
+package io.tributary.cdc;
+
+import io.tributary.cdc.ChangeEvent.Op;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * AWS DMS records as DMS writes them to Kinesis: {@code data}, an optional {@code before-image} and
+ * {@code metadata} (record-type, operation, schema-name, table-name, timestamp, transaction-id).
+ * Data records become {@link ChangeEvent}s; control records (create-table, drop-table, column
+ * changes) become {@link Control}s and are never applied as rows.
+ */
+public final class DmsJson {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private DmsJson() {}
+
+  /** A DMS control record: a table definition or a DDL event for one table. */
+  public static final class Control {
+    public final String operation;
+    public final TableId table;
+
+    /** Column name to DMS type (INT32, STRING, DATETIME...), when DMS included them. */
+    public final Map<String, String> columns;
+
+    public final List<String> primaryKey;
+
+    Control(String operation, TableId table, Map<String, String> columns, List<String> key) {
+      this.operation = operation;
+      this.table = table;
+      this.columns = columns;
+      this.primaryKey = key;
+    }
+  }
+
+  /** Either a change or a control record. */
+  public static final class Record {
+    public final ChangeEvent change;
+    public final Control control;
+
+    Record(ChangeEvent change, Control control) {
+      this.change = change;
+      this.control = control;
+    }
+  }
+
+  /**
+   * @throws ChangeDecodeException with a dead-letter reason when the record cannot be used
+   */
+  public static Record decode(byte[] value) throws ChangeDecodeException {
+    JsonNode root;
+    try {
+      root = value == null ? null : JSON.readTree(value);
+    } catch (IOException e) {
+      throw new ChangeDecodeException(
+          "malformed-json", "not JSON: " + e.getMessage().split("\n")[0], e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new ChangeDecodeException("malformed-json", "not a JSON object");
+    }
+    JsonNode meta = root.path("metadata");
+    String type = meta.path("record-type").asText(null);
+    String operation = meta.path("operation").asText(null);
+    String table = meta.path("table-name").asText(null);
+    String schema = meta.path("schema-name").asText(null);
+    if (type == null || operation == null) {
+      throw new ChangeDecodeException(
+          "missing-metadata", "no metadata.record-type or metadata.operation");
+    }
+    TableId id = table == null || table.isEmpty() ? null : new TableId(null, schema, table);
+    if (type.equals("control")) {
+      JsonNode def = root.path("control").path("table-def");
+      Map<String, String> columns = new LinkedHashMap<>();
+      Iterator<Map.Entry<String, JsonNode>> it = def.path("columns").fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> c = it.next();
+        columns.put(c.getKey(), c.getValue().path("type").asText());
+      }
+      List<String> key = new ArrayList<>();
+      def.path("primary-key").forEach(k -> key.add(k.asText()));
+      return new Record(null, new Control(operation, id, columns, key));
+    }
+    if (!type.equals("data")) {
+      throw new ChangeDecodeException(
+          "unknown-record-type", "record-type '" + type + "'; DMS writes data or control");
+    }
+    if (id == null) {
+      throw new ChangeDecodeException("missing-metadata", "a data record without table-name");
+    }
+    Op op;
+    switch (operation) {
+      case "load":
+        op = Op.SNAPSHOT;
+        break;
+      case "insert":
+        op = Op.INSERT;
+        break;
+      case "update":
+        op = Op.UPDATE;
+        break;
+      case "delete":
+        op = Op.DELETE;
+        break;
+      default:
+        throw new ChangeDecodeException(
+            "unknown-op",
+            "operation '" + operation + "'; DMS data records are load, insert, update or delete");
+    }
+    Map<String, Object> data = row(root.get("data"));
+    if (data == null) {
+      throw new ChangeDecodeException("missing-data", "a '" + operation + "' record without data");
+    }
+    Map<String, Object> before = op == Op.DELETE ? data : row(root.get("before-image"));
+    Map<String, Object> after = op == Op.DELETE ? null : data;
+    long micros = timestampMicros(meta.path("timestamp").asText(null));
+    return new Record(
+        new ChangeEvent(
+            op,
+            id,
+            before,
+            after,
+            List.of(),
+            new long[] {micros, meta.path("transaction-id").asLong(0)},
+            micros < 0 ? -1 : micros / 1000),
+        null);
+  }
+
+  private static long timestampMicros(String iso) throws ChangeDecodeException {
+    if (iso == null) {
+      return -1;
+    }
+    try {
+      return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(iso));
+    } catch (RuntimeException e) {
+      throw new ChangeDecodeException("wrong-type", "metadata.timestamp '" + iso + "'", e);
+    }
+  }
+
+  private static Map<String, Object> row(JsonNode image) throws ChangeDecodeException {
+    if (image == null || image.isNull()) {
+      return null;
+    }
+    if (!image.isObject()) {
+      throw new ChangeDecodeException("wrong-type", "data is not a JSON object");
+    }
+    Map<String, Object> row = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = image.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> f = it.next();
+      row.put(f.getKey(), DebeziumJson.value(f.getValue(), null, f.getKey()));
+    }
+    return row;
+  }
+}
