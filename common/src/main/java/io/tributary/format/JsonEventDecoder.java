@@ -24,6 +24,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.io.JsonEOFException;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.util.TimeUtils;
 import org.apache.flink.util.UserCodeClassLoader;
 
 /**
@@ -158,8 +159,8 @@ public final class JsonEventDecoder implements Serializable {
               String.format(
                   "event time %s is outside [now - %s, now + %s] = [%s, %s]",
                   Instant.ofEpochMilli(ts),
-                  schema.maxPast(),
-                  schema.maxFuture(),
+                  TimeUtils.formatWithHighestUnit(schema.maxPast()),
+                  TimeUtils.formatWithHighestUnit(schema.maxFuture()),
                   Instant.ofEpochMilli(past),
                   Instant.ofEpochMilli(future)),
               now);

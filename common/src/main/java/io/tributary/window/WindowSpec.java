@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.util.TimeUtils;
 
 /** The configured windowed aggregation, validated against the event schema. */
 public final class WindowSpec implements Serializable {
@@ -72,7 +73,7 @@ public final class WindowSpec implements Serializable {
               g,
               WindowOptions.SLIDE,
               "is greater than window.size ("
-                  + size
+                  + TimeUtils.formatWithHighestUnit(size)
                   + "): hopping windows would leave gaps. Make it at most the size.");
         }
         break;

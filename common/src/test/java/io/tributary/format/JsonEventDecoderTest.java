@@ -164,7 +164,7 @@ class JsonEventDecoderTest {
     DeadLetter d = rejected("{\"id\":\"a\",\"user_id\":\"u1\",\"ts\":\"1970-01-01T00:00:00Z\"}");
     assertThat(d.reason).isEqualTo("event-time-out-of-bounds");
     assertThat(d.eventTime).isEqualTo(0L);
-    assertThat(d.errorMessage).contains("1970-01-01T00:00:00Z");
+    assertThat(d.errorMessage).contains("1970-01-01T00:00:00Z").contains("[now - 30 d, now + 1 h]");
   }
 
   @Test

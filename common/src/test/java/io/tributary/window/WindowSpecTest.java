@@ -103,7 +103,7 @@ class WindowSpecTest {
                     "aggregate.window.slide", "2 min"))
         .hasMessage(
             "Invalid configuration: bad value for 'window.slide' in property group 'aggregate':"
-                + " '2 min' is greater than window.size (PT1M): hopping windows would leave"
+                + " '2 min' is greater than window.size (1 min): hopping windows would leave"
                 + " gaps. Make it at most the size.");
   }
 
