@@ -13,9 +13,4 @@ public interface RecordDecoder<T> extends Serializable {
 
   /** Never throws on bad input: represent failures in {@code T}. */
   T decode(RawRecord raw);
-
-  /** Keeps the raw record as it is. */
-  static RecordDecoder<RawRecord> identity() {
-    return raw -> raw;
-  }
 }

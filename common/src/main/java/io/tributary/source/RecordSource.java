@@ -12,7 +12,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * this, so each job gets every source, bounded or not, with the same dead-letter coordinates.
  */
 public interface RecordSource extends Serializable {
-  TypeInformation<RawRecord> TYPE = TypeInformation.of(RawRecord.class);
 
   /**
    * Adds the source to the job graph, decoding each record in the reader and generating watermarks
@@ -23,11 +22,6 @@ public interface RecordSource extends Serializable {
       RecordDecoder<T> decoder,
       WatermarkStrategy<T> watermarks,
       TypeInformation<T> type);
-
-  /** The raw records, without watermarks. */
-  default DataStream<RawRecord> addTo(StreamExecutionEnvironment env) {
-    return addTo(env, RecordDecoder.identity(), WatermarkStrategy.noWatermarks(), TYPE);
-  }
 
   /** True when the source stops by itself. */
   boolean bounded();
