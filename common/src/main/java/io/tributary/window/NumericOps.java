@@ -125,9 +125,18 @@ final class NumericOps implements Serializable {
     }
   }
 
-  /** Compares two non-null values of one numeric type. */
+  /** The smaller of two values of one type; null counts as absent. */
+  static Object least(Object a, Object b) {
+    return a == null || (b != null && compare(b, a) < 0) ? b : a;
+  }
+
+  /** The greater of two values of one type; null counts as absent. */
+  static Object greatest(Object a, Object b) {
+    return a == null || (b != null && compare(b, a) > 0) ? b : a;
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"})
-  static int compare(Object a, Object b) {
+  private static int compare(Object a, Object b) {
     return ((Comparable) a).compareTo(b);
   }
 }

@@ -136,16 +136,10 @@ final class WindowAggregateFunction implements AggregateFunction<RowData, RowDat
               NumericOps.add(acc.getField(k), NumericOps.toSumType(v, s.resultType), s.resultType));
           break;
         case MIN:
-          Object min = acc.getField(k);
-          if (min == null || NumericOps.compare(v, min) < 0) {
-            acc.setField(k, v);
-          }
+          acc.setField(k, NumericOps.least(acc.getField(k), v));
           break;
         case MAX:
-          Object max = acc.getField(k);
-          if (max == null || NumericOps.compare(v, max) > 0) {
-            acc.setField(k, v);
-          }
+          acc.setField(k, NumericOps.greatest(acc.getField(k), v));
           break;
         case AVG:
           LogicalType sumType = accumulatorType.getTypeAt(k);
@@ -155,7 +149,7 @@ final class WindowAggregateFunction implements AggregateFunction<RowData, RowDat
           acc.setField(k + 1, (Long) acc.getField(k + 1) + 1);
           break;
         case COUNT_DISTINCT:
-          distinct(acc, k).put(v, 1);
+          distinct(acc, i).put(v, 1);
           break;
         default:
           throw new IllegalStateException();
@@ -206,26 +200,17 @@ final class WindowAggregateFunction implements AggregateFunction<RowData, RowDat
           a.setField(k, NumericOps.add(cur, b, s.resultType));
           break;
         case MIN:
-          if (cur == null || NumericOps.compare(b, cur) < 0) {
-            a.setField(k, b);
-          }
+          a.setField(k, NumericOps.least(cur, b));
           break;
         case MAX:
-          if (cur == null || NumericOps.compare(b, cur) > 0) {
-            a.setField(k, b);
-          }
+          a.setField(k, NumericOps.greatest(cur, b));
           break;
         case AVG:
           a.setField(k, NumericOps.add(cur, b, accumulatorType.getTypeAt(k)));
           a.setField(k + 1, (Long) a.getField(k + 1) + right.getLong(k + 1));
           break;
         case COUNT_DISTINCT:
-          Map<Object, Object> into = distinct(a, k);
-          MapData other = (MapData) b;
-          ArrayData keys = other.keyArray();
-          for (int j = 0; j < other.size(); j++) {
-            into.put(distinctKeyGetters[i].getElementOrNull(keys, j), 1);
-          }
+          addKeys(distinct(a, i), (MapData) b, i);
           break;
         default:
           throw new IllegalStateException();
@@ -246,30 +231,23 @@ final class WindowAggregateFunction implements AggregateFunction<RowData, RowDat
     return g;
   }
 
-  private Map<Object, Object> distinct(GenericRowData acc, int k) {
-    Object m = acc.getField(k);
+  /** The distinct-value set of aggregate {@code i}, made mutable if it came back serialized. */
+  private Map<Object, Object> distinct(GenericRowData acc, int i) {
+    Object m = acc.getField(slot[i]);
     if (m instanceof DistinctValues) {
       return ((DistinctValues) m).values;
     }
-    // After a serializing state backend, the set comes back as binary map data: rebuild it.
-    MapData binary = (MapData) m;
     DistinctValues set = new DistinctValues();
-    ArrayData keys = binary.keyArray();
-    int spec = specForSlot(k);
-    for (int j = 0; j < binary.size(); j++) {
-      set.values.put(distinctKeyGetters[spec].getElementOrNull(keys, j), 1);
-    }
-    acc.setField(k, set);
+    addKeys(set.values, (MapData) m, i);
+    acc.setField(slot[i], set);
     return set.values;
   }
 
-  private int specForSlot(int k) {
-    for (int i = 0; i < slot.length; i++) {
-      if (slot[i] == k) {
-        return i;
-      }
+  private void addKeys(Map<Object, Object> into, MapData from, int i) {
+    ArrayData keys = from.keyArray();
+    for (int j = 0; j < from.size(); j++) {
+      into.put(distinctKeyGetters[i].getElementOrNull(keys, j), 1);
     }
-    throw new IllegalStateException();
   }
 
   /**
