@@ -19,6 +19,7 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.hadoop.HadoopCatalog;
 
 /**
  * The configured catalog and database, plus the write settings every table of the job shares.
@@ -131,13 +132,16 @@ public final class IcebergCatalog implements Serializable {
     return TableIdentifier.of(Namespace.of(database), table);
   }
 
-  /** Runs {@code action} on a freshly opened catalog and closes it (HTTP or JDBC clients). */
+  /** Runs {@code action} on a freshly opened catalog, then closes its HTTP or JDBC clients. */
   public <T> T with(Function<Catalog, T> action) {
     Catalog c = loader.loadCatalog();
     try {
       return action.apply(c);
     } finally {
-      if (c instanceof Closeable) {
+      // A HadoopCatalog holds no connection, but closing it shuts the JVM-wide in-memory lock
+      // manager that every hadoop table's commit uses: a commit running in the same JVM (a local
+      // run, a MiniCluster) then fails or waits for a lock that is never released.
+      if (c instanceof Closeable && !(c instanceof HadoopCatalog)) {
         try {
           ((Closeable) c).close();
         } catch (IOException e) {
