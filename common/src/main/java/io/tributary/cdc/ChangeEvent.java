@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.table.types.logical.LogicalType;
 
 /**
  * One row change, whatever wrote it (Debezium, AWS DMS): what happened, to which table and key, the
@@ -28,6 +29,7 @@ public final class ChangeEvent {
   private final List<String> key;
   private final long[] position;
   private final long sourceTimestamp;
+  private final Map<String, LogicalType> types;
 
   public ChangeEvent(
       Op op,
@@ -37,6 +39,18 @@ public final class ChangeEvent {
       List<String> key,
       long[] position,
       long sourceTimestamp) {
+    this(op, table, before, after, key, position, sourceTimestamp, Map.of());
+  }
+
+  public ChangeEvent(
+      Op op,
+      TableId table,
+      Map<String, Object> before,
+      Map<String, Object> after,
+      List<String> key,
+      long[] position,
+      long sourceTimestamp,
+      Map<String, LogicalType> types) {
     this.op = op;
     this.table = table;
     this.before = before == null ? null : Collections.unmodifiableMap(before);
@@ -44,6 +58,15 @@ public final class ChangeEvent {
     this.key = key == null ? List.of() : List.copyOf(key);
     this.position = position.clone();
     this.sourceTimestamp = sourceTimestamp;
+    this.types = Collections.unmodifiableMap(types);
+  }
+
+  /**
+   * Column types the producer declared (Debezium's schema), as Flink types; empty when the record
+   * carries none and types must come from configuration or the values themselves.
+   */
+  public Map<String, LogicalType> types() {
+    return types;
   }
 
   public Op op() {

@@ -4,12 +4,12 @@ import io.tributary.cdc.ChangeEvent.Op;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -18,6 +18,19 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.BooleanType;
+import org.apache.flink.table.types.logical.DateType;
+import org.apache.flink.table.types.logical.DecimalType;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.FloatType;
+import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.TimeType;
+import org.apache.flink.table.types.logical.TimestampType;
+import org.apache.flink.table.types.logical.VarBinaryType;
+import org.apache.flink.table.types.logical.VarCharType;
 
 /**
  * Debezium's JSON change events, with or without the Kafka Connect {@code schema}/{@code payload}
@@ -77,7 +90,102 @@ public final class DebeziumJson {
     }
     long sourceTs = source.path("ts_ms").asLong(-1);
     return new ChangeEvent(
-        op, id, before, after, List.of(), position(source, event), sourceTs > 0 ? sourceTs : -1);
+        op,
+        id,
+        before,
+        after,
+        List.of(),
+        position(source, event),
+        sourceTs > 0 ? sourceTs : -1,
+        types(fieldSchemas));
+  }
+
+  /**
+   * The primary-key columns named by a Debezium message key ({@code {"id": 1}}, or the same under
+   * {@code payload} with schemas on); empty when there is no usable key.
+   */
+  public static List<String> keyColumns(byte[] key) {
+    if (key == null || key.length == 0) {
+      return List.of();
+    }
+    try {
+      JsonNode root = JSON.readTree(key);
+      if (root == null || !root.isObject()) {
+        return List.of();
+      }
+      JsonNode fields = root.has("schema") && root.has("payload") ? root.get("payload") : root;
+      List<String> names = new ArrayList<>();
+      fields.fieldNames().forEachRemaining(names::add);
+      return names;
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** The Flink type each column lands as, from its Kafka Connect schema. */
+  private static Map<String, LogicalType> types(Map<String, JsonNode> schemas) {
+    Map<String, LogicalType> out = new HashMap<>();
+    schemas.forEach(
+        (column, schema) -> {
+          LogicalType t = logicalType(schema);
+          if (t != null) {
+            out.put(column, t);
+          }
+        });
+    return out;
+  }
+
+  /**
+   * Iceberg has no 8- or 16-bit integers, so those widen to INT; times keep Flink's millisecond
+   * TIME precision; timestamps keep microseconds (nanoseconds are cut to micros by Iceberg).
+   */
+  static LogicalType logicalType(JsonNode schema) {
+    switch (schema.path("name").asText("")) {
+      case "org.apache.kafka.connect.data.Decimal":
+        JsonNode p = schema.path("parameters");
+        int scale = p.path("scale").asInt(0);
+        int precision = p.path("connect.decimal.precision").asInt(DecimalType.MAX_PRECISION);
+        return new DecimalType(Math.max(precision, Math.max(scale, 1)), scale);
+      case "io.debezium.time.Date":
+      case "org.apache.kafka.connect.data.Date":
+        return new DateType();
+      case "io.debezium.time.Time":
+      case "io.debezium.time.MicroTime":
+      case "io.debezium.time.NanoTime":
+      case "org.apache.kafka.connect.data.Time":
+        return new TimeType();
+      case "io.debezium.time.Timestamp":
+      case "io.debezium.time.MicroTimestamp":
+      case "io.debezium.time.NanoTimestamp":
+      case "org.apache.kafka.connect.data.Timestamp":
+        return new TimestampType(6);
+      case "io.debezium.time.ZonedTimestamp":
+        return new LocalZonedTimestampType(6);
+      default:
+        break;
+    }
+    switch (schema.path("type").asText("")) {
+      case "int8":
+      case "int16":
+      case "int32":
+        return new IntType();
+      case "int64":
+        return new BigIntType();
+      case "float":
+      case "float32":
+        return new FloatType();
+      case "float64":
+      case "double":
+        return new DoubleType();
+      case "boolean":
+        return new BooleanType();
+      case "bytes":
+        return new VarBinaryType(VarBinaryType.MAX_LENGTH);
+      case "string":
+        return new VarCharType(VarCharType.MAX_LENGTH);
+      default:
+        return null; // structs, arrays, maps: left to configuration
+    }
   }
 
   private static Op op(String op) throws ChangeDecodeException {
@@ -180,7 +288,12 @@ public final class DebeziumJson {
               (int) Math.floorMod(v.asLong(), 1_000_000_000L),
               ZoneOffset.UTC);
         case "org.apache.kafka.connect.data.Timestamp":
-          return Instant.ofEpochMilli(v.asLong());
+          return LocalDateTime.ofEpochSecond(
+              Math.floorDiv(v.asLong(), 1000L),
+              (int) Math.floorMod(v.asLong(), 1000L) * 1_000_000,
+              ZoneOffset.UTC);
+        case "org.apache.kafka.connect.data.Time":
+          return LocalTime.ofNanoOfDay(v.asLong() * 1_000_000L);
         case "io.debezium.time.ZonedTimestamp":
           return OffsetDateTime.parse(v.asText()).toInstant();
         default:
@@ -190,11 +303,18 @@ public final class DebeziumJson {
         case "int8":
         case "int16":
         case "int32":
+          if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IllegalArgumentException("not a 32-bit integer");
+          }
           return v.asInt();
         case "int64":
+          if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new IllegalArgumentException("not a 64-bit integer");
+          }
           return v.asLong();
         case "float":
         case "float32":
+          return (float) v.asDouble();
         case "float64":
         case "double":
           return v.asDouble();

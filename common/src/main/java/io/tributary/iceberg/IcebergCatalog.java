@@ -156,9 +156,13 @@ public final class IcebergCatalog implements Serializable {
   }
 
   void ensureNamespace(Catalog catalog) {
+    ensureNamespace(catalog, Namespace.of(database));
+  }
+
+  /** Creates {@code n} unless it exists (or the catalog has no namespaces to create). */
+  public static void ensureNamespace(Catalog catalog, Namespace n) {
     if (catalog instanceof SupportsNamespaces) {
       SupportsNamespaces ns = (SupportsNamespaces) catalog;
-      Namespace n = Namespace.of(database);
       if (!ns.namespaceExists(n)) {
         try {
           ns.createNamespace(n);
@@ -169,7 +173,13 @@ public final class IcebergCatalog implements Serializable {
     }
   }
 
-  Map<String, String> tableProperties() {
+  /** Loads the catalog on task managers (sinks carry it). */
+  public CatalogLoader loader() {
+    return loader;
+  }
+
+  /** Properties for the tables the suite creates: format, compression, commit retries... */
+  public Map<String, String> tableProperties() {
     return tableProperties;
   }
 

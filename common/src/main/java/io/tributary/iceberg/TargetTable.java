@@ -34,6 +34,22 @@ public final class TargetTable implements Serializable {
     return new TargetTable(name, dlq, c.get(g, IcebergOptions.PARTITION_SPEC));
   }
 
+  /**
+   * For jobs that write many tables (cdc): only the dead-letter table, {@code
+   * iceberg.dead-letter-table} or {@code defaultName}; {@link #name()} is null.
+   */
+  public static TargetTable deadLettersOnly(TributaryConfig c, String defaultName) {
+    var g = IcebergOptions.GROUP;
+    String dlq = c.getOptional(g, IcebergOptions.DEAD_LETTER_TABLE).orElse(defaultName);
+    if (!dlq.matches("[A-Za-z0-9_]+")) {
+      throw c.invalid(
+          g,
+          IcebergOptions.DEAD_LETTER_TABLE,
+          "must be a valid table name (letters, digits, underscores).");
+    }
+    return new TargetTable(null, dlq, "");
+  }
+
   public String name() {
     return name;
   }

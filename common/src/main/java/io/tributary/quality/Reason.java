@@ -25,7 +25,30 @@ public enum Reason {
   /** Event time outside the configured bounds of the wall clock. */
   EVENT_TIME_OUT_OF_BOUNDS,
   /** Behind the watermark by more than the allowed lateness. */
-  LATE;
+  LATE,
+  /** A change record whose operation the format does not define. */
+  UNKNOWN_OP,
+  /** A DMS record-type other than data or control. */
+  UNKNOWN_RECORD_TYPE,
+  /** A change whose table has no known primary key, or whose key columns are null. */
+  MISSING_KEY,
+  /** An insert, snapshot read or update without an after image. */
+  MISSING_AFTER,
+  /** A delete without a before image. */
+  MISSING_BEFORE,
+  /** A Debezium event without source.table. */
+  MISSING_SOURCE,
+  /** A DMS record without record-type, operation or table-name. */
+  MISSING_METADATA,
+  /** A DMS data record without data. */
+  MISSING_DATA,
+  /** A column whose type the target table cannot take (not a widening). */
+  SCHEMA_MISMATCH;
+
+  /** The reason a dashed name such as {@code missing-key} stands for. */
+  public static Reason of(String dashed) {
+    return valueOf(dashed.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+  }
 
   @Override
   public String toString() {

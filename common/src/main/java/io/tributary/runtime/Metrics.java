@@ -19,6 +19,15 @@ public final class Metrics {
   /** Later than the allowed lateness: dead-lettered by the aggregate job. */
   public static final String RECORDS_TOO_LATE = "tributaryRecordsTooLate";
 
+  /** Changes older than the last applied one for their key; also an accumulator. */
+  public static final String CHANGES_STALE = "tributaryChangesStale";
+
+  /** Changes handed to the upsert sink (a key change counts twice). */
+  public static final String CHANGES_APPLIED = "tributaryChangesApplied";
+
+  /** Debezium tombstones and DMS control records: read, never applied as rows. */
+  public static final String RECORDS_SKIPPED = "tributaryRecordsSkipped";
+
   private Metrics() {}
 
   public static MetricGroup group(RuntimeContext ctx, String job) {

@@ -21,5 +21,6 @@ public final class TributaryOptions {
           DatagenOptions.GROUP,
           FormatOptions.GROUP,
           IcebergOptions.GROUP,
-          WindowOptions.GROUP);
+          WindowOptions.GROUP,
+          io.tributary.cdc.CdcOptions.GROUP);
 }

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -108,7 +109,11 @@ final class KafkaRecordSource implements RecordSource {
     if (bounded) {
       b.setBounded(OffsetsInitializer.latest());
     }
-    return env.fromSource(b.build(), watermarks, "kafka: " + topics, type).uid(uid());
+    Source<T, ?, ?> source = b.build();
+    if (bounded && env.getCheckpointConfig().isCheckpointingEnabled()) {
+      source = new EndAfterCheckpoint<>(b.build());
+    }
+    return env.fromSource(source, watermarks, "kafka: " + topics, type).uid(uid());
   }
 
   private OffsetsInitializer startingOffsets() {

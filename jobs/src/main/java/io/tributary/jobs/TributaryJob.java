@@ -29,11 +29,10 @@ public interface TributaryJob {
         return new IngestJob(config);
       case AGGREGATE:
         return new AggregateJob(config);
+      case CDC:
+        return new CdcJob(config);
       default:
-        throw config.invalid(
-            JobOptions.GROUP,
-            JobOptions.NAME,
-            "is not available in this release yet. Available: ingest, aggregate.");
+        throw new IllegalStateException("unreachable: " + name);
     }
   }
 }

@@ -1,0 +1,98 @@
+package io.tributary.cdc;
+
+import io.tributary.config.EnumNames;
+import io.tributary.config.OptionGroup;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/** Change streams mirrored into Iceberg upsert tables (job.name = cdc). */
+public final class CdcOptions {
+  private CdcOptions() {}
+
+  /** Who wrote the change records. */
+  public enum Format {
+    /** Debezium's JSON, with or without the schema/payload envelope (Kafka Connect JSON). */
+    DEBEZIUM_JSON,
+    /** AWS DMS's JSON as it writes it to Kinesis or Kafka: data, before-image, metadata. */
+    DMS_JSON;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
+  /** What to do when a source table gains a column the Iceberg table lacks. */
+  public enum SchemaChanges {
+    /** Add it to the Iceberg table as a nullable column, then write the row. */
+    EVOLVE,
+    /** Stop the job with a message naming the table and column. */
+    FAIL;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
+  public static final ConfigOption<Format> FORMAT =
+      ConfigOptions.key("format")
+          .enumType(Format.class)
+          .noDefaultValue()
+          .withDescription("The change record format. Required.");
+
+  public static final ConfigOption<String> TABLES =
+      ConfigOptions.key("tables")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Where each source table goes, `source=namespace.table` separated by `;`. A source"
+                  + " is `table`, `schema.table` or `db.schema.table`; the most specific match"
+                  + " wins. Unlisted tables go to `<db>.<schema>_<table>` (Iceberg namespace"
+                  + " <db>, or iceberg.database when the source has none), lower-cased, other"
+                  + " characters than letters, digits and _ replaced by _.");
+
+  public static final ConfigOption<String> PRIMARY_KEYS =
+      ConfigOptions.key("primary-keys")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Primary key columns per source table, `source=col1,col2` separated by `;`."
+                  + " Overrides the key Debezium puts in the message key. Required for DMS"
+                  + " tables (DMS data records do not name their key).");
+
+  public static final ConfigOption<String> COLUMN_TYPES =
+      ConfigOptions.key("column-types")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Flink SQL types for columns, `source.column=TYPE` separated by `;`, e.g."
+                  + " `sales.orders.amount=DECIMAL(12,2); sales.orders.updated_at=TIMESTAMP_LTZ(6)`."
+                  + " Overrides the producer's schema. Without either, JSON integers land as"
+                  + " BIGINT, other numbers as DOUBLE, strings as STRING.");
+
+  public static final ConfigOption<SchemaChanges> SCHEMA_CHANGES =
+      ConfigOptions.key("schema-changes")
+          .enumType(SchemaChanges.class)
+          .defaultValue(SchemaChanges.EVOLVE)
+          .withDescription(
+              "A new source column: evolve adds it to the table (nullable); fail stops the job."
+                  + " A type the table cannot take (not a widening such as INT to BIGINT) sends"
+                  + " the change to the dead-letter table with reason schema-mismatch either way.");
+
+  public static final ConfigOption<Duration> ORDERING_TTL =
+      ConfigOptions.key("ordering.state-ttl")
+          .durationType()
+          .defaultValue(Duration.ofDays(7))
+          .withDescription(
+              "How long the ordering guard remembers a key's last applied source position after"
+                  + " its last change. Older changes for a remembered key are dropped (counted as"
+                  + " stale). A key idle for longer is forgotten: a replay older than that could"
+                  + " then move it back. 0 keeps positions forever (state grows with the key"
+                  + " count).");
+
+  public static final OptionGroup GROUP =
+      OptionGroup.of("cdc", "Change streams mirrored into Iceberg v2 upsert tables.")
+          .add(FORMAT, TABLES, PRIMARY_KEYS, COLUMN_TYPES, SCHEMA_CHANGES, ORDERING_TTL);
+}

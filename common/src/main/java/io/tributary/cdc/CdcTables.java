@@ -1,0 +1,193 @@
+package io.tributary.cdc;
+
+import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.IcebergOptions;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
+
+/**
+ * What the configuration says about source tables: which Iceberg table each one goes to, its
+ * primary key, and column types. Every entry is checked at start-up, so a typo fails the job before
+ * it reads anything.
+ */
+public final class CdcTables implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String defaultNamespace;
+  private final Map<String, String> targets;
+  private final Map<String, List<String>> keys;
+  private final Map<String, String> columnTypes;
+  private transient Map<TableId, String> targetCache;
+  private transient Map<String, LogicalType> parsedTypes;
+
+  CdcTables(
+      String defaultNamespace,
+      Map<String, String> targets,
+      Map<String, List<String>> keys,
+      Map<String, String> columnTypes) {
+    this.defaultNamespace = defaultNamespace;
+    this.targets = targets;
+    this.keys = keys;
+    this.columnTypes = columnTypes;
+  }
+
+  public static CdcTables fromConfig(TributaryConfig c) {
+    var g = CdcOptions.GROUP;
+    Map<String, String> targets = new HashMap<>();
+    for (Map.Entry<String, String> e : entries(c, CdcOptions.TABLES).entrySet()) {
+      String target = e.getValue().trim();
+      if (!target.matches("[A-Za-z0-9_]+\\.[A-Za-z0-9_]+")) {
+        throw c.invalid(
+            g,
+            CdcOptions.TABLES,
+            "maps '"
+                + e.getKey()
+                + "' to '"
+                + target
+                + "'. Write the target as namespace.table (letters, digits, _).");
+      }
+      targets.put(e.getKey(), target);
+    }
+    Map<String, List<String>> keys = new HashMap<>();
+    for (Map.Entry<String, String> e : entries(c, CdcOptions.PRIMARY_KEYS).entrySet()) {
+      List<String> columns = new ArrayList<>();
+      for (String k : e.getValue().split(",")) {
+        if (!k.isBlank()) {
+          columns.add(k.trim());
+        }
+      }
+      if (columns.isEmpty()) {
+        throw c.invalid(
+            g, CdcOptions.PRIMARY_KEYS, "names no column for '" + e.getKey() + "'. Use t=c1,c2.");
+      }
+      keys.put(e.getKey(), columns);
+    }
+    Map<String, String> types = new HashMap<>();
+    for (Map.Entry<String, String> e : entries(c, CdcOptions.COLUMN_TYPES).entrySet()) {
+      if (!e.getKey().contains(".")) {
+        throw c.invalid(
+            g,
+            CdcOptions.COLUMN_TYPES,
+            "has '" + e.getKey() + "' without a table. Write table.column=TYPE.");
+      }
+      try {
+        LogicalTypeParser.parse(e.getValue().trim(), CdcTables.class.getClassLoader());
+      } catch (ValidationException | IllegalArgumentException ex) {
+        throw c.invalid(
+            g,
+            CdcOptions.COLUMN_TYPES,
+            "has '"
+                + e.getValue().trim()
+                + "' for "
+                + e.getKey()
+                + ", which is not a Flink SQL type (e.g. BIGINT, DECIMAL(12,2), TIMESTAMP(6)).");
+      }
+      types.put(e.getKey(), e.getValue().trim());
+    }
+    String namespace = c.get(IcebergOptions.GROUP, IcebergOptions.DATABASE);
+    return new CdcTables(namespace, targets, keys, types);
+  }
+
+  /** Parses {@code a=b; c=d}, keys lower-cased so sources match case-insensitively. */
+  private static Map<String, String> entries(
+      TributaryConfig c, org.apache.flink.configuration.ConfigOption<String> option) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String entry : c.get(CdcOptions.GROUP, option).split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.indexOf('=');
+      if (eq <= 0 || eq == entry.length() - 1) {
+        throw c.invalid(
+            CdcOptions.GROUP,
+            option,
+            "has '" + entry.trim() + "', which is not source=value. Separate entries with ;.");
+      }
+      out.put(entry.substring(0, eq).trim().toLowerCase(Locale.ROOT), entry.substring(eq + 1));
+    }
+    return out;
+  }
+
+  /** The names a source table may be configured under, most specific first. */
+  static List<String> names(TableId t) {
+    List<String> out = new ArrayList<>(4);
+    String table = t.table().toLowerCase(Locale.ROOT);
+    String schema = t.schema() == null ? null : t.schema().toLowerCase(Locale.ROOT);
+    String db = t.database() == null ? null : t.database().toLowerCase(Locale.ROOT);
+    if (db != null && schema != null) {
+      out.add(db + "." + schema + "." + table);
+    }
+    if (db != null) {
+      out.add(db + "." + table);
+    }
+    if (schema != null) {
+      out.add(schema + "." + table);
+    }
+    out.add(table);
+    return out;
+  }
+
+  private <V> V lookup(Map<String, V> map, TableId t, String suffix) {
+    if (map.isEmpty()) {
+      return null;
+    }
+    for (String name : names(t)) {
+      V v = map.get(suffix == null ? name : name + "." + suffix);
+      if (v != null) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** The Iceberg table, {@code namespace.table}, that changes of {@code source} go to. */
+  public String target(TableId source) {
+    if (targetCache == null) {
+      targetCache = new HashMap<>();
+    }
+    return targetCache.computeIfAbsent(source, this::resolveTarget);
+  }
+
+  private String resolveTarget(TableId source) {
+    String configured = lookup(targets, source, null);
+    if (configured != null) {
+      return configured;
+    }
+    String namespace = source.database() == null ? defaultNamespace : clean(source.database());
+    String name =
+        source.schema() == null
+            ? clean(source.table())
+            : clean(source.schema()) + "_" + clean(source.table());
+    return namespace + "." + name;
+  }
+
+  private static String clean(String name) {
+    return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+  }
+
+  /** The configured key columns of {@code source}, or null when none are configured. */
+  public List<String> configuredKey(TableId source) {
+    return lookup(keys, source, null);
+  }
+
+  /** The configured type of {@code column} of {@code source}, or null. */
+  public LogicalType configuredType(TableId source, String column) {
+    String text = lookup(columnTypes, source, column.toLowerCase(Locale.ROOT));
+    if (text == null) {
+      return null;
+    }
+    if (parsedTypes == null) {
+      parsedTypes = new HashMap<>();
+    }
+    return parsedTypes.computeIfAbsent(
+        text, s -> LogicalTypeParser.parse(s, CdcTables.class.getClassLoader()));
+  }
+}

@@ -1,0 +1,97 @@
+package io.tributary.cdc;
+
+import io.tributary.quality.DeadLetter;
+import io.tributary.quality.Reason;
+import io.tributary.runtime.Metrics;
+import io.tributary.source.RawRecord;
+import java.util.List;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes change records (Debezium or DMS JSON) into {@link RowChange}s; what cannot be applied
+ * leaves by the dead-letter side output with its reason and coordinates. Tombstones and DMS control
+ * records are counted and skipped: they change no rows.
+ */
+public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowChange> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeDecodeFunction.class);
+
+  private final String job;
+  private final CdcOptions.Format format;
+  private final ChangeRows rows;
+  private final OutputTag<DeadLetter> deadLetters;
+  private transient Counter in;
+  private transient Counter dead;
+  private transient Counter skipped;
+  private transient LongCounter total;
+
+  public ChangeDecodeFunction(
+      String job, CdcOptions.Format format, CdcTables tables, OutputTag<DeadLetter> deadLetters) {
+    this.job = job;
+    this.format = format;
+    this.rows = new ChangeRows(tables);
+    this.deadLetters = deadLetters;
+  }
+
+  @Override
+  public void open(Configuration parameters) {
+    in = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_IN);
+    dead = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_DEAD_LETTERED);
+    skipped = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_SKIPPED);
+    total = new LongCounter();
+    getRuntimeContext().addAccumulator(Metrics.RECORDS_IN, total);
+  }
+
+  @Override
+  public void processElement(RawRecord raw, Context ctx, Collector<RowChange> out) {
+    in.inc();
+    total.add(1);
+    try {
+      ChangeEvent event = decode(raw);
+      if (event == null) {
+        skipped.inc();
+        return;
+      }
+      List<String> messageKey =
+          format == CdcOptions.Format.DEBEZIUM_JSON ? DebeziumJson.keyColumns(raw.key) : List.of();
+      for (RowChange c : rows.convert(event, messageKey, raw.toString())) {
+        out.collect(c);
+      }
+    } catch (ChangeDecodeException e) {
+      dead.inc();
+      ctx.output(
+          deadLetters,
+          DeadLetter.of(
+              job,
+              raw,
+              Reason.of(e.reason()),
+              e.getCause() == null ? null : e.getCause().getClass().getName(),
+              e.getMessage(),
+              System.currentTimeMillis()));
+    }
+  }
+
+  /** The change, or null for records that change no rows. */
+  private ChangeEvent decode(RawRecord raw) throws ChangeDecodeException {
+    if (format == CdcOptions.Format.DEBEZIUM_JSON) {
+      return DebeziumJson.decode(raw.value);
+    }
+    DmsJson.Record r = DmsJson.decode(raw.value);
+    if (r.control != null) {
+      LOG.info(
+          "DMS control record {} for {} at {}: no rows change",
+          r.control.operation,
+          r.control.table,
+          raw);
+      return null;
+    }
+    return r.change;
+  }
+}

@@ -1,0 +1,393 @@
+package io.tributary.cdc;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.BooleanType;
+import org.apache.flink.table.types.logical.DateType;
+import org.apache.flink.table.types.logical.DecimalType;
+import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.FloatType;
+import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.TimeType;
+import org.apache.flink.table.types.logical.TimestampType;
+import org.apache.flink.table.types.logical.VarBinaryType;
+import org.apache.flink.table.types.logical.VarCharType;
+import org.apache.flink.types.RowKind;
+
+/**
+ * Turns a decoded {@link ChangeEvent} into the {@link RowChange}s the upsert sink applies: routed
+ * to its Iceberg table, keyed by its primary key, typed, and converted to Flink's internal values.
+ *
+ * <p>A column's type comes from configuration first, then from the producer's schema, then from the
+ * value itself. Types are normalised to what Iceberg stores (no 8/16-bit integers, no bounded
+ * strings, microsecond timestamps), so every change of a table maps to the same Iceberg schema.
+ */
+public final class ChangeRows implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final char SEP = '\u0001';
+
+  private final CdcTables tables;
+
+  public ChangeRows(CdcTables tables) {
+    this.tables = tables;
+  }
+
+  /**
+   * @param messageKey the key columns the record's message key names (Debezium), or empty
+   * @param origin where the record came from, for dead letters
+   */
+  public List<RowChange> convert(ChangeEvent e, List<String> messageKey, String origin)
+      throws ChangeDecodeException {
+    String target = tables.target(e.table());
+    List<String> key = tables.configuredKey(e.table());
+    if (key == null) {
+      key = !e.key().isEmpty() ? e.key() : messageKey;
+    }
+    if (key == null || key.isEmpty()) {
+      throw new ChangeDecodeException(
+          "missing-key",
+          "no primary key for table "
+              + e.table()
+              + ": set cdc.primary-keys (e.g. "
+              + e.table().table()
+              + "=id) or send keyed messages");
+    }
+    String[] keyColumns = key.toArray(new String[0]);
+    List<RowChange> out = new ArrayList<>(2);
+    long[] position = e.position();
+    switch (e.op()) {
+      case DELETE:
+        out.add(keyOnly(e, target, keyColumns, e.before(), position, origin, RowKind.DELETE));
+        break;
+      case UPDATE:
+        RowChange after = row(e, target, keyColumns, e.after(), position, origin, RowKind.INSERT);
+        if (e.before() != null && hasKey(e.before(), keyColumns)) {
+          RowChange before =
+              keyOnly(e, target, keyColumns, e.before(), position, origin, RowKind.DELETE);
+          if (!before.key.equals(after.key)) {
+            out.add(before); // the key changed: the old row goes, the new one comes
+          }
+        }
+        out.add(after);
+        break;
+      default:
+        out.add(row(e, target, keyColumns, e.after(), position, origin, RowKind.INSERT));
+    }
+    return out;
+  }
+
+  private static boolean hasKey(Map<String, Object> image, String[] keyColumns) {
+    for (String k : keyColumns) {
+      if (image.get(k) == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A delete needs only the key; other columns could only cause needless type conflicts. */
+  private RowChange keyOnly(
+      ChangeEvent e,
+      String target,
+      String[] keyColumns,
+      Map<String, Object> image,
+      long[] position,
+      String origin,
+      RowKind kind)
+      throws ChangeDecodeException {
+    Map<String, Object> keyImage = new java.util.LinkedHashMap<>();
+    for (String k : keyColumns) {
+      keyImage.put(k, image.get(k));
+    }
+    return row(e, target, keyColumns, keyImage, position, origin, kind);
+  }
+
+  private RowChange row(
+      ChangeEvent e,
+      String target,
+      String[] keyColumns,
+      Map<String, Object> image,
+      long[] position,
+      String origin,
+      RowKind kind)
+      throws ChangeDecodeException {
+    List<RowType.RowField> fields = new ArrayList<>(image.size());
+    List<Object> values = new ArrayList<>(image.size());
+    for (String k : keyColumns) {
+      if (image.get(k) == null) {
+        throw new ChangeDecodeException(
+            "missing-key", "key column '" + k + "' of " + e.table() + " is absent or null");
+      }
+    }
+    for (Map.Entry<String, Object> c : image.entrySet()) {
+      String column = c.getKey();
+      Object value = c.getValue();
+      LogicalType type = tables.configuredType(e.table(), column);
+      if (type == null) {
+        type = e.types().get(column);
+      }
+      if (type == null) {
+        type = inferred(value);
+        if (type == null) {
+          continue; // a null of unknown type: the sink fills absent columns with null
+        }
+      }
+      boolean isKey = contains(keyColumns, column);
+      type = normalised(type).copy(!isKey);
+      fields.add(new RowType.RowField(column, type));
+      values.add(internal(value, type, column, e.table()));
+    }
+    GenericRowData row = new GenericRowData(kind, values.size());
+    StringBuilder keyText = new StringBuilder(target);
+    for (int i = 0; i < values.size(); i++) {
+      row.setField(i, values.get(i));
+    }
+    for (String k : keyColumns) {
+      int i = indexOf(fields, k);
+      Object kv = values.get(i);
+      keyText
+          .append(SEP)
+          .append(kv instanceof byte[] ? Base64.getEncoder().encodeToString((byte[]) kv) : kv);
+    }
+    return new RowChange(
+        target, keyText.toString(), kind, position, keyColumns, new RowType(fields), row, origin);
+  }
+
+  private static boolean contains(String[] a, String s) {
+    for (String x : a) {
+      if (x.equals(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int indexOf(List<RowType.RowField> fields, String name) {
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).getName().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException(name);
+  }
+
+  /** The type a value of unknown type lands as. */
+  static LogicalType inferred(Object v) {
+    if (v == null) {
+      return null;
+    } else if (v instanceof Integer) {
+      return new IntType();
+    } else if (v instanceof Long) {
+      return new BigIntType();
+    } else if (v instanceof BigInteger) {
+      return new DecimalType(38, 0);
+    } else if (v instanceof Float) {
+      return new FloatType();
+    } else if (v instanceof Double || v instanceof BigDecimal) {
+      return new DoubleType(); // a JSON number without a schema: its scale varies per value
+    } else if (v instanceof Boolean) {
+      return new BooleanType();
+    } else if (v instanceof LocalDate) {
+      return new DateType();
+    } else if (v instanceof LocalTime) {
+      return new TimeType();
+    } else if (v instanceof LocalDateTime) {
+      return new TimestampType(6);
+    } else if (v instanceof Instant) {
+      return new LocalZonedTimestampType(6);
+    } else if (v instanceof byte[]) {
+      return new VarBinaryType(VarBinaryType.MAX_LENGTH);
+    }
+    return new VarCharType(VarCharType.MAX_LENGTH);
+  }
+
+  /** The Flink type whose values Iceberg stores without loss or reinterpretation. */
+  static LogicalType normalised(LogicalType t) {
+    switch (t.getTypeRoot()) {
+      case TINYINT:
+      case SMALLINT:
+      case INTEGER:
+        return new IntType();
+      case CHAR:
+      case VARCHAR:
+        return new VarCharType(VarCharType.MAX_LENGTH);
+      case BINARY:
+      case VARBINARY:
+        return new VarBinaryType(VarBinaryType.MAX_LENGTH);
+      case TIME_WITHOUT_TIME_ZONE:
+        return new TimeType();
+      case TIMESTAMP_WITHOUT_TIME_ZONE:
+        return new TimestampType(6);
+      case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
+      case TIMESTAMP_WITH_TIME_ZONE:
+        return new LocalZonedTimestampType(6);
+      case BIGINT:
+      case BOOLEAN:
+      case FLOAT:
+      case DOUBLE:
+      case DECIMAL:
+      case DATE:
+        return t;
+      default:
+        throw new IllegalArgumentException(
+            "type " + t + " is not supported for CDC columns; use a scalar type");
+    }
+  }
+
+  /** {@code v} as Flink's internal value of {@code type}, or a wrong-type failure. */
+  static Object internal(Object v, LogicalType type, String column, TableId table)
+      throws ChangeDecodeException {
+    if (v == null) {
+      return null;
+    }
+    try {
+      Object out = convert(v, type);
+      if (out != null) {
+        return out;
+      }
+    } catch (RuntimeException ignored) {
+      // reported below, with the column
+    }
+    throw new ChangeDecodeException(
+        "wrong-type",
+        "column '" + column + "' of " + table + ": " + describe(v) + " is not a valid " + type);
+  }
+
+  private static String describe(Object v) {
+    String s = v instanceof byte[] ? Base64.getEncoder().encodeToString((byte[]) v) : v.toString();
+    return "'" + (s.length() > 100 ? s.substring(0, 100) + "..." : s) + "'";
+  }
+
+  private static Object convert(Object v, LogicalType type) {
+    switch (type.getTypeRoot()) {
+      case INTEGER:
+        return Math.toIntExact(integral(v));
+      case BIGINT:
+        return integral(v);
+      case FLOAT:
+        return v instanceof Number ? ((Number) v).floatValue() : Float.parseFloat(text(v));
+      case DOUBLE:
+        return v instanceof Number ? ((Number) v).doubleValue() : Double.parseDouble(text(v));
+      case DECIMAL:
+        DecimalType d = (DecimalType) type;
+        // exact or nothing: a value that would need rounding is a wrong type, not a silent change
+        BigDecimal big = decimal(v).setScale(d.getScale());
+        return DecimalData.fromBigDecimal(big, d.getPrecision(), d.getScale());
+      case BOOLEAN:
+        if (v instanceof Boolean) {
+          return v;
+        }
+        String b = text(v);
+        if (b.equalsIgnoreCase("true") || b.equalsIgnoreCase("false")) {
+          return Boolean.parseBoolean(b);
+        }
+        return null;
+      case VARCHAR:
+        if (v instanceof byte[]) {
+          return StringData.fromBytes((byte[]) v);
+        }
+        return StringData.fromString(v instanceof BigDecimal ? plain(v) : v.toString());
+      case VARBINARY:
+        return v instanceof byte[]
+            ? v
+            : v instanceof String
+                ? Base64.getDecoder().decode((String) v)
+                : v.toString().getBytes(StandardCharsets.UTF_8);
+      case DATE:
+        if (v instanceof LocalDate) {
+          return (int) ((LocalDate) v).toEpochDay();
+        }
+        if (v instanceof Number) {
+          return Math.toIntExact(integral(v));
+        }
+        return (int) LocalDate.parse(text(v)).toEpochDay();
+      case TIME_WITHOUT_TIME_ZONE:
+        LocalTime t = v instanceof LocalTime ? (LocalTime) v : LocalTime.parse(text(v));
+        return (int) (t.toNanoOfDay() / 1_000_000L);
+      case TIMESTAMP_WITHOUT_TIME_ZONE:
+        return TimestampData.fromLocalDateTime(localDateTime(v));
+      case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
+        return TimestampData.fromInstant(instant(v));
+      default:
+        return null;
+    }
+  }
+
+  private static String plain(Object v) {
+    return ((BigDecimal) v).toPlainString();
+  }
+
+  private static String text(Object v) {
+    return v.toString().trim();
+  }
+
+  private static long integral(Object v) {
+    if (v instanceof Integer || v instanceof Long) {
+      return ((Number) v).longValue();
+    }
+    return decimal(v).longValueExact();
+  }
+
+  private static BigDecimal decimal(Object v) {
+    if (v instanceof BigDecimal) {
+      return (BigDecimal) v;
+    } else if (v instanceof Integer || v instanceof Long) {
+      return BigDecimal.valueOf(((Number) v).longValue());
+    } else if (v instanceof BigInteger) {
+      return new BigDecimal((BigInteger) v);
+    } else if (v instanceof Double || v instanceof Float) {
+      return new BigDecimal(Double.toString(((Number) v).doubleValue()));
+    }
+    return new BigDecimal(text(v));
+  }
+
+  private static LocalDateTime localDateTime(Object v) {
+    if (v instanceof LocalDateTime) {
+      return (LocalDateTime) v;
+    } else if (v instanceof Instant) {
+      return LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
+    } else if (v instanceof Long) {
+      return LocalDateTime.ofInstant(Instant.ofEpochMilli((Long) v), ZoneOffset.UTC);
+    }
+    String s = text(v);
+    if (s.endsWith("Z") || s.matches(".*[+-]\\d\\d:\\d\\d$")) {
+      return LocalDateTime.ofInstant(OffsetDateTime.parse(s).toInstant(), ZoneOffset.UTC);
+    }
+    return LocalDateTime.parse(s.replace(' ', 'T'));
+  }
+
+  private static Instant instant(Object v) {
+    if (v instanceof Instant) {
+      return (Instant) v;
+    } else if (v instanceof LocalDateTime) {
+      return ((LocalDateTime) v).toInstant(ZoneOffset.UTC);
+    } else if (v instanceof Long) {
+      return Instant.ofEpochMilli((Long) v);
+    }
+    String s = text(v).replace(' ', 'T');
+    if (s.endsWith("Z") || s.matches(".*[+-]\\d\\d:\\d\\d$")) {
+      return OffsetDateTime.parse(s).toInstant();
+    }
+    return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,71 @@
+package io.tributary.cdc;
+
+import io.tributary.quality.DeadLetter;
+import io.tributary.source.RawRecord;
+import io.tributary.source.RecordSource;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+/** The change-stream stages before the sink: decode, then order per key. */
+public final class Changes {
+  private Changes() {}
+
+  /** Row changes, and the records that could not become one. */
+  public static final class Decoded {
+    private final DataStream<RowChange> rows;
+    private final DataStream<DeadLetter> deadLetters;
+
+    Decoded(DataStream<RowChange> rows, DataStream<DeadLetter> deadLetters) {
+      this.rows = rows;
+      this.deadLetters = deadLetters;
+    }
+
+    public DataStream<RowChange> rows() {
+      return rows;
+    }
+
+    public DataStream<DeadLetter> deadLetters() {
+      return deadLetters;
+    }
+  }
+
+  /**
+   * Reads and decodes change records. Decoding runs chained to the source; change streams need no
+   * event-time watermarks (order comes from source positions, not time).
+   */
+  public static Decoded read(
+      RecordSource source,
+      StreamExecutionEnvironment env,
+      CdcOptions.Format format,
+      CdcTables tables,
+      String job) {
+    OutputTag<DeadLetter> tag =
+        new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    SingleOutputStreamOperator<RowChange> rows =
+        source
+            .addTo(
+                env,
+                raw -> raw,
+                WatermarkStrategy.noWatermarks(),
+                TypeInformation.of(RawRecord.class))
+            .process(new ChangeDecodeFunction(job, format, tables, tag), RowChangeType.INSTANCE)
+            .name("decode " + format)
+            .uid("decode");
+    return new Decoded(rows, rows.getSideOutput(tag));
+  }
+
+  /** Keyed by table and primary key, without changes older than the last one applied. */
+  public static DataStream<RowChange> inOrder(
+      DataStream<RowChange> changes, String job, Duration stateTtl) {
+    return changes
+        .keyBy(c -> c.key, TypeInformation.of(String.class))
+        .process(new OrderingGuard(job, stateTtl), RowChangeType.INSTANCE)
+        .name("ordering guard")
+        .uid("ordering-guard");
+  }
+}

@@ -1,0 +1,89 @@
+package io.tributary.iceberg;
+
+import io.tributary.cdc.RowChange;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.util.Collector;
+import org.apache.iceberg.DistributionMode;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
+import org.apache.iceberg.flink.sink.dynamic.DynamicRecord;
+import org.apache.iceberg.flink.sink.dynamic.DynamicRecordGenerator;
+
+/**
+ * Upserts {@link RowChange}s into their tables with Iceberg's {@link DynamicIcebergSink}: one sink
+ * for any number of tables, each change routed by its table name, hashed to a writer by its primary
+ * key (so one key's changes stay in order on one writer), committed on checkpoints.
+ *
+ * <p>Changes must come from {@link ChangeTables}, which creates and evolves the tables and shapes
+ * every row to its table's schema; the sink then never converts a row (see there why that matters).
+ */
+public final class ChangeSink {
+  private ChangeSink() {}
+
+  /**
+   * Adds the sink with iceberg.write.parallelism writers (default: the job's parallelism), each
+   * table spread over all of them.
+   */
+  public static void append(DataStream<RowChange> changes, IcebergCatalog catalog) {
+    int parallelism =
+        catalog.writeParallelism() != null
+            ? catalog.writeParallelism()
+            : changes.getExecutionEnvironment().getParallelism();
+    DynamicIcebergSink.forInput(changes)
+        .generator(new Records(parallelism))
+        .catalogLoader(catalog.loader())
+        .immediateTableUpdate(true) // keeps every change on one path: per-key order is kept
+        .writeParallelism(parallelism)
+        .uidPrefix("cdc-sink")
+        .append();
+  }
+
+  /** A change as the dynamic sink's record: upsert on the key, into the named table. */
+  static final class Records implements DynamicRecordGenerator<RowChange> {
+    private static final long serialVersionUID = 1L;
+
+    private final int writeParallelism;
+    // Rows of one table schema share one RowType instance (ChangeTables, the serializer's cache).
+    private transient Map<RowType, Schema> schemas;
+    private transient Map<String, TableIdentifier> identifiers;
+
+    Records(int writeParallelism) {
+      this.writeParallelism = writeParallelism;
+    }
+
+    @Override
+    public void generate(RowChange c, Collector<DynamicRecord> out) {
+      if (schemas == null) {
+        schemas = new IdentityHashMap<>();
+        identifiers = new java.util.HashMap<>();
+      }
+      Schema schema = schemas.computeIfAbsent(c.type, ChangeSink::schemaOf);
+      TableIdentifier id = identifiers.computeIfAbsent(c.table, TableIdentifier::parse);
+      DynamicRecord r =
+          new DynamicRecord(
+              id,
+              SnapshotRef.MAIN_BRANCH,
+              schema,
+              c.row,
+              PartitionSpec.unpartitioned(),
+              DistributionMode.HASH,
+              writeParallelism);
+      r.setUpsertMode(true);
+      r.setEqualityFields(new HashSet<>(List.of(c.keyColumns)));
+      out.collect(r);
+    }
+  }
+
+  static Schema schemaOf(RowType type) {
+    return FlinkSchemaUtil.convert(FlinkSchemaUtil.toResolvedSchema(type));
+  }
+}

@@ -1,0 +1,428 @@
+package io.tributary.iceberg;
+
+import io.tributary.cdc.CdcOptions.SchemaChanges;
+import io.tributary.cdc.RowChange;
+import io.tributary.cdc.RowChangeType;
+import io.tributary.quality.DeadLetter;
+import io.tributary.quality.Reason;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateSchema;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.TypeUtil;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fits each change to its Iceberg table before the sink: creates a missing table from the change's
+ * columns (key columns as identifier fields), adds new columns or widens types (policy {@code
+ * evolve}) or stops the job (policy {@code fail}), and dead-letters changes with a type the table
+ * cannot take, naming the column.
+ *
+ * <p>Each change leaves with exactly the table's current schema. That is not only tidiness: Iceberg
+ * 1.10's dynamic sink converts rows whose schema differs from the table's into new rows of kind
+ * INSERT, which would turn a delete into a resurrected row. A row in the table's own schema passes
+ * through it unchanged, kind included.
+ */
+public final class ChangeTables extends ProcessFunction<RowChange, RowChange> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeTables.class);
+  private static final int COMMIT_ATTEMPTS = 10;
+
+  private final String job;
+  private final IcebergCatalog catalog;
+  private final SchemaChanges policy;
+  private final OutputTag<DeadLetter> deadLetters;
+  private transient Catalog client;
+  private transient Map<String, Target> targets;
+
+  public ChangeTables(
+      String job, IcebergCatalog catalog, SchemaChanges policy, OutputTag<DeadLetter> deadLetters) {
+    this.job = job;
+    this.catalog = catalog;
+    this.policy = policy;
+    this.deadLetters = deadLetters;
+  }
+
+  /** Changes shaped to their tables, and those no table could take. */
+  public static final class Fitted {
+    private final DataStream<RowChange> rows;
+    private final DataStream<DeadLetter> deadLetters;
+
+    Fitted(DataStream<RowChange> rows, DataStream<DeadLetter> deadLetters) {
+      this.rows = rows;
+      this.deadLetters = deadLetters;
+    }
+
+    public DataStream<RowChange> rows() {
+      return rows;
+    }
+
+    public DataStream<DeadLetter> deadLetters() {
+      return deadLetters;
+    }
+  }
+
+  /** Adds the stage after {@code changes}, chained to it. */
+  public static Fitted fit(
+      DataStream<RowChange> changes, String job, IcebergCatalog catalog, SchemaChanges policy) {
+    OutputTag<DeadLetter> tag =
+        new OutputTag<>("schema-mismatch", TypeInformation.of(DeadLetter.class));
+    SingleOutputStreamOperator<RowChange> rows =
+        changes
+            .process(new ChangeTables(job, catalog, policy, tag), RowChangeType.INSTANCE)
+            .name("create / evolve tables")
+            .uid("change-tables");
+    return new Fitted(rows, rows.getSideOutput(tag));
+  }
+
+  /** A table as this operator last saw it, and how each incoming row type maps onto it. */
+  private static final class Target {
+    final TableIdentifier id;
+    final Schema schema;
+    final RowType rowType;
+    final Map<RowType, Projection> projections = new HashMap<>();
+
+    Target(TableIdentifier id, Schema schema) {
+      this.id = id;
+      this.schema = schema;
+      this.rowType = FlinkSchemaUtil.convert(schema);
+    }
+  }
+
+  /** Copies a change's fields into the table's column order, widening where the table is wider. */
+  private static final class Projection {
+    final String mismatch;
+    final RowData.FieldGetter[] getters;
+    final int[] decimalPrecision;
+    final boolean[] toLong;
+    final boolean[] toDouble;
+
+    Projection(String mismatch) {
+      this.mismatch = mismatch;
+      this.getters = null;
+      this.decimalPrecision = null;
+      this.toLong = null;
+      this.toDouble = null;
+    }
+
+    Projection(RowType from, Target to) {
+      this.mismatch = null;
+      int n = to.rowType.getFieldCount();
+      getters = new RowData.FieldGetter[n];
+      decimalPrecision = new int[n];
+      toLong = new boolean[n];
+      toDouble = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        String name = to.rowType.getFieldNames().get(i);
+        int j = from.getFieldIndex(name);
+        if (j < 0) {
+          continue; // absent from the change: null
+        }
+        getters[i] = RowData.createFieldGetter(from.getTypeAt(j), j);
+        Type target = to.schema.columns().get(i).type();
+        Type source = FlinkSchemaUtil.convert(from.getTypeAt(j));
+        if (!source.equals(target)) {
+          toLong[i] = target.typeId() == Type.TypeID.LONG;
+          toDouble[i] = target.typeId() == Type.TypeID.DOUBLE;
+          if (target.typeId() == Type.TypeID.DECIMAL) {
+            decimalPrecision[i] = ((Types.DecimalType) target).precision();
+          }
+        }
+      }
+    }
+
+    RowData apply(RowChange c) {
+      GenericRowData out = new GenericRowData(c.kind, getters.length);
+      for (int i = 0; i < getters.length; i++) {
+        if (getters[i] == null) {
+          continue;
+        }
+        Object v = getters[i].getFieldOrNull(c.row);
+        if (v != null) {
+          if (toLong[i]) {
+            v = ((Number) v).longValue();
+          } else if (toDouble[i]) {
+            v = ((Number) v).doubleValue();
+          } else if (decimalPrecision[i] > 0) {
+            DecimalData d = (DecimalData) v;
+            v = DecimalData.fromBigDecimal(d.toBigDecimal(), decimalPrecision[i], d.scale());
+          }
+        }
+        out.setField(i, v);
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public void open(Configuration parameters) {
+    client = catalog.loader().loadCatalog();
+    targets = new HashMap<>();
+  }
+
+  @Override
+  public void close() throws IOException {
+    // Not a HadoopCatalog: closing one stops the JVM-wide lock manager (see IcebergCatalog.with).
+    if (client instanceof Closeable
+        && !(client instanceof org.apache.iceberg.hadoop.HadoopCatalog)) {
+      ((Closeable) client).close();
+    }
+  }
+
+  @Override
+  public void processElement(RowChange change, Context ctx, Collector<RowChange> out) {
+    Target t = targets.get(change.table);
+    if (t == null) {
+      t = load(change);
+    }
+    Projection p = t.projections.get(change.type);
+    if (p == null) {
+      t = fit(t, change);
+      p = t.projections.computeIfAbsent(change.type, k -> plan(targets.get(change.table), change));
+    }
+    if (p.mismatch != null) {
+      ctx.output(deadLetters, deadLetter(change, p.mismatch));
+      return;
+    }
+    out.collect(
+        new RowChange(
+            change.table,
+            change.key,
+            change.kind,
+            change.position,
+            change.keyColumns,
+            t.rowType,
+            p.apply(change),
+            change.origin));
+  }
+
+  private Target load(RowChange change) {
+    TableIdentifier id = TableIdentifier.parse(change.table);
+    Table table;
+    if (client.tableExists(id)) {
+      table = client.loadTable(id);
+    } else {
+      IcebergCatalog.ensureNamespace(client, id.namespace());
+      Schema schema = schemaOf(change);
+      try {
+        // Created with an empty first snapshot in one commit, so the table has its main branch
+        // from the start. Without it, the sink's subtasks each find no branch and race to add one.
+        org.apache.iceberg.Transaction create =
+            client
+                .buildTable(id, schema)
+                .withProperties(catalog.tableProperties())
+                .withProperty(TableProperties.FORMAT_VERSION, "2")
+                .createTransaction();
+        create.newAppend().commit();
+        create.commitTransaction();
+        table = client.loadTable(id);
+        LOG.info("Created {} for CDC with schema {}", id, table.schema());
+      } catch (AlreadyExistsException e) {
+        table = client.loadTable(id); // another subtask created it first
+      }
+    }
+    Target t = new Target(id, table.schema());
+    targets.put(change.table, t);
+    return t;
+  }
+
+  /** The change's columns as an Iceberg schema whose identifier fields are the key columns. */
+  private static Schema schemaOf(RowChange change) {
+    Schema s = FlinkSchemaUtil.convert(FlinkSchemaUtil.toResolvedSchema(change.type));
+    Set<Integer> ids = new HashSet<>();
+    for (String k : change.keyColumns) {
+      ids.add(s.findField(k).fieldId());
+    }
+    return new Schema(s.columns(), ids);
+  }
+
+  /** Evolves the table when the change brings new columns or wider types, per the policy. */
+  private Target fit(Target t, RowChange change) {
+    List<String> changes = evolution(t.schema, change.type);
+    if (changes.isEmpty()) {
+      return t;
+    }
+    // Another subtask may have evolved it already: look again before changing anything.
+    t = reload(t);
+    changes = evolution(t.schema, change.type);
+    if (changes.isEmpty()) {
+      return t;
+    }
+    if (policy == SchemaChanges.FAIL) {
+      throw new SuppressRestartsException(
+          new IllegalStateException(
+              "cdc.schema-changes = fail, and source changes for "
+                  + t.id
+                  + " need "
+                  + String.join(", ", changes)
+                  + " (at "
+                  + change.origin
+                  + "). Alter the Iceberg table to match, or set cdc.schema-changes = evolve."));
+    }
+    for (int attempt = 1; ; attempt++) {
+      Table table = client.loadTable(t.id);
+      UpdateSchema update = table.updateSchema();
+      boolean any = false;
+      for (RowType.RowField f : change.type.getFields()) {
+        Types.NestedField existing = table.schema().findField(f.getName());
+        Type wanted = FlinkSchemaUtil.convert(f.getType());
+        if (existing == null) {
+          update.addColumn(f.getName(), wanted);
+          any = true;
+        } else if (!existing.type().equals(wanted)
+            && wanted.isPrimitiveType()
+            && TypeUtil.isPromotionAllowed(existing.type(), wanted.asPrimitiveType())) {
+          update.updateColumn(f.getName(), wanted.asPrimitiveType());
+          any = true;
+        }
+      }
+      if (!any) {
+        return reload(t);
+      }
+      try {
+        update.commit();
+        LOG.info("Evolved {}: {}", t.id, String.join(", ", changes));
+        return reload(t);
+      } catch (CommitFailedException e) {
+        if (attempt >= COMMIT_ATTEMPTS) {
+          throw e;
+        }
+        sleep(Math.min(100L << attempt, 5_000L));
+      }
+    }
+  }
+
+  /** What the table must gain to take {@code type}: new columns and widened types. */
+  private static List<String> evolution(Schema schema, RowType type) {
+    List<String> out = new ArrayList<>();
+    for (RowType.RowField f : type.getFields()) {
+      Types.NestedField existing = schema.findField(f.getName());
+      Type wanted = FlinkSchemaUtil.convert(f.getType());
+      if (existing == null) {
+        out.add("new column " + f.getName() + " " + wanted);
+      } else if (!existing.type().equals(wanted)
+          && wanted.isPrimitiveType()
+          && TypeUtil.isPromotionAllowed(existing.type(), wanted.asPrimitiveType())) {
+        out.add("column " + f.getName() + " widened from " + existing.type() + " to " + wanted);
+      }
+    }
+    return out;
+  }
+
+  /** How the change maps onto the table, or why it cannot. */
+  private static Projection plan(Target t, RowChange change) {
+    Set<String> keys = new HashSet<>(Arrays.asList(change.keyColumns));
+    if (!t.schema.identifierFieldNames().equals(keys)) {
+      return new Projection(
+          "table "
+              + t.id
+              + " has identifier fields "
+              + t.schema.identifierFieldNames()
+              + " but the change's primary key is "
+              + keys);
+    }
+    for (RowType.RowField f : change.type.getFields()) {
+      Types.NestedField existing = t.schema.findField(f.getName());
+      Type wanted = FlinkSchemaUtil.convert(f.getType());
+      if (existing == null) {
+        return new Projection("column '" + f.getName() + "' is not in table " + t.id);
+      }
+      boolean fits =
+          existing.type().equals(wanted)
+              || (wanted.isPrimitiveType()
+                  && existing.type().isPrimitiveType()
+                  && TypeUtil.isPromotionAllowed(wanted, existing.type().asPrimitiveType()));
+      if (!fits) {
+        return new Projection(
+            "column '"
+                + f.getName()
+                + "' is "
+                + wanted
+                + " in the change but "
+                + existing.type()
+                + " in table "
+                + t.id
+                + ", which cannot take it");
+      }
+    }
+    return new Projection(change.type, t);
+  }
+
+  private Target reload(Target t) {
+    Table table = client.loadTable(t.id);
+    Target fresh = new Target(t.id, table.schema());
+    targets.put(t.id.toString(), fresh);
+    return fresh;
+  }
+
+  private DeadLetter deadLetter(RowChange c, String why) {
+    DeadLetter d = new DeadLetter();
+    d.job = job;
+    d.reason = Reason.SCHEMA_MISMATCH.toString();
+    d.errorMessage = why;
+    // origin is sourceType:stream/partition@position, as RawRecord prints it
+    String o = c.origin;
+    int colon = o.indexOf(':');
+    int at = o.lastIndexOf('@');
+    int slash = o.lastIndexOf('/', at);
+    if (colon > 0 && slash > colon && at > slash) {
+      d.sourceType = o.substring(0, colon);
+      d.stream = o.substring(colon + 1, slash);
+      d.partition = o.substring(slash + 1, at);
+      d.position = o.substring(at + 1);
+    } else {
+      d.position = o;
+    }
+    d.payload = describe(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    d.processingTime = System.currentTimeMillis();
+    return d;
+  }
+
+  /** The change's row as {@code {column=value, ...}}: the raw record is not kept this far. */
+  static String describe(RowChange c) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < c.type.getFieldCount(); i++) {
+      Object v = RowData.createFieldGetter(c.type.getTypeAt(i), i).getFieldOrNull(c.row);
+      sb.append(i == 0 ? "" : ", ").append(c.type.getFieldNames().get(i)).append('=').append(v);
+    }
+    return sb.append('}').toString();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while retrying a schema change", e);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package io.tributary.source;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SourceSplit;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * A bounded source whose readers, once out of records, wait for one more completed checkpoint
+ * before they end their input.
+ *
+ * <p>Why: on Flink 1.20.2+ the sink-v2 committer commits what is written after the last checkpoint
+ * only if it is tagged with the next checkpoint id (FLINK-37605), but Iceberg 1.10.1's sink-v2
+ * aggregators (the dynamic sink's included) tag it {@code Long.MAX_VALUE}, so a bounded streaming
+ * run would silently leave its last records written but never committed. Ending after a checkpoint
+ * that covers every record means nothing is left for that final, lost commit.
+ */
+public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements Source<T, S, E> {
+  private static final long serialVersionUID = 1L;
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(EndAfterCheckpoint.class);
+
+  private final Source<T, S, E> delegate;
+
+  public EndAfterCheckpoint(Source<T, S, E> delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public Boundedness getBoundedness() {
+    return delegate.getBoundedness();
+  }
+
+  @Override
+  public SplitEnumerator<S, E> createEnumerator(SplitEnumeratorContext<S> context)
+      throws Exception {
+    return delegate.createEnumerator(context);
+  }
+
+  @Override
+  public SplitEnumerator<S, E> restoreEnumerator(SplitEnumeratorContext<S> context, E checkpoint)
+      throws Exception {
+    return delegate.restoreEnumerator(context, checkpoint);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<S> getSplitSerializer() {
+    return delegate.getSplitSerializer();
+  }
+
+  @Override
+  public SimpleVersionedSerializer<E> getEnumeratorCheckpointSerializer() {
+    return delegate.getEnumeratorCheckpointSerializer();
+  }
+
+  @Override
+  public SourceReader<T, S> createReader(SourceReaderContext context) throws Exception {
+    return new Reader<>(delegate.createReader(context));
+  }
+
+  private static final class Reader<T, S extends SourceSplit> implements SourceReader<T, S> {
+    private final SourceReader<T, S> delegate;
+    private boolean exhausted;
+    private long firstCheckpointAfterEnd = -1;
+    private final CompletableFuture<Void> covered = new CompletableFuture<>();
+
+    Reader(SourceReader<T, S> delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void start() {
+      delegate.start();
+    }
+
+    @Override
+    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+      if (exhausted) {
+        return covered.isDone() ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
+      }
+      InputStatus status = delegate.pollNext(output);
+      if (status == InputStatus.END_OF_INPUT) {
+        LOG.info("Source reader out of records: ending after the next completed checkpoint");
+        exhausted = true;
+        return InputStatus.NOTHING_AVAILABLE;
+      }
+      return status;
+    }
+
+    @Override
+    public List<S> snapshotState(long checkpointId) {
+      if (exhausted && firstCheckpointAfterEnd < 0) {
+        firstCheckpointAfterEnd = checkpointId;
+      }
+      return delegate.snapshotState(checkpointId);
+    }
+
+    @Override
+    public CompletableFuture<Void> isAvailable() {
+      return exhausted ? covered : delegate.isAvailable();
+    }
+
+    @Override
+    public void addSplits(List<S> splits) {
+      delegate.addSplits(splits);
+    }
+
+    @Override
+    public void notifyNoMoreSplits() {
+      delegate.notifyNoMoreSplits();
+    }
+
+    @Override
+    public void handleSourceEvents(SourceEvent event) {
+      delegate.handleSourceEvents(event);
+    }
+
+    @Override
+    public void pauseOrResumeSplits(
+        java.util.Collection<String> pause, java.util.Collection<String> resume) {
+      delegate.pauseOrResumeSplits(pause, resume);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+      delegate.notifyCheckpointComplete(checkpointId);
+      if (firstCheckpointAfterEnd >= 0 && checkpointId >= firstCheckpointAfterEnd) {
+        covered.complete(null);
+      }
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+      delegate.notifyCheckpointAborted(checkpointId);
+    }
+
+    @Override
+    public void close() throws Exception {
+      delegate.close();
+    }
+  }
+}
