@@ -39,7 +39,7 @@ class TributaryConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "Invalid configuration: unknown property group 'kafak'. Known groups: job, source,"
-                + " kafka, datagen, format, iceberg, aggregate.");
+                + " kafka, datagen, format, iceberg, aggregate, cdc.");
   }
 
   @Test
