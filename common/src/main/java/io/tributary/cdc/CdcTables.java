@@ -79,7 +79,10 @@ public final class CdcTables implements Serializable {
             "has '" + e.getKey() + "' without a table. Write table.column=TYPE.");
       }
       try {
-        LogicalTypeParser.parse(e.getValue().trim(), CdcTables.class.getClassLoader());
+        // normalised() rejects what the parser accepts but CDC columns cannot hold: unknown
+        // words (parsed as user-defined types), arrays, maps, rows
+        ChangeRows.normalised(
+            LogicalTypeParser.parse(e.getValue().trim(), CdcTables.class.getClassLoader()));
       } catch (ValidationException | IllegalArgumentException ex) {
         throw c.invalid(
             g,
@@ -88,7 +91,8 @@ public final class CdcTables implements Serializable {
                 + e.getValue().trim()
                 + "' for "
                 + e.getKey()
-                + ", which is not a Flink SQL type (e.g. BIGINT, DECIMAL(12,2), TIMESTAMP(6)).");
+                + ", which is not a Flink SQL type a CDC column can hold (a scalar: BIGINT,"
+                + " DECIMAL(12,2), TIMESTAMP(6)...).");
       }
       types.put(e.getKey(), e.getValue().trim());
     }

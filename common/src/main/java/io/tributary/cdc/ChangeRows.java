@@ -165,9 +165,10 @@ public final class ChangeRows implements Serializable {
     for (String k : keyColumns) {
       int i = indexOf(fields, k);
       Object kv = values.get(i);
-      keyText
-          .append(SEP)
-          .append(kv instanceof byte[] ? Base64.getEncoder().encodeToString((byte[]) kv) : kv);
+      String text =
+          kv instanceof byte[] ? Base64.getEncoder().encodeToString((byte[]) kv) : kv.toString();
+      // length-prefixed, so no value can fake a boundary between two key columns
+      keyText.append(SEP).append(text.length()).append(':').append(text);
     }
     return new RowChange(
         target, keyText.toString(), kind, position, keyColumns, new RowType(fields), row, origin);
@@ -369,11 +370,11 @@ public final class ChangeRows implements Serializable {
     } else if (v instanceof Long) {
       return LocalDateTime.ofInstant(Instant.ofEpochMilli((Long) v), ZoneOffset.UTC);
     }
-    String s = text(v);
+    String s = text(v).replace(' ', 'T');
     if (s.endsWith("Z") || s.matches(".*[+-]\\d\\d:\\d\\d$")) {
       return LocalDateTime.ofInstant(OffsetDateTime.parse(s).toInstant(), ZoneOffset.UTC);
     }
-    return LocalDateTime.parse(s.replace(' ', 'T'));
+    return LocalDateTime.parse(s);
   }
 
   private static Instant instant(Object v) {

@@ -37,6 +37,7 @@ class OrderingGuardTest {
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(lastGuard), c -> c.key, Types.STRING);
     harnesses.add(h);
+    h.setup(new RowChangeSerializer()); // as in the job, whose output type is RowChangeType
     if (restoreFrom != null) {
       h.initializeState(restoreFrom);
     }

@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +26,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
@@ -88,6 +91,8 @@ class CdcBenchmark {
 
   static final String INSERT = "INSERT INTO ice.sqlbench.sql_%d SELECT * FROM customers_src";
 
+  static final ObjectMapper JSON = new ObjectMapper();
+
   @TempDir Path dir;
 
   @Test
@@ -109,10 +114,13 @@ class CdcBenchmark {
               Locale.ROOT,
               "cdc vs Flink SQL (debezium-json -> Iceberg v2 upsert), table customers of"
                   + " ChangeStreams.generate(%d, %d)%n"
-                  + "%d messages: %d change events (%s) + %d tombstones; %d bytes (keys + values),"
-                  + " %d bytes per message on average%n"
+                  + "%d events (Kafka records) = %d change events %s + %d tombstones;"
+                  + " %d bytes (keys + values), %d per event on average%n"
+                  + "%d key changes sent as one update (keyed by the new key), %d of them with"
+                  + " the old key in the other partition%n"
                   + "topic: %d partitions, partition = Message.partition(%d); parallelism 2,"
-                  + " checkpoints every 2 s; final state: %d rows%n",
+                  + " checkpoints every 2 s; final state: %d rows%n"
+                  + "events/s = events / wall time of the whole run (start-up included)%n",
               SEED,
               data.generated,
               messages,
@@ -121,6 +129,8 @@ class CdcBenchmark {
               messages - data.events,
               bytes,
               bytes / Math.max(messages, 1),
+              data.keyChanges,
+              data.crossing,
               PARTITIONS,
               PARTITIONS,
               data.oracle.size()));
@@ -190,6 +200,14 @@ class CdcBenchmark {
     int events;
     int generated;
     String ops;
+
+    /**
+     * Key changes sent as one update (keyed by the new key), and those of them whose old key is in
+     * the other partition.
+     */
+    int keyChanges;
+
+    int crossing;
   }
 
   static Data generate(int target) {
@@ -198,17 +216,32 @@ class CdcBenchmark {
       ChangeStream stream = ChangeStreams.generate(SEED, n);
       List<Message> customers = new ArrayList<>();
       int events = 0;
+      int keyChanges = 0;
+      int crossing = 0;
       Map<String, Integer> ops = new TreeMap<>();
+      Map<Integer, Integer> partitionOf = new HashMap<>();
       for (Message m : stream.messages()) {
-        if (m.table.equals(TABLE)) {
-          customers.add(m);
-          if (m.isTombstone()) {
-            ops.merge("tombstone", 1, Integer::sum);
-          } else {
-            events++;
-            ops.merge(op(m), 1, Integer::sum);
+        if (!m.table.equals(TABLE)) {
+          continue;
+        }
+        customers.add(m);
+        if (m.isTombstone()) {
+          ops.merge("tombstone", 1, Integer::sum);
+          continue;
+        }
+        events++;
+        JsonNode payload = payload(m);
+        ops.merge(payload.get("op").asText(), 1, Integer::sum);
+        Integer before = id(payload.get("before"));
+        Integer after = id(payload.get("after"));
+        int partition = m.partition(PARTITIONS);
+        if (before != null && after != null && !before.equals(after)) {
+          keyChanges++;
+          if (!Objects.equals(partitionOf.get(before), partition)) {
+            crossing++;
           }
         }
+        partitionOf.put(after != null ? after : before, partition); // the message's key
       }
       if (events >= target) {
         Data d = new Data();
@@ -216,6 +249,8 @@ class CdcBenchmark {
         d.events = events;
         d.generated = n;
         d.ops = ops.toString();
+        d.keyChanges = keyChanges;
+        d.crossing = crossing;
         d.oracle = new TreeMap<>();
         stream.finalState().get(TABLE).forEach((k, v) -> d.oracle.put((Integer) k.get(0), v));
         if (!stream.keyColumns(TABLE).equals(List.of("id"))) {
@@ -229,11 +264,16 @@ class CdcBenchmark {
     }
   }
 
-  /** The message's Debezium op, from its payload (the last {@code "op":"x"} of the value). */
-  static String op(Message m) {
-    String v = new String(m.value, java.nio.charset.StandardCharsets.UTF_8);
-    int i = v.lastIndexOf("\"op\":\"");
-    return i < 0 ? "?" : v.substring(i + 6, i + 7);
+  static JsonNode payload(Message m) {
+    try {
+      return JSON.readTree(m.value).get("payload");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static Integer id(JsonNode image) {
+    return image == null || image.isNull() ? null : image.get("id").asInt();
   }
 
   /** Sends with Debezium's key; returns messages and bytes (keys + values). */
@@ -259,7 +299,7 @@ class CdcBenchmark {
           "--job.parallelism", "2",
           "--job.checkpoint.interval", "2 s",
           "--job.checkpoint.dir", dir.resolve("cp").toUri().toString(),
-          "--job.restart.max-attempts", "0",
+          "--job.restart.max-attempts", "1",
           "--cdc.format", "debezium-json",
           "--cdc.tables", TABLE + "=bench.job_" + round,
           "--source.type", "kafka",

@@ -49,6 +49,8 @@ class CdcJobTest {
     }
   }
 
+  String format = "debezium-json";
+
   String[] args(String topic, String... more) {
     List<String> a =
         new ArrayList<>(
@@ -56,7 +58,7 @@ class CdcJobTest {
                 "--job.name",
                 "cdc",
                 "--cdc.format",
-                "debezium-json",
+                format,
                 "--job.checkpoint.interval",
                 "1 s",
                 "--job.restart.max-attempts",
@@ -203,5 +205,181 @@ class CdcJobTest {
         .isEqualTo(expected("debezium/debezium-postgres-data-schema-exclude.expected.jsonl"));
     Table t = catalog.with(c -> c.loadTable(catalog.identifier("products")));
     assertThat(t.schema().findField("id").type().toString()).isEqualTo("int");
+  }
+
+  static String debezium(String op, String before, String after, long lsn) {
+    return "{\"before\":"
+        + before
+        + ",\"after\":"
+        + after
+        + ",\"source\":{\"db\":\"app\",\"schema\":\"public\",\"table\":\"items\",\"lsn\":"
+        + lsn
+        + "},\"op\":\""
+        + op
+        + "\"}";
+  }
+
+  void sendValues(String topic, List<String> values) {
+    kafka.createTopic(topic, 1);
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (String v : values) {
+      records.add(new ProducerRecord<>(topic, 0, null, v.getBytes(UTF_8)));
+    }
+    kafka.sendAll(topic, records);
+  }
+
+  /** reason -> source position, from the dead-letter table. */
+  static Map<String, String> deadLetters(IcebergCatalog catalog) {
+    Map<String, String> out = new TreeMap<>();
+    for (Record r : Tables.read(catalog, "cdc_dead_letters")) {
+      assertThat(r.getField("source_type")).isEqualTo("kafka");
+      assertThat(r.getField("error_message")).isNotNull();
+      out.merge(
+          (String) r.getField("reason"),
+          (String) r.getField("source_position"),
+          (a, b) -> a + "," + b);
+    }
+    return out;
+  }
+
+  @Test
+  void badChangeRecordsGoToDeadLettersWithTheirReason() throws Exception {
+    List<String> values =
+        List.of(
+            debezium("c", "null", "{\"id\":1,\"name\":\"one\"}", 10),
+            "this is not json",
+            debezium("x", "null", "{\"id\":2,\"name\":\"two\"}", 20),
+            debezium("c", "null", "{\"name\":\"no id\"}", 30),
+            debezium("u", "{\"id\":1,\"name\":\"one\"}", "null", 40),
+            debezium("u", "{\"id\":1,\"name\":\"one\"}", "{\"id\":1,\"name\":\"uno\"}", 50));
+    sendValues("bad", values);
+    Main.run(args("bad", "--cdc.primary-keys", "items=id"));
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    assertThat(deadLetters(lake))
+        .containsExactly(
+            Map.entry("malformed-json", "1"),
+            Map.entry("missing-after", "4"),
+            Map.entry("missing-key", "3"),
+            Map.entry("unknown-op", "2"));
+    IcebergCatalog app = Tables.hadoop(dir.resolve("warehouse").toString(), "app");
+    Map<Long, Map<String, Object>> rows = actual(app, "public_items");
+    assertThat(rows).containsOnlyKeys(1L);
+    assertThat(rows.get(1L)).containsEntry("name", "uno");
+  }
+
+  @Test
+  void tablesWithoutAKeyAreDeadLetteredNamingTheFix() throws Exception {
+    sendValues("nokey", List.of(debezium("c", "null", "{\"id\":1,\"name\":\"one\"}", 10)));
+    Main.run(args("nokey"));
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    List<Record> dead = Tables.read(lake, "cdc_dead_letters");
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).getField("reason")).isEqualTo("missing-key");
+    assertThat((String) dead.get(0).getField("error_message"))
+        .contains("app.public.items")
+        .contains("cdc.primary-keys");
+  }
+
+  @Test
+  void newColumnsEvolveTheTableAndTypeConflictsAreDeadLettered() throws Exception {
+    List<String> values =
+        List.of(
+            debezium("c", "null", "{\"id\":1,\"name\":\"one\"}", 10),
+            debezium("c", "null", "{\"id\":2,\"name\":\"two\",\"note\":\"new column\"}", 20),
+            debezium("c", "null", "{\"id\":3,\"name\":\"three\",\"score\":5}", 30),
+            debezium("c", "null", "{\"id\":4,\"name\":\"four\",\"score\":\"high\"}", 40),
+            debezium("d", "{\"id\":1}", "null", 50));
+    sendValues("drift", values);
+    Main.run(args("drift", "--cdc.primary-keys", "items=id"));
+    IcebergCatalog app = Tables.hadoop(dir.resolve("warehouse").toString(), "app");
+    Map<Long, Map<String, Object>> rows = actual(app, "public_items");
+    assertThat(rows).containsOnlyKeys(2L, 3L);
+    assertThat(rows.get(2L)).containsEntry("note", "new column").containsEntry("score", null);
+    assertThat(rows.get(3L)).containsEntry("note", null).containsEntry("score", 5L);
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    List<Record> dead = Tables.read(lake, "cdc_dead_letters");
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).getField("reason")).isEqualTo("schema-mismatch");
+    assertThat(dead.get(0).getField("source_position")).isEqualTo("3");
+    assertThat((String) dead.get(0).getField("error_message"))
+        .contains("'score'")
+        .contains("string")
+        .contains("long");
+  }
+
+  @Test
+  void schemaChangesFailStopsTheJobNamingTheColumn() throws Exception {
+    sendValues(
+        "strict",
+        List.of(
+            debezium("c", "null", "{\"id\":1,\"name\":\"one\"}", 10),
+            debezium("c", "null", "{\"id\":2,\"name\":\"two\",\"note\":\"x\"}", 20)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                Main.run(
+                    args(
+                        "strict",
+                        "--cdc.primary-keys",
+                        "items=id",
+                        "--cdc.schema-changes",
+                        "fail")))
+        .hasRootCauseMessage(
+            "cdc.schema-changes = fail, and source changes for app.public_items need new column"
+                + " note string (at kafka:strict/0@1). Alter the Iceberg table to match, or set"
+                + " cdc.schema-changes = evolve.");
+  }
+
+  @Test
+  void dmsSampleWithConfiguredKeysAndTypes() throws Exception {
+    format = "dms-json";
+    List<String> values = new ArrayList<>(lines("dms/orders-sample.jsonl"));
+    values.add(
+        "{\"data\":{\"order_id\":1},\"metadata\":{\"timestamp\":\"2024-05-14T09:30:00Z\","
+            + "\"record-type\":\"data\",\"operation\":\"merge\",\"schema-name\":\"sales\","
+            + "\"table-name\":\"orders\"}}");
+    sendValues("dms", values);
+    Main.run(
+        args(
+            "dms",
+            "--cdc.primary-keys",
+            "sales.orders=order_id; sales.customers=customer_id",
+            "--cdc.column-types",
+            "orders.updated_at=TIMESTAMP_LTZ(6); customers.created_at=TIMESTAMP_LTZ(6)"));
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    JsonNode expected;
+    try (InputStream in =
+        CdcJobTest.class.getResourceAsStream("/cdc/dms/orders-sample.expected.json")) {
+      expected = JSON.readTree(in);
+    }
+    for (String table : List.of("orders", "customers")) {
+      String key = table.equals("orders") ? "order_id" : "customer_id";
+      String time = table.equals("orders") ? "updated_at" : "created_at";
+      Map<Long, Map<String, Object>> want = new TreeMap<>();
+      for (JsonNode row : expected.get("sales." + table)) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        row.fields()
+            .forEachRemaining(
+                f ->
+                    r.put(
+                        f.getKey(),
+                        f.getKey().equals(time)
+                            ? java.time.OffsetDateTime.parse(f.getValue().asText())
+                            : plain(f.getValue())));
+        want.put(((Number) r.get(key)).longValue(), r);
+      }
+      Map<Long, Map<String, Object>> have = new TreeMap<>();
+      for (Record r : Tables.read(lake, "sales_" + table)) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < r.size(); i++) {
+          String c = r.struct().fields().get(i).name();
+          if (!c.startsWith("_")) {
+            row.put(c, r.get(i));
+          }
+        }
+        have.put((Long) row.get(key), row);
+      }
+      assertThat(have).as(table).isEqualTo(want);
+    }
+    assertThat(deadLetters(lake)).containsExactly(Map.entry("unknown-op", "25"));
   }
 }
