@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,12 @@ import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,7 +121,7 @@ class CdcBenchmark {
               Locale.ROOT,
               "cdc vs Flink SQL (debezium-json -> Iceberg v2 upsert), table customers of"
                   + " ChangeStreams.generate(%d, %d)%n"
-                  + "%d events (Kafka records) = %d change events %s + %d tombstones;"
+                  + "%d events (Kafka records) = %d change events (by op: %s) + %d tombstones;"
                   + " %d bytes (keys + values), %d per event on average%n"
                   + "%d key changes sent as one update (keyed by the new key), %d of them with"
                   + " the old key in the other partition%n"
@@ -135,15 +142,20 @@ class CdcBenchmark {
               PARTITIONS,
               data.oracle.size()));
       List<Double> ratios = new ArrayList<>();
+      TaskFailures failures = TaskFailures.install();
       for (int round = 0; round < rounds; round++) {
         System.gc();
+        failures.reset();
         long t0 = System.nanoTime();
         runJob(kafka, round);
         double jobSeconds = (System.nanoTime() - t0) / 1e9;
+        String jobFailures = failures.describe();
         System.gc();
+        failures.reset();
         t0 = System.nanoTime();
         String plan = runSql(kafka, round);
         double sqlSeconds = (System.nanoTime() - t0) / 1e9;
+        String sqlFailures = failures.describe();
         if (sqlPlan == null) {
           sqlPlan = plan;
         }
@@ -158,6 +170,7 @@ class CdcBenchmark {
             String.format(
                 Locale.ROOT,
                 "round %d: cdc %.0f events/s (%.1f s), SQL %.0f events/s (%.1f s), ratio %.2f%n"
+                    + "  task failures (each one a restart of the job): cdc %s; SQL %s%n"
                     + "  rows: cdc %s; SQL %s; cdc dead letters so far: %d%n",
                 round,
                 job,
@@ -165,6 +178,8 @@ class CdcBenchmark {
                 sql,
                 sqlSeconds,
                 job / sql,
+                jobFailures,
+                sqlFailures,
                 jobCheck,
                 sqlCheck,
                 deadLetters));
@@ -190,6 +205,47 @@ class CdcBenchmark {
     System.out.println(report);
     if (failed) {
       throw new AssertionError("a table differs from the final state:\n" + report);
+    }
+  }
+
+  /** Counts tasks that fail (Flink's Task logs each at WARN), with the first cause. */
+  static final class TaskFailures extends AbstractAppender {
+    private final AtomicInteger count = new AtomicInteger();
+    private volatile String first;
+
+    private TaskFailures() {
+      super("bench-task-failures", null, null, true, Property.EMPTY_ARRAY);
+    }
+
+    static TaskFailures install() {
+      TaskFailures a = new TaskFailures();
+      a.start();
+      LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+      ctx.getConfiguration().addAppender(a);
+      ctx.getConfiguration().getRootLogger().addAppender(a, Level.WARN, null);
+      ctx.updateLoggers();
+      return a;
+    }
+
+    @Override
+    public void append(LogEvent e) {
+      String m = e.getMessage().getFormattedMessage();
+      if (e.getLoggerName().endsWith(".Task") && m.contains("switched from RUNNING to FAILED")) {
+        count.incrementAndGet();
+        if (first == null) {
+          Throwable t = e.getThrown();
+          first = t == null ? m : t.getClass().getSimpleName() + ": " + t.getMessage();
+        }
+      }
+    }
+
+    void reset() {
+      count.set(0);
+      first = null;
+    }
+
+    String describe() {
+      return count.get() == 0 ? "0" : count.get() + " (first: " + first + ")";
     }
   }
 
@@ -226,7 +282,6 @@ class CdcBenchmark {
         }
         customers.add(m);
         if (m.isTombstone()) {
-          ops.merge("tombstone", 1, Integer::sum);
           continue;
         }
         events++;

@@ -7,6 +7,7 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.jobs.Main;
+import io.tributary.runtime.JobOptions;
 import io.tributary.runtime.Metrics;
 import io.tributary.runtime.TributaryOptions;
 import java.io.PrintStream;
@@ -14,6 +15,9 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
@@ -51,18 +55,26 @@ public final class Launcher {
   static void run(String[] args, PrintStream out) throws Exception {
     Main.Run run = Main.run(args);
     double seconds = run.millis / 1000.0;
-    TableSummary rows = TableSummary.of(run.job.catalog(), run.job.table().name());
+    String target = run.job.table().name(); // null for cdc: one table per source table
+    TableSummary rows = target == null ? null : TableSummary.of(run.job.catalog(), target);
     TableSummary dead = TableSummary.of(run.job.catalog(), run.job.table().deadLetters());
     Long in = run.result.getAccumulatorResult(Metrics.RECORDS_IN);
     long total = in == null ? 0 : in;
     out.printf("%nTributary %s finished in %.1f s%n", run.job.name(), seconds);
     out.printf("  source        %s%n", run.job.source().describe());
     out.printf("  events read   %d%n", total);
-    out.printf("  rows written  %d  -> %s%n", rows.rows, rows.identifier);
+    if (rows != null) {
+      out.printf("  rows written  %d  -> %s%n", rows.rows, rows.identifier);
+    } else {
+      Long stale = run.result.getAccumulatorResult(Metrics.CHANGES_STALE);
+      out.printf("  stale changes %d  (older than a key's last applied change)%n", stale);
+    }
     out.printf("  dead letters  %d  -> %s%n", dead.rows, dead.identifier);
     out.printf("  throughput    %.0f events/s%n", total / Math.max(seconds, 0.001));
-    out.printf("  location      %s%n", rows.location);
-    out.printf("  snapshot id   %d (%d data files)%n", rows.snapshotId, rows.dataFiles);
+    if (rows != null) {
+      out.printf("  location      %s%n", rows.location);
+      out.printf("  snapshot id   %d (%d data files)%n", rows.snapshotId, rows.dataFiles);
+    }
     out.printf(
         "Look at it:    java -jar local/target/tributary-local.jar show %s%n",
         String.join(" ", args));
@@ -72,10 +84,25 @@ public final class Launcher {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args);
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
     IcebergCatalog catalog = IcebergCatalog.fromConfig(config);
-    TargetTable target = TargetTable.fromConfig(config);
+    boolean cdc = config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.CDC;
+    TargetTable target =
+        cdc
+            ? TargetTable.deadLettersOnly(config, "cdc_dead_letters")
+            : TargetTable.fromConfig(config);
     catalog.with(
         c -> {
-          print(c.loadTable(catalog.identifier(target.name())), out, 10, null);
+          if (cdc && c instanceof SupportsNamespaces) {
+            // one table per source table: show every table in the catalog but the dead letters
+            for (Namespace n : ((SupportsNamespaces) c).listNamespaces()) {
+              for (TableIdentifier id : c.listTables(n)) {
+                if (!id.equals(catalog.identifier(target.deadLetters()))) {
+                  print(c.loadTable(id), out, 5, null);
+                }
+              }
+            }
+          } else if (!cdc) {
+            print(c.loadTable(catalog.identifier(target.name())), out, 10, null);
+          }
           print(c.loadTable(catalog.identifier(target.deadLetters())), out, 5, "reason");
           return null;
         });

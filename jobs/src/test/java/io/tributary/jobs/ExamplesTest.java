@@ -1,0 +1,32 @@
+package io.tributary.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.TributaryConfig;
+import io.tributary.runtime.TributaryOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Every file in examples/ is a configuration the jobs accept, as the README promises. */
+class ExamplesTest {
+  @Test
+  void everyExampleValidatesAndBuildsItsJob() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(Path.of("..", "examples"))) {
+      files = s.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(5);
+    for (Path f : files) {
+      ConfigLoader.Loaded loaded = ConfigLoader.load(new String[] {"--config", f.toString()});
+      TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
+      TributaryJob job = TributaryJob.fromConfig(config);
+      assertThat(f.getFileName().toString()).as("file named after its job").startsWith(job.name());
+    }
+  }
+}
