@@ -246,8 +246,13 @@ public final class ChangeTables extends ProcessFunction<RowChange, RowChange> {
         create.commitTransaction();
         table = client.loadTable(id);
         LOG.info("Created {} for CDC with schema {}", id, table.schema());
-      } catch (AlreadyExistsException e) {
-        table = client.loadTable(id); // another subtask created it first
+      } catch (AlreadyExistsException | CommitFailedException e) {
+        // Another subtask created it first (a hadoop catalog reports that as a failed commit of
+        // metadata version 1); use theirs, or fail if it is not there after all.
+        if (!client.tableExists(id)) {
+          throw e;
+        }
+        table = client.loadTable(id);
       }
     }
     Target t = new Target(id, table.schema());

@@ -165,7 +165,10 @@ class CdcBenchmark {
         String jobCheck = check(data.oracle, jobRows(round), "job_" + round);
         String sqlCheck = check(data.oracle, sqlRows(round), "sql_" + round);
         long deadLetters = deadLetters();
-        failed |= !jobCheck.startsWith("OK") || !sqlCheck.startsWith("OK") || deadLetters != 0;
+        // The SQL twin's table is reported, not required to be right: Flink's debezium-json
+        // pipeline keeps rows whose key changed when the change overtakes the old key's earlier
+        // changes from another partition (it has no ordering guard). That is a finding.
+        failed |= !jobCheck.startsWith("OK") || deadLetters != 0;
         report.append(
             String.format(
                 Locale.ROOT,
