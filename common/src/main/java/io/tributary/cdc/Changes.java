@@ -1,5 +1,6 @@
 package io.tributary.cdc;
 
+import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
 import io.tributary.source.RawRecord;
 import io.tributary.source.RecordSource;
@@ -15,30 +16,11 @@ import org.apache.flink.util.OutputTag;
 public final class Changes {
   private Changes() {}
 
-  /** Row changes, and the records that could not become one. */
-  public static final class Decoded {
-    private final DataStream<RowChange> rows;
-    private final DataStream<DeadLetter> deadLetters;
-
-    Decoded(DataStream<RowChange> rows, DataStream<DeadLetter> deadLetters) {
-      this.rows = rows;
-      this.deadLetters = deadLetters;
-    }
-
-    public DataStream<RowChange> rows() {
-      return rows;
-    }
-
-    public DataStream<DeadLetter> deadLetters() {
-      return deadLetters;
-    }
-  }
-
   /**
    * Reads and decodes change records. Decoding runs chained to the source; change streams need no
    * event-time watermarks (order comes from source positions, not time).
    */
-  public static Decoded read(
+  public static Checked<RowChange> read(
       RecordSource source,
       StreamExecutionEnvironment env,
       CdcOptions.Format format,
@@ -56,7 +38,7 @@ public final class Changes {
             .process(new ChangeDecodeFunction(job, format, tables, tag), RowChangeType.INSTANCE)
             .name("decode " + format)
             .uid("decode");
-    return new Decoded(rows, rows.getSideOutput(tag));
+    return new Checked<>(rows, rows.getSideOutput(tag));
   }
 
   /** Keyed by table and primary key, without changes older than the last one applied. */

@@ -267,12 +267,14 @@ public final class DebeziumJson {
         case "org.apache.kafka.connect.data.Date":
           return LocalDate.ofEpochDay(v.asLong());
         case "io.debezium.time.Time":
+        case "org.apache.kafka.connect.data.Time":
           return LocalTime.ofNanoOfDay(v.asLong() * 1_000_000L);
         case "io.debezium.time.MicroTime":
           return LocalTime.ofNanoOfDay(v.asLong() * 1_000L);
         case "io.debezium.time.NanoTime":
           return LocalTime.ofNanoOfDay(v.asLong());
         case "io.debezium.time.Timestamp":
+        case "org.apache.kafka.connect.data.Timestamp":
           return LocalDateTime.ofEpochSecond(
               Math.floorDiv(v.asLong(), 1000L),
               (int) Math.floorMod(v.asLong(), 1000L) * 1_000_000,
@@ -287,13 +289,6 @@ public final class DebeziumJson {
               Math.floorDiv(v.asLong(), 1_000_000_000L),
               (int) Math.floorMod(v.asLong(), 1_000_000_000L),
               ZoneOffset.UTC);
-        case "org.apache.kafka.connect.data.Timestamp":
-          return LocalDateTime.ofEpochSecond(
-              Math.floorDiv(v.asLong(), 1000L),
-              (int) Math.floorMod(v.asLong(), 1000L) * 1_000_000,
-              ZoneOffset.UTC);
-        case "org.apache.kafka.connect.data.Time":
-          return LocalTime.ofNanoOfDay(v.asLong() * 1_000_000L);
         case "io.debezium.time.ZonedTimestamp":
           return OffsetDateTime.parse(v.asText()).toInstant();
         default:

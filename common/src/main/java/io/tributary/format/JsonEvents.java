@@ -1,5 +1,6 @@
 package io.tributary.format;
 
+import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -21,25 +21,6 @@ import org.apache.flink.util.OutputTag;
 /** The decode-and-validate stage every JSON job starts with. */
 public final class JsonEvents {
   private JsonEvents() {}
-
-  /** Valid rows with event-time watermarks, and the dead letters split off on the way. */
-  public static final class Decoded {
-    private final DataStream<RowData> rows;
-    private final DataStream<DeadLetter> deadLetters;
-
-    Decoded(DataStream<RowData> rows, DataStream<DeadLetter> deadLetters) {
-      this.rows = rows;
-      this.deadLetters = deadLetters;
-    }
-
-    public DataStream<RowData> rows() {
-      return rows;
-    }
-
-    public DataStream<DeadLetter> deadLetters() {
-      return deadLetters;
-    }
-  }
 
   /**
    * Names of the columns {@link #decodeWithSource} appends to each row: where the event came from,
@@ -58,18 +39,18 @@ public final class JsonEvents {
   }
 
   /** Reads the source, decoding in its readers, with per-partition watermarks. */
-  public static Decoded read(
+  public static Checked<RowData> read(
       RecordSource source, StreamExecutionEnvironment env, EventSchema schema, String job) {
     return read(source, env, schema, job, false);
   }
 
   /** Like {@link #read}, with each row's source coordinates appended as string columns. */
-  public static Decoded readWithSource(
+  public static Checked<RowData> readWithSource(
       RecordSource source, StreamExecutionEnvironment env, EventSchema schema, String job) {
     return read(source, env, schema, job, true);
   }
 
-  private static Decoded read(
+  private static Checked<RowData> read(
       RecordSource source,
       StreamExecutionEnvironment env,
       EventSchema schema,
@@ -87,7 +68,7 @@ public final class JsonEvents {
             .process(new DecodeFunction(job, tag), InternalTypeInfo.of(type))
             .name("valid / dead letters")
             .uid("decode");
-    return new Decoded(rows, rows.getSideOutput(tag));
+    return new Checked<>(rows, rows.getSideOutput(tag));
   }
 
   static WatermarkStrategy<Either<RowData, DeadLetter>> watermarks(

@@ -3,6 +3,7 @@ package io.tributary.iceberg;
 import io.tributary.cdc.CdcOptions.SchemaChanges;
 import io.tributary.cdc.RowChange;
 import io.tributary.cdc.RowChangeType;
+import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
 import java.io.Closeable;
@@ -72,27 +73,8 @@ public final class ChangeTables extends ProcessFunction<RowChange, RowChange> {
     this.deadLetters = deadLetters;
   }
 
-  /** Changes shaped to their tables, and those no table could take. */
-  public static final class Fitted {
-    private final DataStream<RowChange> rows;
-    private final DataStream<DeadLetter> deadLetters;
-
-    Fitted(DataStream<RowChange> rows, DataStream<DeadLetter> deadLetters) {
-      this.rows = rows;
-      this.deadLetters = deadLetters;
-    }
-
-    public DataStream<RowChange> rows() {
-      return rows;
-    }
-
-    public DataStream<DeadLetter> deadLetters() {
-      return deadLetters;
-    }
-  }
-
   /** Adds the stage after {@code changes}, chained to it. */
-  public static Fitted fit(
+  public static Checked<RowChange> fit(
       DataStream<RowChange> changes, String job, IcebergCatalog catalog, SchemaChanges policy) {
     OutputTag<DeadLetter> tag =
         new OutputTag<>("schema-mismatch", TypeInformation.of(DeadLetter.class));
@@ -101,7 +83,7 @@ public final class ChangeTables extends ProcessFunction<RowChange, RowChange> {
             .process(new ChangeTables(job, catalog, policy, tag), RowChangeType.INSTANCE)
             .name("create / evolve tables")
             .uid("change-tables");
-    return new Fitted(rows, rows.getSideOutput(tag));
+    return new Checked<>(rows, rows.getSideOutput(tag));
   }
 
   /** A table as this operator last saw it, and how each incoming row type maps onto it. */

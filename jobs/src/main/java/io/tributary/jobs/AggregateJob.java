@@ -5,10 +5,12 @@ import io.tributary.format.EventSchema;
 import io.tributary.format.JsonEvents;
 import io.tributary.iceberg.IcebergOptions;
 import io.tributary.iceberg.IcebergSinkBuilder;
+import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
 import io.tributary.window.EventWindows;
 import io.tributary.window.WindowSpec;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
 
 /**
  * Event-time windowed metrics per key, upserted into Iceberg: a window that fires again (late
@@ -38,7 +40,7 @@ public final class AggregateJob extends LakeJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
-    JsonEvents.Decoded events = JsonEvents.readWithSource(source, env, schema, name());
+    Checked<RowData> events = JsonEvents.readWithSource(source, env, schema, name());
     EventWindows.Aggregated metrics = EventWindows.aggregate(events.rows(), windows, name());
     IcebergSinkBuilder.forRows(metrics.rows(), windows.outputType())
         .catalog(catalog)

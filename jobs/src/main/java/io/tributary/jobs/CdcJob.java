@@ -3,11 +3,13 @@ package io.tributary.jobs;
 import io.tributary.cdc.CdcOptions;
 import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.Changes;
+import io.tributary.cdc.RowChange;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.ChangeSink;
 import io.tributary.iceberg.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TargetTable;
+import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
@@ -51,10 +53,9 @@ public final class CdcJob implements TributaryJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
-    Changes.Decoded changes = Changes.read(source, env, format, tables, name());
-    DataStream<io.tributary.cdc.RowChange> ordered =
-        Changes.inOrder(changes.rows(), name(), orderingTtl);
-    ChangeTables.Fitted fitted = ChangeTables.fit(ordered, name(), catalog, schemaChanges);
+    Checked<RowChange> changes = Changes.read(source, env, format, tables, name());
+    DataStream<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl);
+    Checked<RowChange> fitted = ChangeTables.fit(ordered, name(), catalog, schemaChanges);
     ChangeSink.append(fitted.rows(), catalog);
     DeadLetterTable.write(
         changes.deadLetters().union(fitted.deadLetters()), catalog, deadLetters.deadLetters());

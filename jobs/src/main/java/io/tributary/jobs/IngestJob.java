@@ -4,8 +4,10 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
 import io.tributary.format.JsonEvents;
 import io.tributary.iceberg.IcebergSinkBuilder;
+import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
 
 /**
  * Raw events landed exactly once in an Iceberg append table.
@@ -27,7 +29,7 @@ public final class IngestJob extends LakeJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
-    JsonEvents.Decoded events = JsonEvents.read(source, env, schema, name());
+    Checked<RowData> events = JsonEvents.read(source, env, schema, name());
     IcebergSinkBuilder.forRows(events.rows(), schema.rowType())
         .catalog(catalog)
         .table(table.name())
