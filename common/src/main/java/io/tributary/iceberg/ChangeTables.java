@@ -7,25 +7,29 @@ import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
 import java.io.Closeable;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -53,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * INSERT, which would turn a delete into a resurrected row. A row in the table's own schema passes
  * through it unchanged, kind included.
  */
-public final class ChangeTables extends ProcessFunction<RowChange, RowChange> {
+public final class ChangeTables extends AbstractStreamOperator<RowChange>
+    implements OneInputStreamOperator<RowChange, RowChange> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ChangeTables.class);
   private static final int COMMIT_ATTEMPTS = 10;
@@ -64,6 +69,10 @@ public final class ChangeTables extends ProcessFunction<RowChange, RowChange> {
   private final OutputTag<DeadLetter> deadLetters;
   private transient Catalog client;
   private transient Map<String, Target> targets;
+  // Tables whose schema changed in this checkpoint, and their changes since: released after it
+  private transient Map<String, List<RowChange>> held;
+  private transient ListState<RowChange> heldState;
+  private transient boolean releaseScheduled;
 
   public ChangeTables(
       String job, IcebergCatalog catalog, SchemaChanges policy, OutputTag<DeadLetter> deadLetters) {
@@ -80,8 +89,10 @@ public final class ChangeTables extends ProcessFunction<RowChange, RowChange> {
         new OutputTag<>("schema-mismatch", TypeInformation.of(DeadLetter.class));
     SingleOutputStreamOperator<RowChange> rows =
         changes
-            .process(new ChangeTables(job, catalog, policy, tag), RowChangeType.INSTANCE)
-            .name("create / evolve tables")
+            .transform(
+                "create / evolve tables",
+                RowChangeType.INSTANCE,
+                new ChangeTables(job, catalog, policy, tag))
             .uid("change-tables");
     return new Checked<>(rows, rows.getSideOutput(tag));
   }
@@ -166,13 +177,31 @@ public final class ChangeTables extends ProcessFunction<RowChange, RowChange> {
   }
 
   @Override
-  public void open(Configuration parameters) {
-    client = catalog.loader().loadCatalog();
-    targets = new HashMap<>();
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    heldState =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("held-changes", RowChangeType.INSTANCE));
+    held = new LinkedHashMap<>();
+    for (RowChange c : heldState.get()) {
+      held.computeIfAbsent(c.table, k -> new ArrayList<>()).add(c);
+    }
   }
 
   @Override
-  public void close() throws IOException {
+  public void open() throws Exception {
+    super.open();
+    client = catalog.loader().loadCatalog();
+    targets = new HashMap<>();
+    if (!held.isEmpty()) {
+      scheduleRelease(); // restored: they belong after the checkpoint they were saved in
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    super.close();
     // Not a HadoopCatalog: closing one stops the JVM-wide lock manager (see IcebergCatalog.with).
     if (client instanceof Closeable
         && !(client instanceof org.apache.iceberg.hadoop.HadoopCatalog)) {
@@ -181,30 +210,91 @@ public final class ChangeTables extends ProcessFunction<RowChange, RowChange> {
   }
 
   @Override
-  public void processElement(RowChange change, Context ctx, Collector<RowChange> out) {
+  public void processElement(StreamRecord<RowChange> record) {
+    apply(record.getValue());
+  }
+
+  /**
+   * A table's schema may change only between checkpoints. Iceberg's dynamic sink writes each schema
+   * version with its own writer, and an equality delete cannot remove a row committed in the same
+   * snapshot: a key written before and after a mid-checkpoint schema change would keep both rows.
+   * So from the change that needs a new schema on, the table's changes wait, in order and in
+   * operator state, until the next checkpoint has passed this operator.
+   */
+  private void apply(RowChange change) {
+    List<RowChange> waiting = held.get(change.table);
+    if (waiting != null) {
+      waiting.add(change);
+      return;
+    }
     Target t = targets.get(change.table);
     if (t == null) {
       t = load(change);
     }
     Projection p = t.projections.get(change.type);
     if (p == null) {
-      t = fit(t, change);
-      p = t.projections.computeIfAbsent(change.type, k -> plan(targets.get(change.table), change));
+      Target fitted = fit(t, change);
+      if (fitted != t) {
+        held.computeIfAbsent(change.table, k -> new ArrayList<>()).add(change);
+        return;
+      }
+      p = plan(t, change);
+      t.projections.put(change.type, p);
     }
     if (p.mismatch != null) {
-      ctx.output(deadLetters, deadLetter(change, p.mismatch));
+      output.collect(deadLetters, new StreamRecord<>(deadLetter(change, p.mismatch)));
       return;
     }
-    out.collect(
-        new RowChange(
-            change.table,
-            change.key,
-            change.kind,
-            change.position,
-            change.keyColumns,
-            t.rowType,
-            p.apply(change),
-            change.origin));
+    output.collect(
+        new StreamRecord<>(
+            new RowChange(
+                change.table,
+                change.key,
+                change.kind,
+                change.position,
+                change.keyColumns,
+                t.rowType,
+                p.apply(change),
+                change.origin)));
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    List<RowChange> all = new ArrayList<>();
+    held.values().forEach(all::addAll);
+    heldState.update(all);
+    if (!held.isEmpty()) {
+      // The barrier has left this operator already: a timer fires after it, in the next epoch.
+      scheduleRelease();
+    }
+  }
+
+  private void scheduleRelease() {
+    if (!releaseScheduled) {
+      releaseScheduled = true;
+      getProcessingTimeService()
+          .registerTimer(getProcessingTimeService().getCurrentProcessingTime(), t -> release());
+    }
+  }
+
+  private void release() {
+    releaseScheduled = false;
+    Map<String, List<RowChange>> waiting = held;
+    held = new LinkedHashMap<>();
+    for (List<RowChange> changes : waiting.values()) {
+      // Every schema change the waiting changes need, first; then all of them on the final
+      // schema, in order, within this one checkpoint.
+      Target t = targets.get(changes.get(0).table);
+      for (RowChange c : changes) {
+        if (!t.projections.containsKey(c.type)) {
+          t = fit(t, c);
+        }
+      }
+      for (RowChange c : changes) {
+        apply(c);
+      }
+    }
   }
 
   private Target load(RowChange change) {

@@ -15,7 +15,7 @@ import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * A bounded source whose readers, once out of records, wait for one more completed checkpoint
+ * A bounded source whose readers, once out of records, wait for two more completed checkpoints
  * before they end their input.
  *
  * <p>Why: on Flink 1.20.2+ the sink-v2 committer commits what is written after the last checkpoint
@@ -28,6 +28,12 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
   private static final long serialVersionUID = 1L;
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(EndAfterCheckpoint.class);
+
+  /**
+   * Checkpoints to wait for after the last record: one commits everything, the second what cdc's
+   * table stage held back over a schema change until after the first (see ChangeTables).
+   */
+  private static final int CHECKPOINTS = 2;
 
   private final Source<T, S, E> delegate;
 
@@ -71,6 +77,7 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
     private final SourceReader<T, S> delegate;
     private boolean exhausted;
     private long firstCheckpointAfterEnd = -1;
+    private int completedAfterEnd;
     private final CompletableFuture<Void> covered = new CompletableFuture<>();
 
     Reader(SourceReader<T, S> delegate) {
@@ -89,7 +96,7 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
       }
       InputStatus status = delegate.pollNext(output);
       if (status == InputStatus.END_OF_INPUT) {
-        LOG.info("Source reader out of records: ending after the next completed checkpoint");
+        LOG.info("Source reader out of records: ending after two more completed checkpoints");
         exhausted = true;
         return InputStatus.NOTHING_AVAILABLE;
       }
@@ -134,7 +141,9 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
       delegate.notifyCheckpointComplete(checkpointId);
       if (firstCheckpointAfterEnd >= 0 && checkpointId >= firstCheckpointAfterEnd) {
-        covered.complete(null);
+        if (++completedAfterEnd >= CHECKPOINTS) {
+          covered.complete(null);
+        }
       }
     }
 

@@ -282,25 +282,44 @@ class CdcJobTest {
 
   @Test
   void newColumnsEvolveTheTableAndTypeConflictsAreDeadLettered() throws Exception {
+    // One subtask and one checkpoint: row 1 is written, the table gains `note` and then `score`,
+    // and row 1 changes again. Iceberg cannot delete a row committed in the same snapshot, so
+    // the stage must switch schemas between checkpoints, never within one.
     List<String> values =
         List.of(
             debezium("c", "null", "{\"id\":1,\"name\":\"one\"}", 10),
             debezium("c", "null", "{\"id\":2,\"name\":\"two\",\"note\":\"new column\"}", 20),
-            debezium("c", "null", "{\"id\":3,\"name\":\"three\",\"score\":5}", 30),
-            debezium("c", "null", "{\"id\":4,\"name\":\"four\",\"score\":\"high\"}", 40),
-            debezium("d", "{\"id\":1}", "null", 50));
+            debezium(
+                "u",
+                "{\"id\":1,\"name\":\"one\"}",
+                "{\"id\":1,\"name\":\"uno\",\"note\":\"later\"}",
+                30),
+            debezium("c", "null", "{\"id\":3,\"name\":\"three\",\"score\":5}", 40),
+            debezium("c", "null", "{\"id\":4,\"name\":\"four\",\"score\":\"high\"}", 50),
+            debezium("d", "{\"id\":2}", "null", 60));
     sendValues("drift", values);
-    Main.run(args("drift", "--cdc.primary-keys", "items=id"));
+    Main.run(
+        args(
+            "drift",
+            "--cdc.primary-keys",
+            "items=id",
+            "--job.parallelism",
+            "1",
+            "--job.checkpoint.interval",
+            "3 s"));
     IcebergCatalog app = Tables.hadoop(dir.resolve("warehouse").toString(), "app");
     Map<Long, Map<String, Object>> rows = actual(app, "public_items");
-    assertThat(rows).containsOnlyKeys(2L, 3L);
-    assertThat(rows.get(2L)).containsEntry("note", "new column").containsEntry("score", null);
+    assertThat(rows).containsOnlyKeys(1L, 3L);
+    assertThat(rows.get(1L))
+        .containsEntry("name", "uno")
+        .containsEntry("note", "later")
+        .containsEntry("score", null);
     assertThat(rows.get(3L)).containsEntry("note", null).containsEntry("score", 5L);
     IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
     List<Record> dead = Tables.read(lake, "cdc_dead_letters");
     assertThat(dead).hasSize(1);
     assertThat(dead.get(0).getField("reason")).isEqualTo("schema-mismatch");
-    assertThat(dead.get(0).getField("source_position")).isEqualTo("3");
+    assertThat(dead.get(0).getField("source_position")).isEqualTo("4");
     assertThat((String) dead.get(0).getField("error_message"))
         .contains("'score'")
         .contains("string")
@@ -322,7 +341,10 @@ class CdcJobTest {
                         "--cdc.primary-keys",
                         "items=id",
                         "--cdc.schema-changes",
-                        "fail")))
+                        "fail",
+                        // one subtask: the first change creates the table, the second is new
+                        "--job.parallelism",
+                        "1")))
         .hasRootCauseMessage(
             "cdc.schema-changes = fail, and source changes for app.public_items need new column"
                 + " note string (at kafka:strict/0@1). Alter the Iceberg table to match, or set"
