@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
@@ -55,6 +56,7 @@ public final class ChangeSink {
     // Rows of one table schema share one RowType instance (ChangeTables, the serializer's cache).
     private transient Map<RowType, Schema> schemas;
     private transient Map<String, TableIdentifier> identifiers;
+    private transient Map<String, Set<String>> keys; // a table's key: ChangeTables checks it
 
     Records(int writeParallelism) {
       this.writeParallelism = writeParallelism;
@@ -65,6 +67,7 @@ public final class ChangeSink {
       if (schemas == null) {
         schemas = new IdentityHashMap<>();
         identifiers = new java.util.HashMap<>();
+        keys = new java.util.HashMap<>();
       }
       Schema schema = schemas.computeIfAbsent(c.type, ChangeSink::schemaOf);
       TableIdentifier id = identifiers.computeIfAbsent(c.table, TableIdentifier::parse);
@@ -78,7 +81,7 @@ public final class ChangeSink {
               DistributionMode.HASH,
               writeParallelism);
       r.setUpsertMode(true);
-      r.setEqualityFields(new HashSet<>(List.of(c.keyColumns)));
+      r.setEqualityFields(keys.computeIfAbsent(c.table, t -> new HashSet<>(List.of(c.keyColumns))));
       out.collect(r);
     }
   }

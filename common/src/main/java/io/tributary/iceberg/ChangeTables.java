@@ -286,6 +286,9 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
       // Every schema change the waiting changes need, first; then all of them on the final
       // schema, in order, within this one checkpoint.
       Target t = targets.get(changes.get(0).table);
+      if (t == null) {
+        t = load(changes.get(0)); // restored from a checkpoint: nothing cached yet
+      }
       for (RowChange c : changes) {
         if (!t.projections.containsKey(c.type)) {
           t = fit(t, c);
