@@ -1,0 +1,129 @@
+package io.tributary.bench;
+
+import io.tributary.cdc.CdcTables;
+import io.tributary.cdc.ChangeEvent;
+import io.tributary.cdc.ChangeRows;
+import io.tributary.cdc.DebeziumJson;
+import io.tributary.cdc.DmsJson;
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.TributaryConfig;
+import io.tributary.format.EventSchema;
+import io.tributary.format.JsonEventDecoder;
+import io.tributary.runtime.TributaryOptions;
+import io.tributary.source.EcommerceEvents;
+import io.tributary.source.RawRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.table.data.RowData;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The per-record hot paths, each next to a baseline on the same bytes: Jackson's tree parse is what
+ * reading the JSON costs at least, so the ratio says what decoding adds on top.
+ *
+ * <p>Run (never part of the build's tests): see docs/benchmarks.md.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "-Xmx1g")
+public class HotPathBenchmarks {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RawRecord event;
+  private JsonEventDecoder decoder;
+  private byte[] debeziumEnveloped;
+  private byte[] debeziumPlain;
+  private byte[] dms;
+  private ChangeRows rows;
+
+  static byte[] sample(String file, int line) throws java.io.IOException {
+    java.nio.file.Path p = java.nio.file.Path.of("common/src/test/resources/cdc", file);
+    if (!java.nio.file.Files.exists(p)) {
+      throw new IllegalStateException("run from the repository root: " + p + " not found");
+    }
+    return java.nio.file.Files.readAllLines(p).get(line).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static TributaryConfig config(String... args) {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
+    return TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
+  }
+
+  @Setup
+  public void setUp() throws Exception {
+    TributaryConfig ingest =
+        config("--format.schema", EcommerceEvents.SCHEMA, "--format.event-time.field", "ts");
+    decoder = new JsonEventDecoder(EventSchema.fromConfig(ingest), "ingest");
+    decoder.open();
+    byte[] value =
+        new EcommerceEvents(7, System.currentTimeMillis(), 1000, 0, 0)
+            .event(42)
+            .getBytes(StandardCharsets.UTF_8);
+    event = new RawRecord("kafka", "clicks", "0", "1", -1, null, value);
+    // Debezium's and DMS's own samples (the test data of common), one change each
+    debeziumEnveloped = sample("debezium/debezium-postgres-data-schema-include.txt", 11);
+    debeziumPlain = sample("debezium/debezium-postgres-data-schema-exclude.txt", 11);
+    dms = sample("dms/orders-sample.jsonl", 16);
+    rows =
+        new ChangeRows(
+            CdcTables.fromConfig(
+                config(
+                    "--cdc.format",
+                    "dms-json",
+                    "--cdc.primary-keys",
+                    "products=id; sales.orders=order_id; sales.customers=customer_id")));
+  }
+
+  /** Baseline: Jackson's tree parse of the e-commerce event (about 250 bytes). */
+  @Benchmark
+  public Object eventJacksonTree() throws Exception {
+    return JSON.readTree(event.value);
+  }
+
+  /** ingest and aggregate: JSON to RowData against the declared schema, with validation. */
+  @Benchmark
+  public RowData eventToRowData() {
+    return decoder.decode(event, System.currentTimeMillis(), d -> {});
+  }
+
+  /** Baseline: Jackson's tree parse of a Debezium change with its schema (about 2.5 KB). */
+  @Benchmark
+  public Object debeziumJacksonTree() throws Exception {
+    return JSON.readTree(debeziumEnveloped);
+  }
+
+  /** cdc: Debezium JSON with the envelope, decoded with its encodings, then typed row changes. */
+  @Benchmark
+  public Object debeziumEnvelopedToRowChanges() throws Exception {
+    ChangeEvent e = DebeziumJson.decode(debeziumEnveloped);
+    return rows.convert(e, List.of(), "kafka:t/0@0");
+  }
+
+  /** cdc: Debezium JSON without the envelope (about 600 bytes). */
+  @Benchmark
+  public Object debeziumPlainToRowChanges() throws Exception {
+    ChangeEvent e = DebeziumJson.decode(debeziumPlain);
+    return rows.convert(e, List.of(), "kafka:t/0@0");
+  }
+
+  /** cdc: an AWS DMS update with a before image. */
+  @Benchmark
+  public Object dmsToRowChanges() throws Exception {
+    DmsJson.Record r = DmsJson.decode(dms);
+    return rows.convert(r.change, List.of(), "kinesis:s/0@0");
+  }
+}
