@@ -5,6 +5,7 @@ import io.tributary.quality.Reason;
 import io.tributary.runtime.Metrics;
 import io.tributary.source.RawRecord;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
@@ -59,8 +60,11 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
         skipped.inc();
         return;
       }
-      List<String> messageKey =
-          format == CdcOptions.Format.DEBEZIUM_JSON ? DebeziumJson.keyColumns(raw.key) : List.of();
+      Supplier<List<String>> messageKey =
+          () ->
+              format == CdcOptions.Format.DEBEZIUM_JSON
+                  ? DebeziumJson.keyColumns(raw.key)
+                  : List.of();
       for (RowChange c : rows.convert(event, messageKey, raw.toString())) {
         out.collect(c);
       }

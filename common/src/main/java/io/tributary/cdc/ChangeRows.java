@@ -58,10 +58,20 @@ public final class ChangeRows implements Serializable {
    */
   public List<RowChange> convert(ChangeEvent e, List<String> messageKey, String origin)
       throws ChangeDecodeException {
+    return convert(e, () -> messageKey, origin);
+  }
+
+  /**
+   * Like {@link #convert(ChangeEvent, List, String)}, reading the message key only when neither the
+   * configuration nor the record names the key (it is a second JSON parse per record).
+   */
+  public List<RowChange> convert(
+      ChangeEvent e, java.util.function.Supplier<List<String>> messageKey, String origin)
+      throws ChangeDecodeException {
     String target = tables.target(e.table());
     List<String> key = tables.configuredKey(e.table());
     if (key == null) {
-      key = !e.key().isEmpty() ? e.key() : messageKey;
+      key = !e.key().isEmpty() ? e.key() : messageKey.get();
     }
     if (key == null || key.isEmpty()) {
       throw new ChangeDecodeException(
