@@ -31,6 +31,7 @@ final class KafkaRecordSource implements RecordSource {
   private final StartFrom start;
   private final Long startTimestamp;
   private final boolean bounded;
+  private boolean endAfterCheckpoints;
   private final Map<String, String> properties;
 
   private KafkaRecordSource(
@@ -110,7 +111,7 @@ final class KafkaRecordSource implements RecordSource {
       b.setBounded(OffsetsInitializer.latest());
     }
     Source<T, ?, ?> source = b.build();
-    if (bounded && env.getCheckpointConfig().isCheckpointingEnabled()) {
+    if (bounded && endAfterCheckpoints && env.getCheckpointConfig().isCheckpointingEnabled()) {
       source = new EndAfterCheckpoint<>(b.build());
     }
     return env.fromSource(source, watermarks, "kafka: " + topics, type).uid(uid());
@@ -128,6 +129,12 @@ final class KafkaRecordSource implements RecordSource {
       default:
         return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
     }
+  }
+
+  @Override
+  public RecordSource endingAfterCheckpoints() {
+    endAfterCheckpoints = true;
+    return this;
   }
 
   @Override

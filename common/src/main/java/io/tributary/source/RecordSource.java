@@ -23,6 +23,15 @@ public interface RecordSource extends Serializable {
       WatermarkStrategy<T> watermarks,
       TypeInformation<T> type);
 
+  /**
+   * For sinks built on Flink's sink v2 with Iceberg 1.10.1 (cdc's dynamic sink): in bounded mode,
+   * end only after checkpoints that cover every record, so nothing is left for the end-of-input
+   * commit those sinks lose (see {@link EndAfterCheckpoint}). Other sources end anyway.
+   */
+  default RecordSource endingAfterCheckpoints() {
+    return this;
+  }
+
   /** True when the source stops by itself. */
   boolean bounded();
 

@@ -38,7 +38,8 @@ public final class CdcJob implements TributaryJob {
   private final Duration orderingTtl;
 
   CdcJob(TributaryConfig config) {
-    this.source = RecordSource.fromConfig(config, name());
+    // the dynamic sink would lose a bounded run's tail otherwise (README: cdc, issue 2)
+    this.source = RecordSource.fromConfig(config, name()).endingAfterCheckpoints();
     this.catalog = IcebergCatalog.fromConfig(config);
     this.deadLetters = TargetTable.deadLettersOnly(config, "cdc_dead_letters");
     this.format = config.get(CdcOptions.GROUP, CdcOptions.FORMAT);
