@@ -112,7 +112,7 @@ final class KafkaRecordSource implements RecordSource {
     }
     Source<T, ?, ?> source = b.build();
     if (bounded && endAfterCheckpoints && env.getCheckpointConfig().isCheckpointingEnabled()) {
-      source = new EndAfterCheckpoint<>(b.build());
+      source = new EndAfterCheckpoint<>(source);
     }
     return env.fromSource(source, watermarks, "kafka: " + topics, type).uid(uid());
   }
