@@ -166,16 +166,7 @@ final class KafkaRecordSource implements RecordSource {
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<T> out) {
-      out.collect(
-          decoder.decode(
-              new RawRecord(
-                  "kafka",
-                  r.topic(),
-                  Integer.toString(r.partition()),
-                  Long.toString(r.offset()),
-                  r.timestamp(),
-                  r.key(),
-                  r.value())));
+      out.collect(decoder.decode(RawRecord.fromKafka(r)));
     }
 
     @Override

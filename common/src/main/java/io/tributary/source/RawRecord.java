@@ -1,5 +1,7 @@
 package io.tributary.source;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
 /**
  * One record as it left its source, before any decoding: the bytes plus where they came from. The
  * same decoders serve every source, and every dead letter can say where its record was.
@@ -44,6 +46,18 @@ public class RawRecord {
     this.sourceTimestamp = sourceTimestamp;
     this.key = key;
     this.value = value;
+  }
+
+  /** A Kafka record as every decoder sees it: its bytes and topic, partition and offset. */
+  public static RawRecord fromKafka(ConsumerRecord<byte[], byte[]> r) {
+    return new RawRecord(
+        "kafka",
+        r.topic(),
+        Integer.toString(r.partition()),
+        Long.toString(r.offset()),
+        r.timestamp(),
+        r.key(),
+        r.value());
   }
 
   @Override

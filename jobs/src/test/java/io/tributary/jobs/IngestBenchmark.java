@@ -468,18 +468,7 @@ class IngestBenchmark {
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RowData> out) {
-      RowData row =
-          decoder.decode(
-              new RawRecord(
-                  "kafka",
-                  r.topic(),
-                  Integer.toString(r.partition()),
-                  Long.toString(r.offset()),
-                  r.timestamp(),
-                  r.key(),
-                  r.value()),
-              System.currentTimeMillis(),
-              reject);
+      RowData row = decoder.decode(RawRecord.fromKafka(r), System.currentTimeMillis(), reject);
       if (row != null) {
         out.collect(row);
       }
