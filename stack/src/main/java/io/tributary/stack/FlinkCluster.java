@@ -88,7 +88,7 @@ public final class FlinkCluster {
                 "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
             dir,
             logFile,
-            Map.of());
+            awsEnvironment());
     jm.awaitReady(() -> overview(restPort) != null, START_TIMEOUT, "REST API on port " + restPort);
     return jm;
   }
@@ -106,7 +106,7 @@ public final class FlinkCluster {
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"),
             dir,
             logFile,
-            Map.of());
+            awsEnvironment());
     tm.awaitReady(
         () -> taskManagers(restPort) >= expected,
         START_TIMEOUT,
@@ -215,6 +215,21 @@ public final class FlinkCluster {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted", e);
     }
+  }
+
+  /**
+   * The local S3 and Kinesis servers take any credentials, but the AWS SDK's default chain wants
+   * some: placeholders, unless the user's environment has its own.
+   */
+  static Map<String, String> awsEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    RestCatalog.LOCAL_AWS_ENV.forEach(
+        (k, v) -> {
+          if (System.getenv(k) == null) {
+            env.put(k, v);
+          }
+        });
+    return env;
   }
 
   private static String quote(String value) {
