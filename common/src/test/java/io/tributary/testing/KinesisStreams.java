@@ -1,0 +1,194 @@
+package io.tributary.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.kinesis.shaded.com.amazonaws.services.kinesis.producer.protobuf.Messages;
+import org.apache.flink.kinesis.shaded.com.google.protobuf.ByteString;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.http.apache.ApacheHttpClient;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.regions.Region;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/**
+ * Kinesis client helpers for tests, against any endpoint: create a stream and wait until it is
+ * active, put plain and KPL-aggregated records to a chosen shard, split a shard. Uses the AWS SDK
+ * v2 that the Kinesis connector shades, with dummy credentials.
+ */
+public final class KinesisStreams implements AutoCloseable {
+  public static final String REGION = "us-east-1";
+  public static final String ACCOUNT = "000000000000";
+
+  /** The KPL aggregation format's magic prefix. */
+  static final byte[] KPL_MAGIC = {(byte) 0xF3, (byte) 0x89, (byte) 0x9A, (byte) 0xC2};
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final KinesisClient client;
+
+  public KinesisStreams(String endpoint) {
+    this.client =
+        KinesisClient.builder()
+            .endpointOverride(URI.create(endpoint))
+            .region(Region.of(REGION))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+            .httpClientBuilder(ApacheHttpClient.builder())
+            .build();
+  }
+
+  /** Where a put landed. */
+  public static final class Put {
+    public final String shardId;
+    public final String sequenceNumber;
+
+    Put(String shardId, String sequenceNumber) {
+      this.shardId = shardId;
+      this.sequenceNumber = sequenceNumber;
+    }
+
+    @Override
+    public String toString() {
+      return shardId + "@" + sequenceNumber;
+    }
+  }
+
+  public static String arn(String stream) {
+    return "arn:aws:kinesis:" + REGION + ":" + ACCOUNT + ":stream/" + stream;
+  }
+
+  public void createStream(String stream, int shards) throws InterruptedException {
+    client.createStream(b -> b.streamName(stream).shardCount(shards));
+    waitActive(stream);
+  }
+
+  public void waitActive(String stream) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (client
+            .describeStreamSummary(b -> b.streamName(stream))
+            .streamDescriptionSummary()
+            .streamStatus()
+        != StreamStatus.ACTIVE) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("stream " + stream + " not ACTIVE within " + WAIT);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Every shard, open and closed, in id order. */
+  public List<Shard> shards(String stream) {
+    List<Shard> out = new ArrayList<>();
+    String token = null;
+    do {
+      String t = token;
+      var r =
+          client.listShards(
+              b -> {
+                if (t == null) {
+                  b.streamName(stream);
+                } else {
+                  b.nextToken(t);
+                }
+              });
+      out.addAll(r.shards());
+      token = r.nextToken();
+    } while (token != null);
+    return out;
+  }
+
+  /** Open shards: those without an ending sequence number. */
+  public List<Shard> openShards(String stream) {
+    List<Shard> open = new ArrayList<>();
+    for (Shard s : shards(stream)) {
+      if (s.sequenceNumberRange().endingSequenceNumber() == null) {
+        open.add(s);
+      }
+    }
+    return open;
+  }
+
+  /** Puts one record into the shard whose hash range starts at {@code shard}'s. */
+  public Put put(String stream, Shard shard, String partitionKey, byte[] data) {
+    PutRecordResponse r =
+        client.putRecord(
+            b ->
+                b.streamName(stream)
+                    .partitionKey(partitionKey)
+                    .explicitHashKey(shard.hashKeyRange().startingHashKey())
+                    .data(SdkBytes.fromByteArray(data)));
+    return new Put(r.shardId(), r.sequenceNumber());
+  }
+
+  /** Puts the user records as one KPL-aggregated Kinesis record into {@code shard}. */
+  public Put putAggregated(String stream, Shard shard, String partitionKey, List<byte[]> records) {
+    String hashKey = shard.hashKeyRange().startingHashKey();
+    PutRecordResponse r =
+        client.putRecord(
+            b ->
+                b.streamName(stream)
+                    .partitionKey(partitionKey)
+                    .explicitHashKey(hashKey)
+                    .data(SdkBytes.fromByteArray(aggregate(partitionKey, hashKey, records))));
+    return new Put(r.shardId(), r.sequenceNumber());
+  }
+
+  /**
+   * The KPL aggregation format: magic, protobuf {@code AggregatedRecord} (the KPL's own message
+   * classes, shaded in the connector), MD5 of the protobuf bytes.
+   */
+  public static byte[] aggregate(String partitionKey, String hashKey, List<byte[]> records) {
+    Messages.AggregatedRecord.Builder b =
+        Messages.AggregatedRecord.newBuilder()
+            .addPartitionKeyTable(partitionKey)
+            .addExplicitHashKeyTable(hashKey);
+    for (byte[] r : records) {
+      b.addRecords(
+          Messages.Record.newBuilder()
+              .setPartitionKeyIndex(0)
+              .setExplicitHashKeyIndex(0)
+              .setData(ByteString.copyFrom(r)));
+    }
+    byte[] body = b.build().toByteArray();
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.write(KPL_MAGIC);
+      out.write(body);
+      out.write(MessageDigest.getInstance("MD5").digest(body));
+      return out.toByteArray();
+    } catch (NoSuchAlgorithmException | java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Splits the shard at the middle of its hash range and waits until the stream is active. */
+  public void split(String stream, String shardId) throws InterruptedException {
+    Shard shard =
+        shards(stream).stream().filter(s -> s.shardId().equals(shardId)).findFirst().orElseThrow();
+    BigInteger start = new BigInteger(shard.hashKeyRange().startingHashKey());
+    BigInteger end = new BigInteger(shard.hashKeyRange().endingHashKey());
+    String middle = start.add(end).shiftRight(1).add(BigInteger.ONE).toString();
+    client.splitShard(b -> b.streamName(stream).shardToSplit(shardId).newStartingHashKey(middle));
+    waitActive(stream);
+  }
+
+  public static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
