@@ -18,6 +18,9 @@ import org.apache.flink.kinesis.shaded.software.amazon.awssdk.http.apache.Apache
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.regions.Region;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
@@ -129,6 +132,63 @@ public final class KinesisStreams implements AutoCloseable {
                     .explicitHashKey(shard.hashKeyRange().startingHashKey())
                     .data(SdkBytes.fromByteArray(data)));
     return new Put(r.shardId(), r.sequenceNumber());
+  }
+
+  /** One record for {@link #putAll}: data for the shard whose hash range starts at shard's. */
+  public static final class Entry {
+    final Shard shard;
+    final String partitionKey;
+    final byte[] data;
+
+    public Entry(Shard shard, String partitionKey, byte[] data) {
+      this.shard = shard;
+      this.partitionKey = partitionKey;
+      this.data = data;
+    }
+  }
+
+  /**
+   * Puts the records with PutRecords, 500 a call, retrying the ones Kinesis rejected (throttling),
+   * and returns where each landed, in order. Order within a shard follows the list.
+   */
+  public List<Put> putAll(String stream, List<Entry> entries) throws InterruptedException {
+    Put[] puts = new Put[entries.size()];
+    for (int from = 0; from < entries.size(); from += 500) {
+      List<Integer> pending = new ArrayList<>();
+      for (int i = from; i < Math.min(from + 500, entries.size()); i++) {
+        pending.add(i);
+      }
+      for (int attempt = 0; !pending.isEmpty(); attempt++) {
+        if (attempt > 20) {
+          throw new AssertionError("PutRecords kept failing for " + pending.size() + " records");
+        }
+        if (attempt > 0) {
+          Thread.sleep(100L * attempt);
+        }
+        List<PutRecordsRequestEntry> batch = new ArrayList<>();
+        for (int i : pending) {
+          Entry e = entries.get(i);
+          batch.add(
+              PutRecordsRequestEntry.builder()
+                  .partitionKey(e.partitionKey)
+                  .explicitHashKey(e.shard.hashKeyRange().startingHashKey())
+                  .data(SdkBytes.fromByteArray(e.data))
+                  .build());
+        }
+        PutRecordsResponse r = client.putRecords(b -> b.streamName(stream).records(batch));
+        List<Integer> failed = new ArrayList<>();
+        for (int j = 0; j < pending.size(); j++) {
+          PutRecordsResultEntry result = r.records().get(j);
+          if (result.errorCode() != null) {
+            failed.add(pending.get(j));
+          } else {
+            puts[pending.get(j)] = new Put(result.shardId(), result.sequenceNumber());
+          }
+        }
+        pending = failed;
+      }
+    }
+    return List.of(puts);
   }
 
   /** Puts the user records as one KPL-aggregated Kinesis record into {@code shard}. */
