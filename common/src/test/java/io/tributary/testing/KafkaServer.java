@@ -1,24 +1,17 @@
 package io.tributary.testing;
 
-import java.io.File;
+import io.tributary.stack.Kafka;
+import io.tributary.stack.Ports;
+import io.tributary.stack.ServerProcess;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -36,14 +29,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * A real single-node Kafka broker (KRaft, broker and controller in one) running in its own JVM,
- * started from the {@code kafka_2.13} jars on the test classpath. It listens on 127.0.0.1 only, on
- * ports picked at start, and keeps its data and log in a temporary directory that {@link #close()}
- * deletes.
+ * A real single-node Kafka broker (KRaft), started by the local stack's {@link Kafka} launcher (the
+ * one {@code bin/stack} uses) in its own JVM, on 127.0.0.1 and free ports, its data in a temporary
+ * directory that {@link #close()} deletes; plus the admin client and producer tests need. {@link
+ * #connect} gives the same helpers for a broker someone else runs.
  *
  * <pre>{@code
  * try (KafkaServer kafka = KafkaServer.start()) {
@@ -54,44 +46,40 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class KafkaServer implements AutoCloseable {
   /** Largest record the broker and {@link #send} accept. */
-  public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+  public static final int MAX_MESSAGE_BYTES = Kafka.MAX_MESSAGE_BYTES;
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
   private static final long POLL_MILLIS = 100;
-  private static final int LOG_TAIL_BYTES = 8 * 1024;
 
-  private final Path dir;
-  private final Path logFile;
-  private final int brokerPort;
-  private final int controllerPort;
+  private final Path dir; // null when connected to a broker this object did not start
+  private final String bootstrapServers;
   private final Thread shutdownHook;
-  private volatile Process process;
+  private volatile ServerProcess process;
   private Admin admin;
   private KafkaProducer<byte[], byte[]> producer;
   private boolean closed;
 
-  private KafkaServer() throws IOException {
-    dir = Files.createTempDirectory("kafka-server-");
-    logFile = dir.resolve("kafka.log");
-    int[] ports = freePorts(2);
-    brokerPort = ports[0];
-    controllerPort = ports[1];
-    shutdownHook = new Thread(this::killProcess, "kafka-server-shutdown-" + brokerPort);
+  private KafkaServer(Path dir, String bootstrapServers) {
+    this.dir = dir;
+    this.bootstrapServers = bootstrapServers;
+    shutdownHook = new Thread(this::killProcess, "kafka-server-shutdown-" + bootstrapServers);
   }
 
   /** Starts a broker and waits until it answers; throws with the tail of its log if it does not. */
   public static KafkaServer start() {
-    KafkaServer server;
+    Path dir;
     try {
-      server = new KafkaServer();
+      dir = Files.createTempDirectory("kafka-server-");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot prepare the Kafka server directory", e);
     }
+    int[] ports = Ports.free(2);
+    KafkaServer server = new KafkaServer(dir, "127.0.0.1:" + ports[0]);
     try {
-      server.launch();
+      Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+      server.process = Kafka.start(dir, dir.resolve("kafka.log"), ports[0], ports[1]);
+      server.awaitReady();
       return server;
     } catch (RuntimeException | Error e) {
       try {
@@ -103,14 +91,14 @@ public final class KafkaServer implements AutoCloseable {
     }
   }
 
-  /** {@code 127.0.0.1:<port>}, for clients' {@code bootstrap.servers}. */
-  public String bootstrapServers() {
-    return "127.0.0.1:" + brokerPort;
+  /** Clients for a broker that runs already (e.g. the local stack's); closing stops nothing. */
+  public static KafkaServer connect(String bootstrapServers) {
+    return new KafkaServer(null, bootstrapServers);
   }
 
-  /** The file the broker's stdout and stderr go to. */
-  public Path logFile() {
-    return logFile;
+  /** {@code 127.0.0.1:<port>}, for clients' {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return bootstrapServers;
   }
 
   /** Creates a topic (replication factor 1) and waits until every partition has a leader. */
@@ -209,7 +197,15 @@ public final class KafkaServer implements AutoCloseable {
         failure = addTo(failure, e);
       }
     }
-    stopProcess();
+    if (dir == null) {
+      if (failure != null) {
+        throw failure;
+      }
+      return;
+    }
+    if (process != null) {
+      process.stop();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException | IllegalArgumentException e) {
@@ -227,94 +223,16 @@ public final class KafkaServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "KafkaServer[" + bootstrapServers() + ", " + dir + "]";
-  }
-
-  private void launch() {
-    Path properties = dir.resolve("server.properties");
-    Path log4j = dir.resolve("log4j2.properties");
-    try {
-      Files.createDirectories(dir.resolve("data"));
-      writeProperties(properties, serverProperties());
-      Files.writeString(log4j, LOG4J2_CONFIG, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the Kafka server configuration", e);
-    }
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
-
-    Process format =
-        spawn(
-            log4j,
-            "kafka.tools.StorageTool",
-            "format",
-            "-t",
-            Uuid.randomUuid().toString(),
-            "-c",
-            properties.toString());
-    try {
-      if (!format.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        format.destroyForcibly();
-        throw failure("Kafka storage format did not finish within " + FORMAT_TIMEOUT, null);
-      }
-    } catch (InterruptedException e) {
-      format.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw failure("Interrupted while formatting Kafka storage", e);
-    }
-    if (format.exitValue() != 0) {
-      throw failure("Kafka storage format exited with " + format.exitValue(), null);
-    }
-
-    process = spawn(log4j, "kafka.Kafka", properties.toString());
-    awaitReady();
-  }
-
-  private Process spawn(Path log4j, String mainClass, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-Djava.awt.headless=true");
-    // Our own logging config, so the test classpath's log4j2-test.properties does not apply.
-    command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
-    command.add("-Dlog4j.configurationFile=" + log4j.toUri());
-    command.add("-Dlog4j2.disable.jmx=true");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(mainClass);
-    command.addAll(List.of(args));
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().remove("KAFKA_OPTS");
-    builder.environment().remove("JAVA_TOOL_OPTIONS");
-    builder.environment().remove("_JAVA_OPTIONS");
-    try {
-      return builder.start();
-    } catch (IOException e) {
-      throw failure("Cannot start " + mainClass, e);
-    }
+    return "KafkaServer[" + bootstrapServers + (dir == null ? "" : ", " + dir) + "]";
   }
 
   private void awaitReady() {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    // Wait for the listener first: an AdminClient polling a closed port logs a warning per try.
-    while (!acceptsConnections()) {
-      if (!process.isAlive()) {
-        throw failure("Kafka broker exited with " + process.exitValue() + " while starting", null);
-      }
-      if (System.nanoTime() > deadline) {
-        throw failure("Kafka broker not listening within " + START_TIMEOUT, null);
-      }
-      sleep(POLL_MILLIS);
-    }
     Admin admin = admin();
     Exception last = null;
     while (true) {
       if (!process.isAlive()) {
-        throw failure("Kafka broker exited with " + process.exitValue() + " while starting", last);
+        throw failure("Kafka broker exited while starting", last);
       }
       try {
         Collection<Node> nodes = admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
@@ -332,43 +250,6 @@ public final class KafkaServer implements AutoCloseable {
       }
       sleep(POLL_MILLIS);
     }
-  }
-
-  private boolean acceptsConnections() {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", brokerPort), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private Map<String, String> serverProperties() {
-    String controller = "127.0.0.1:" + controllerPort;
-    return Map.ofEntries(
-        Map.entry("process.roles", "broker,controller"),
-        Map.entry("node.id", "1"),
-        Map.entry("controller.quorum.voters", "1@" + controller),
-        Map.entry("listeners", "PLAINTEXT://" + bootstrapServers() + ",CONTROLLER://" + controller),
-        Map.entry("advertised.listeners", "PLAINTEXT://" + bootstrapServers()),
-        Map.entry("controller.listener.names", "CONTROLLER"),
-        Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-        Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
-        Map.entry("log.dirs", dir.resolve("data").toString()),
-        Map.entry("num.partitions", "1"),
-        Map.entry("auto.create.topics.enable", "false"),
-        Map.entry("offsets.topic.replication.factor", "1"),
-        Map.entry("offsets.topic.num.partitions", "1"),
-        Map.entry("transaction.state.log.replication.factor", "1"),
-        Map.entry("transaction.state.log.min.isr", "1"),
-        Map.entry("transaction.state.log.num.partitions", "1"),
-        Map.entry("transaction.max.timeout.ms", "3600000"),
-        Map.entry("group.initial.rebalance.delay.ms", "0"),
-        Map.entry("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES)),
-        Map.entry("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES)),
-        Map.entry("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024)),
-        Map.entry("num.network.threads", "2"),
-        Map.entry("num.io.threads", "2"));
   }
 
   private synchronized Admin admin() {
@@ -405,47 +286,20 @@ public final class KafkaServer implements AutoCloseable {
     return producer;
   }
 
-  private void stopProcess() {
-    Process p = process;
-    if (p == null || !p.isAlive()) {
-      return;
-    }
-    p.destroy();
-    try {
-      if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** The shutdown hook: no waiting for a graceful stop, just make sure nothing outlives us. */
   private void killProcess() {
-    Process p = process;
+    ServerProcess p = process;
     if (p != null && p.isAlive()) {
-      p.destroyForcibly();
+      p.kill();
     }
   }
 
   private IllegalStateException failure(String message, Throwable cause) {
-    return new IllegalStateException(
-        message + " (" + this + "). Tail of " + logFile + ":\n" + logTail(), cause);
-  }
-
-  private String logTail() {
-    try (RandomAccessFile file = new RandomAccessFile(logFile.toFile(), "r")) {
-      long length = file.length();
-      long start = Math.max(0, length - LOG_TAIL_BYTES);
-      byte[] bytes = new byte[(int) (length - start)];
-      file.seek(start);
-      file.readFully(bytes);
-      return (start > 0 ? "...\n" : "") + new String(bytes, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "<cannot read the log: " + e + ">";
+    IllegalStateException e = process.failure(message + " (" + this + ")");
+    if (cause != null) {
+      e.initCause(cause);
     }
+    return e;
   }
 
   private <T> T await(Future<T> future, String what) {
@@ -458,33 +312,6 @@ public final class KafkaServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted trying to " + what, e);
-    }
-  }
-
-  private static int[] freePorts(int count) throws IOException {
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    List<ServerSocket> sockets = new ArrayList<>(count);
-    try {
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket();
-        sockets.add(socket);
-        socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(loopback, 0));
-      }
-      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
-    }
-  }
-
-  private static void writeProperties(Path file, Map<String, String> properties)
-      throws IOException {
-    try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      Properties props = new Properties();
-      props.putAll(properties);
-      props.store(writer, "Written by " + KafkaServer.class.getName());
     }
   }
 
@@ -515,26 +342,4 @@ public final class KafkaServer implements AutoCloseable {
     failure.addSuppressed(e);
     return failure;
   }
-
-  private static final String LOG4J2_CONFIG =
-      String.join(
-          "\n",
-          "status = warn",
-          "rootLogger.level = INFO",
-          "rootLogger.appenderRef.stdout.ref = stdout",
-          "appender.stdout.type = Console",
-          "appender.stdout.name = stdout",
-          "appender.stdout.layout.type = PatternLayout",
-          "appender.stdout.layout.pattern = [%d{HH:mm:ss,SSS}] %-5p %m (%c)%n",
-          "logger.kafka.name = kafka",
-          "logger.kafka.level = INFO",
-          "logger.config.name = kafka.server.KafkaConfig",
-          "logger.config.level = WARN",
-          "logger.request.name = kafka.request.logger",
-          "logger.request.level = WARN",
-          "logger.clients.name = org.apache.kafka.clients",
-          "logger.clients.level = WARN",
-          "logger.zookeeper.name = org.apache.zookeeper",
-          "logger.zookeeper.level = WARN",
-          "");
 }

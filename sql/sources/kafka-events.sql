@@ -1,0 +1,35 @@
+-- The e-commerce click stream (the demo's events) from Kafka topic `events`, JSON, one event per
+-- record, e.g.
+--   {"event_id":"e-1","event_type":"add_to_cart","user_id":"u-7","session_id":"s-7-1",
+--    "product_id":"p-3","category":"books","quantity":2,"amount":18.50,"currency":"EUR",
+--    "ts":"2026-11-25T01:30:35.859Z"}
+-- KAFKA_BOUNDED_MODE: 'unbounded' (default) keeps reading; 'latest-offset' reads what the topic
+-- holds at start and ends: a backfill.
+CREATE TEMPORARY TABLE default_catalog.default_database.events (
+  event_id STRING,
+  event_type STRING,
+  user_id STRING,
+  session_id STRING,
+  product_id STRING,
+  category STRING,
+  quantity INT,
+  amount DECIMAL(12, 2),
+  currency STRING,
+  ts TIMESTAMP_LTZ(3),
+  -- Event time with 5 s of allowed disorder, as the Java jobs' format.event-time.max-out-of-orderness.
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'events',
+  'properties.bootstrap.servers' = '${KAFKA_BOOTSTRAP_SERVERS}',
+  'properties.group.id' = 'tributary-sql',
+  'scan.startup.mode' = 'earliest-offset',
+  'scan.bounded.mode' = '${KAFKA_BOUNDED_MODE}',
+  -- Quiet partitions must not hold windows open.
+  'scan.watermark.idle-timeout' = '30 s',
+  'format' = 'json',
+  'json.timestamp-format.standard' = 'ISO-8601',
+  -- A record that is not JSON, or a field of the wrong type, becomes NULLs instead of failing the
+  -- job; the sinks' NOT NULL columns then drop it (init.sql). Only the Java jobs keep it aside.
+  'json.ignore-parse-errors' = 'true'
+);

@@ -1,0 +1,238 @@
+package io.tributary.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Flink 1.20.3 session cluster as flink-dist's {@code start-cluster.sh} would run it: a
+ * JobManager ({@code StandaloneSessionClusterEntrypoint}) and TaskManagers ({@code
+ * TaskManagerRunner}), each its own JVM, from Flink's own jars plus the SQL connector bundle in
+ * lib/, configured by the shared {@code stack/conf/flink/config.yaml}.
+ */
+public final class FlinkCluster {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  private static final Pattern TASK_MANAGERS = Pattern.compile("\"taskmanagers\"\\s*:\\s*(\\d+)");
+  private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
+
+  private FlinkCluster() {}
+
+  /**
+   * Writes the configuration for this host: the shared file, then the keys only this stack sets
+   * (addresses, ports, folders). Docker sets the same keys through {@code FLINK_PROPERTIES}.
+   */
+  public static Path configure(Path dir, int restPort, int rpcPort) {
+    Path conf = dir.resolve("conf");
+    Map<String, String> local = new LinkedHashMap<>();
+    local.put("jobmanager.rpc.address", "127.0.0.1");
+    local.put("jobmanager.rpc.port", String.valueOf(rpcPort));
+    local.put("jobmanager.bind-host", "127.0.0.1");
+    local.put("taskmanager.bind-host", "127.0.0.1");
+    local.put("taskmanager.host", "127.0.0.1");
+    local.put("rest.address", "127.0.0.1");
+    local.put("rest.bind-address", "127.0.0.1");
+    local.put("rest.port", String.valueOf(restPort));
+    local.put("blob.server.port", "0");
+    local.put("taskmanager.rpc.port", "0");
+    local.put("taskmanager.data.port", "0");
+    local.put("io.tmp.dirs", dir.resolve("tmp").toString());
+    local.put("web.tmpdir", dir.resolve("web").toString());
+    local.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
+    local.put(
+        "execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
+    try {
+      Files.createDirectories(conf);
+      Files.createDirectories(dir.resolve("tmp"));
+      StringBuilder yaml =
+          new StringBuilder(
+              Files.readString(
+                  Artifacts.conf().resolve("flink/config.yaml"), StandardCharsets.UTF_8));
+      yaml.append("\n# Set by io.tributary.stack.FlinkCluster for this host.\n");
+      local.forEach((k, v) -> yaml.append(k).append(": ").append(quote(v)).append('\n'));
+      Files.writeString(conf.resolve("config.yaml"), yaml.toString(), StandardCharsets.UTF_8);
+      Files.copy(
+          Artifacts.conf().resolve("flink/log4j.properties"),
+          conf.resolve("log4j.properties"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the Flink configuration in " + conf, e);
+    }
+    return conf;
+  }
+
+  /** Starts the JobManager; returns once its REST API answers. */
+  public static ServerProcess startJobManager(Path dir, Path logFile, int restPort) {
+    Path conf = dir.resolve("conf");
+    ServerProcess jm =
+        ServerProcess.start(
+            "flink-jobmanager",
+            command(
+                conf,
+                logFile,
+                "GET_JM_RESOURCE_PARAMS",
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
+            dir,
+            logFile,
+            awsEnvironment());
+    jm.awaitReady(() -> overview(restPort) != null, START_TIMEOUT, "REST API on port " + restPort);
+    return jm;
+  }
+
+  /** Starts a TaskManager; returns once the JobManager counts {@code expected} TaskManagers. */
+  public static ServerProcess startTaskManager(Path dir, Path logFile, int restPort, int expected) {
+    Path conf = dir.resolve("conf");
+    ServerProcess tm =
+        ServerProcess.start(
+            "flink-taskmanager",
+            command(
+                conf,
+                logFile,
+                "GET_TM_RESOURCE_PARAMS",
+                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"),
+            dir,
+            logFile,
+            awsEnvironment());
+    tm.awaitReady(
+        () -> taskManagers(restPort) >= expected,
+        START_TIMEOUT,
+        "registered with the JobManager on port " + restPort);
+    return tm;
+  }
+
+  /** The Flink web UI and REST API. */
+  public static String restUrl(int restPort) {
+    return "http://127.0.0.1:" + restPort;
+  }
+
+  /** TaskManagers registered with the JobManager, or -1 if it does not answer. */
+  public static int taskManagers(int restPort) {
+    String overview = overview(restPort);
+    if (overview == null) {
+      return -1;
+    }
+    Matcher m = TASK_MANAGERS.matcher(overview);
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  private static String overview(int restPort) {
+    try {
+      HttpResponse<String> response =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(1))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create(restUrl(restPort) + "/overview"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? response.body() : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static List<String> command(Path conf, Path logFile, String resources, String main) {
+    String classpath = Artifacts.classpath(libJars());
+    List<String> memory = resourceParams(conf, classpath, resources);
+    List<String> command = new ArrayList<>();
+    command.add(Artifacts.java());
+    command.addAll(Arrays.asList(memory.get(0).trim().split("\\s+")));
+    command.addAll(Artifacts.flinkJdk17Flags());
+    command.add("-Dlog.file=" + logFile);
+    command.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
+    command.add("-Dlog4j2.disable.jmx=true");
+    command.add("-cp");
+    command.add(classpath);
+    command.add(main);
+    command.add("--configDir");
+    command.add(conf.toString());
+    for (String dynamic : memory.get(1).trim().split("\\s+")) {
+      if (!dynamic.isEmpty()) {
+        command.add(dynamic);
+      }
+    }
+    return command;
+  }
+
+  /** lib/: Flink's jars, log4j, and the SQL connector bundle once it is built. */
+  static List<Path> libJars() {
+    List<Path> jars = new ArrayList<>(Artifacts.flinkClasspath());
+    jars.add(Artifacts.sqlBundle());
+    return jars;
+  }
+
+  /**
+   * The memory step flink-dist's scripts run first: JVM flags and dynamic properties derived from
+   * the configured process sizes.
+   */
+  private static List<String> resourceParams(Path conf, String classpath, String what) {
+    List<String> command =
+        List.of(
+            Artifacts.java(),
+            "-cp",
+            classpath,
+            "org.apache.flink.runtime.util.bash.BashJavaUtils",
+            what,
+            "--configDir",
+            conf.toString());
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("BashJavaUtils " + what + " failed:\n" + out);
+      }
+      List<String> results = new ArrayList<>();
+      for (String line : out.split("\n")) {
+        if (line.startsWith(RESULT_PREFIX)) {
+          results.add(line.substring(RESULT_PREFIX.length()));
+        }
+      }
+      if (results.size() < 2) {
+        throw new IllegalStateException("BashJavaUtils " + what + " gave no result:\n" + out);
+      }
+      return results.subList(results.size() - 2, results.size());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
+    }
+  }
+
+  /**
+   * The local S3 and Kinesis servers take any credentials, but the AWS SDK's default chain wants
+   * some: placeholders, unless the user's environment has its own.
+   */
+  static Map<String, String> awsEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    RestCatalog.LOCAL_AWS_ENV.forEach(
+        (k, v) -> {
+          if (System.getenv(k) == null) {
+            env.put(k, v);
+          }
+        });
+    return env;
+  }
+
+  private static String quote(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+}
