@@ -113,8 +113,8 @@ public final class KinesisOptions {
           .durationType()
           .defaultValue(Duration.ofSeconds(10))
           .withDescription(
-              "How often to look for new shards after a split or merge. Kinesis allows 100"
-                  + " ListShards calls per second per account; each reader makes one per interval.");
+              "How often each reader looks for new shards after a split or merge, with one"
+                  + " ListShards call (rate-limited by Kinesis per stream).");
 
   public static final ConfigOption<Integer> RETRY_MAX_ATTEMPTS =
       ConfigOptions.key("retry.max-attempts")

@@ -17,14 +17,13 @@ public final class KinesisExtension implements BeforeAllCallback, AfterAllCallba
   private static final Map<String, String> CREDENTIALS =
       Map.of("aws.accessKeyId", "test", "aws.secretKey", "test", "aws.secretAccessKey", "test");
 
-  private KinesisMock server;
+  private KinesisServer server;
   private KinesisStreams streams;
   private final Map<String, String> previous = new HashMap<>();
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    // The one line to change when io.tributary.stack.KinesisServer replaces the local launcher.
-    server = KinesisMock.start();
+    server = KinesisServer.start();
     streams = new KinesisStreams(server.endpoint());
     CREDENTIALS.forEach((k, v) -> previous.put(k, System.setProperty(k, v)));
   }
@@ -59,7 +58,7 @@ public final class KinesisExtension implements BeforeAllCallback, AfterAllCallba
     return streams;
   }
 
-  private KinesisMock running() {
+  private KinesisServer running() {
     if (server == null) {
       throw new IllegalStateException("the Kinesis server runs only inside the test class");
     }

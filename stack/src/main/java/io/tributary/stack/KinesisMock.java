@@ -40,7 +40,9 @@ public final class KinesisMock {
             "-r",
             Artifacts.conf().resolve("kinesis/loopback.js").toString(),
             main.toString());
-    ServerProcess server = ServerProcess.start("kinesis", command, dir, logFile, env);
+    // kinesis-mock reads its TLS certificate (server.json) from the working directory: run it in
+    // its package directory, or it exits at once with "ENOENT ... server.json".
+    ServerProcess server = ServerProcess.start("kinesis", command, main.getParent(), logFile, env);
     server.awaitReady(() -> ServerProcess.listening(port), START_TIMEOUT, "port " + port);
     return server;
   }
