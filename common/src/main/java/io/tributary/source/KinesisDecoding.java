@@ -16,6 +16,15 @@ import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeseri
 final class KinesisDecoding<T> implements KinesisDeserializationSchema<T> {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The arrival time of the record this thread decoded last: the connector decodes a record and
+   * then asks the watermark assigner for its timestamp on the same shard thread, so {@link
+   * PerShardWatermarks} hands it to the job's timestamp assigner as the record's own timestamp, as
+   * FLIP-27 sources do.
+   */
+  private static final ThreadLocal<long[]> LAST_ARRIVAL =
+      ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE});
+
   private final RecordDecoder<T> decoder;
   private final TypeInformation<T> type;
 
@@ -45,6 +54,7 @@ final class KinesisDecoding<T> implements KinesisDeserializationSchema<T> {
       long approximateArrivalTimestamp,
       String stream,
       String shardId) {
+    LAST_ARRIVAL.get()[0] = approximateArrivalTimestamp;
     String position = sequenceNumber;
     ArrayDeque<String> expected = positions;
     if (expected != null && !expected.isEmpty()) {
@@ -63,6 +73,10 @@ final class KinesisDecoding<T> implements KinesisDeserializationSchema<T> {
             approximateArrivalTimestamp,
             partitionKey == null ? null : partitionKey.getBytes(StandardCharsets.UTF_8),
             value));
+  }
+
+  static long lastArrival() {
+    return LAST_ARRIVAL.get()[0];
   }
 
   @Override

@@ -348,7 +348,13 @@ final class KinesisRecordSource implements RecordSource {
       consumer.endAfterCheckpoints();
     }
     consumer.setPeriodicWatermarkAssigner(new PerShardWatermarks<>(watermarks));
-    return env.addSource(consumer, "kinesis: " + stream, type).uid(uid());
+    var source = env.addSource(consumer, "kinesis: " + stream, type).uid(uid());
+    if (bounded && endAfterCheckpoints) {
+      // See TributaryKinesisConsumer#endAfterCheckpoints: one subtask reads every shard.
+      LOG.info("Bounded Kinesis read ending after checkpoints: source parallelism 1");
+      source.setParallelism(1);
+    }
+    return source;
   }
 
   @Override

@@ -67,7 +67,9 @@ final class PerShardWatermarks<T> implements AssignerWithPeriodicWatermarks<T> {
   @Override
   public long extractTimestamp(T element, long previousElementTimestamp) {
     init();
-    long ts = timestamps.extractTimestamp(element, previousElementTimestamp);
+    // The connector passes the shard's previous timestamp; the job's assigner expects the
+    // record's own (its Kinesis arrival time), as with FLIP-27 sources.
+    long ts = timestamps.extractTimestamp(element, KinesisDecoding.lastArrival());
     generator.onEvent(element, ts, output);
     return ts;
   }

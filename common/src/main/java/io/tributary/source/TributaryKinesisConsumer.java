@@ -16,7 +16,6 @@ import org.apache.flink.kinesis.shaded.com.amazonaws.services.kinesis.clientlibr
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.functions.source.SourceFunction;
-import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.streaming.connectors.kinesis.FlinkKinesisConsumer;
 import org.apache.flink.streaming.connectors.kinesis.internals.KinesisDataFetcher;
 import org.apache.flink.streaming.connectors.kinesis.internals.ShardConsumer;
@@ -56,9 +55,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
 
   private boolean endAfterCheckpoints;
 
-  private transient volatile long firstCheckpointAfterEnd;
-  private transient volatile CountDownLatch covered;
-  private transient volatile boolean ended;
+  private transient volatile Fetcher<T> fetcher;
 
   TributaryKinesisConsumer(
       String stream,
@@ -69,7 +66,12 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
     this.bounds = bounds == null ? null : new TreeMap<>(bounds);
   }
 
-  /** In bounded mode, end only after two more completed checkpoints (see EndAfterCheckpoint). */
+  /**
+   * In bounded mode, end only after two more checkpoints complete once every shard is read (see
+   * {@link EndAfterCheckpoint}). The connector keeps its shard positions in union list state, and
+   * Flink cannot checkpoint such an operator once some of its subtasks have finished and others
+   * not: so this is for a source of parallelism 1, which reads every shard.
+   */
   void endAfterCheckpoints() {
     this.endAfterCheckpoints = true;
   }
@@ -81,62 +83,36 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       RuntimeContext runtimeContext,
       Properties configProps,
       KinesisDeserializationSchema<T> deserializationSchema) {
-    return new Fetcher<>(
-        streams,
-        sourceContext,
-        runtimeContext,
-        configProps,
-        deserializationSchema,
-        getShardAssigner(),
-        getPeriodicWatermarkAssigner(),
-        getWatermarkTracker(),
-        bounds);
-  }
-
-  @Override
-  public void run(SourceContext<T> sourceContext) throws Exception {
-    firstCheckpointAfterEnd = -1;
-    covered = new CountDownLatch(2);
-    super.run(sourceContext);
-    ended = true;
-    if (bounds != null
-        && endAfterCheckpoints
-        && ((StreamingRuntimeContext) getRuntimeContext()).isCheckpointingEnabled()) {
-      LOG.info("Kinesis reader out of records: ending after two more completed checkpoints");
-      while (!covered.await(100, TimeUnit.MILLISECONDS)) {
-        if (Thread.currentThread().isInterrupted()) {
-          return;
-        }
-      }
-    }
+    fetcher =
+        new Fetcher<>(
+            streams,
+            sourceContext,
+            runtimeContext,
+            configProps,
+            deserializationSchema,
+            getShardAssigner(),
+            getPeriodicWatermarkAssigner(),
+            getWatermarkTracker(),
+            bounds,
+            endAfterCheckpoints);
+    return fetcher;
   }
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     super.snapshotState(context);
-    if (ended && firstCheckpointAfterEnd < 0) {
-      firstCheckpointAfterEnd = context.getCheckpointId();
+    Fetcher<T> f = fetcher;
+    if (f != null) {
+      f.checkpointTaken(context.getCheckpointId());
     }
   }
 
   @Override
   public void notifyCheckpointComplete(long checkpointId) {
-    long first = firstCheckpointAfterEnd;
-    CountDownLatch latch = covered;
-    if (first >= 0 && checkpointId >= first && latch != null) {
-      latch.countDown();
+    Fetcher<T> f = fetcher;
+    if (f != null) {
+      f.checkpointCompleted(checkpointId);
     }
-  }
-
-  @Override
-  public void cancel() {
-    CountDownLatch latch = covered;
-    if (latch != null) {
-      while (latch.getCount() > 0) {
-        latch.countDown();
-      }
-    }
-    super.cancel();
   }
 
   /** Markers in {@link #bounds}. */
@@ -148,8 +124,13 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
   static final class Fetcher<T> extends KinesisDataFetcher<T> {
     private final Map<String, String> bounds;
     private final Object lock;
+    private final boolean endAfterCheckpoints;
     private final AtomicBoolean finishing = new AtomicBoolean();
     private volatile boolean fetching;
+    private volatile boolean allRead;
+    private volatile boolean stopping;
+    private volatile long firstCheckpointAfterRead = -1;
+    private final CountDownLatch covered = new CountDownLatch(2);
 
     Fetcher(
         List<String> streams,
@@ -160,7 +141,8 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
         org.apache.flink.streaming.connectors.kinesis.KinesisShardAssigner shardAssigner,
         org.apache.flink.streaming.api.functions.AssignerWithPeriodicWatermarks<T> watermarks,
         org.apache.flink.streaming.connectors.kinesis.util.WatermarkTracker watermarkTracker,
-        Map<String, String> bounds) {
+        Map<String, String> bounds,
+        boolean endAfterCheckpoints) {
       super(
           streams,
           sourceContext,
@@ -171,7 +153,21 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
           watermarks,
           watermarkTracker);
       this.bounds = bounds;
+      this.endAfterCheckpoints = endAfterCheckpoints;
       this.lock = sourceContext.getCheckpointLock();
+    }
+
+    void checkpointTaken(long checkpointId) {
+      if (allRead && firstCheckpointAfterRead < 0) {
+        firstCheckpointAfterRead = checkpointId;
+      }
+    }
+
+    void checkpointCompleted(long checkpointId) {
+      long first = firstCheckpointAfterRead;
+      if (first >= 0 && checkpointId >= first) {
+        covered.countDown();
+      }
     }
 
     @Override
@@ -204,7 +200,9 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
           try {
             super.run();
           } finally {
-            endIfAllShardsFinished();
+            if (!endAfterCheckpoints) {
+              endIfAllShardsFinished();
+            }
           }
         }
       };
@@ -229,6 +227,15 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       return shards;
     }
 
+    @Override
+    public void shutdownFetcher() {
+      stopping = true;
+      while (covered.getCount() > 0) {
+        covered.countDown(); // a cancel must not wait for checkpoints
+      }
+      super.shutdownFetcher();
+    }
+
     private void endIfAllShardsFinished() {
       if (bounds == null || !fetching || finishing.get()) {
         return;
@@ -240,7 +247,28 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
                 .map(KinesisStreamShardState::getLastProcessedSequenceNum)
                 .allMatch(SentinelSequenceNumber.SENTINEL_SHARD_ENDING_SEQUENCE_NUM.get()::equals);
       }
-      if (done && finishing.compareAndSet(false, true)) {
+      if (!done) {
+        return;
+      }
+      if (endAfterCheckpoints) {
+        // On the fetcher's own loop thread: records are all emitted, checkpoints go on.
+        allRead = true;
+        LOG.info("Every shard is read up to its bound: ending after two more checkpoints");
+        try {
+          while (!covered.await(200, TimeUnit.MILLISECONDS)) {
+            if (stopping) {
+              return;
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        if (stopping) {
+          return; // cancelled while waiting
+        }
+      }
+      if (finishing.compareAndSet(false, true)) {
         LOG.info("Every shard of this subtask is read up to its bound: ending");
         shutdownFetcher();
       }

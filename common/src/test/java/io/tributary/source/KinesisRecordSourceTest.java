@@ -157,7 +157,19 @@ class KinesisRecordSourceTest {
 
   @Test
   void boundedReadEndsWithEveryRecordDeAggregatedWithItsPosition() throws Exception {
-    String stream = "bounded-unit";
+    boundedRead("bounded-unit", false);
+  }
+
+  @Test
+  void boundedReadEndingAfterCheckpointsEndsToo() throws Exception {
+    boundedRead("bounded-checkpointed", true);
+  }
+
+  /**
+   * Plain and KPL-aggregated records on 4 shards; the bounds are taken (the source is added to the
+   * graph), then more records are put; the bounded run returns exactly the records from before.
+   */
+  private void boundedRead(String stream, boolean endAfterCheckpoints) throws Exception {
     KinesisStreams k = kinesis.streams();
     k.createStream(stream, 4);
     List<Shard> shards = k.openShards(stream);
@@ -181,7 +193,7 @@ class KinesisRecordSourceTest {
         }
       }
     }
-    KinesisRecordSource source =
+    RecordSource source =
         source(
             "source.bounded",
             "true",
@@ -191,16 +203,41 @@ class KinesisRecordSourceTest {
             kinesis.endpoint(),
             "kinesis.shard.discovery.interval",
             "1 s");
+    if (endAfterCheckpoints) {
+      source = source.endingAfterCheckpoints();
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
+    if (endAfterCheckpoints) {
+      env.enableCheckpointing(200);
+    }
+    var stream0 = source.addTo(env, new AsText(), WatermarkStrategy.noWatermarks(), Types.STRING);
+    // After the start: in the same shards, past their bounds. None of these may be read.
+    for (Shard shard : shards) {
+      k.put(stream, shard, "late", utf8("after-start"));
+      k.putAggregated(stream, shard, "late-agg", List.of(utf8("after-start"), utf8("after-start")));
+    }
     long start = System.nanoTime();
-    List<String> got =
-        source
-            .addTo(env, new AsText(), WatermarkStrategy.noWatermarks(), Types.STRING)
-            .executeAndCollect(expected.size() + 10);
+    List<String> got = stream0.executeAndCollect(expected.size() + 100);
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
-    System.out.printf("bounded unit read: %d records in %d ms%n", got.size(), millis);
+    System.out.printf("bounded read of %s: %d records in %d ms%n", stream, got.size(), millis);
+  }
+
+  @Test
+  void watermarksFollowTheJobsStrategyPerShardCopy() throws Exception {
+    PerShardWatermarks<Long> w =
+        new PerShardWatermarks<>(
+            WatermarkStrategy.<Long>forBoundedOutOfOrderness(java.time.Duration.ofMillis(100))
+                .withTimestampAssigner((e, previous) -> e));
+    PerShardWatermarks<Long> shard =
+        org.apache.flink.util.InstantiationUtil.clone(w); // as the connector copies it per shard
+    assertThat(shard.extractTimestamp(1_000L, Long.MIN_VALUE)).isEqualTo(1_000L);
+    assertThat(shard.getCurrentWatermark().getTimestamp()).isEqualTo(899L);
+    assertThat(shard.extractTimestamp(500L, 1_000L)).isEqualTo(500L);
+    assertThat(shard.getCurrentWatermark().getTimestamp()).isEqualTo(899L);
+    assertThat(shard.extractTimestamp(2_000L, 500L)).isEqualTo(2_000L);
+    assertThat(shard.getCurrentWatermark().getTimestamp()).isEqualTo(1_899L);
   }
 
   private static String line(String stream, String shard, String position, String value) {
