@@ -17,11 +17,13 @@ import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.http.apache.ApacheHttpClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.regions.Region;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
@@ -229,6 +231,61 @@ public final class KinesisStreams implements AutoCloseable {
       return out.toByteArray();
     } catch (NoSuchAlgorithmException | java.io.IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Every user record in the stream, read back from every shard (KPL aggregates de-aggregated):
+   * what a reader must deliver exactly once. It includes any record the SDK's own retries of a
+   * timed-out PutRecords wrote twice.
+   */
+  public List<byte[]> readAll(String stream) {
+    List<byte[]> out = new ArrayList<>();
+    for (Shard shard : shards(stream)) {
+      String iterator =
+          client
+              .getShardIterator(
+                  b ->
+                      b.streamName(stream)
+                          .shardId(shard.shardId())
+                          .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+              .shardIterator();
+      while (iterator != null) {
+        String it = iterator;
+        GetRecordsResponse page = client.getRecords(b -> b.shardIterator(it).limit(10_000));
+        for (var r : page.records()) {
+          out.addAll(deaggregate(r.data().asByteArray()));
+        }
+        Long behind = page.millisBehindLatest();
+        if (page.records().isEmpty() && (behind == null || behind == 0L)) {
+          break;
+        }
+        iterator = page.nextShardIterator();
+      }
+    }
+    return out;
+  }
+
+  /** The user records of a Kinesis record: itself, or the contents of a KPL aggregate. */
+  static List<byte[]> deaggregate(byte[] data) {
+    boolean aggregated = data.length > KPL_MAGIC.length + 16;
+    for (int i = 0; aggregated && i < KPL_MAGIC.length; i++) {
+      aggregated = data[i] == KPL_MAGIC[i];
+    }
+    if (!aggregated) {
+      return List.of(data);
+    }
+    try {
+      Messages.AggregatedRecord agg =
+          Messages.AggregatedRecord.parseFrom(
+              java.util.Arrays.copyOfRange(data, KPL_MAGIC.length, data.length - 16));
+      List<byte[]> out = new ArrayList<>();
+      for (Messages.Record r : agg.getRecordsList()) {
+        out.add(r.getData().toByteArray());
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      return List.of(data);
     }
   }
 
