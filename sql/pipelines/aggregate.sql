@@ -5,8 +5,8 @@
 --                     -f sql/pipelines/aggregate.sql
 -- Differences from the Java job: a window TVF fires once, at the watermark, so there is no
 -- allowed lateness (late events are dropped, not kept aside as dead letters) and no early firing.
--- Hopping: HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '1' MINUTE);
--- session: SESSION(TABLE events PARTITION BY event_type, DESCRIPTOR(ts), INTERVAL '30' SECOND).
+-- Hopping: HOP(TABLE aggregate_input, DESCRIPTOR(event_time), INTERVAL '5' SECOND, INTERVAL '1' MINUTE);
+-- session: SESSION(TABLE aggregate_input PARTITION BY event_type, DESCRIPTOR(event_time), INTERVAL '30' SECOND).
 SET 'pipeline.name' = 'tributary-sql-aggregate';
 
 CREATE TABLE IF NOT EXISTS lake.`${ICEBERG_DATABASE}`.event_metrics (
@@ -25,11 +25,14 @@ CREATE TABLE IF NOT EXISTS lake.`${ICEBERG_DATABASE}`.event_metrics (
   'write.format.default' = 'parquet'
 );
 
+-- A window TVF takes a table name, not a hint or a filter: the view gives this pipeline its own
+-- consumer group, and drops what the Java job would dead-letter for a missing field.
+CREATE TEMPORARY VIEW aggregate_input AS
+SELECT * FROM default_catalog.default_database.events /*+ OPTIONS('properties.group.id' = 'tributary-sql-aggregate') */
+WHERE ts IS NOT NULL AND event_type IS NOT NULL AND user_id IS NOT NULL;
+
 INSERT INTO lake.`${ICEBERG_DATABASE}`.event_metrics
 SELECT CAST(window_start AS TIMESTAMP_LTZ(3)), CAST(window_end AS TIMESTAMP_LTZ(3)), event_type,
        COUNT(*), COUNT(DISTINCT user_id), SUM(amount), AVG(amount), MAX(quantity)
-FROM TABLE(
-  TUMBLE(TABLE default_catalog.default_database.events /*+ OPTIONS('properties.group.id' = 'tributary-sql-aggregate') */,
-         DESCRIPTOR(ts), INTERVAL '10' SECOND))
-WHERE event_type IS NOT NULL AND user_id IS NOT NULL
+FROM TABLE(TUMBLE(TABLE aggregate_input, DESCRIPTOR(event_time), INTERVAL '10' SECOND))
 GROUP BY window_start, window_end, event_type;

@@ -16,8 +16,11 @@ CREATE TEMPORARY TABLE default_catalog.default_database.events (
   amount DECIMAL(12, 2),
   currency STRING,
   ts TIMESTAMP_LTZ(3),
-  -- Event time with 5 s of allowed disorder, as the Java jobs' format.event-time.max-out-of-orderness.
-  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+  -- The event time. A record without `ts` must not stop the job ("RowTime field should not be
+  -- null"): it gets the epoch here, and the pipelines drop it by its NULL `ts`.
+  event_time AS COALESCE(ts, TO_TIMESTAMP_LTZ(0, 3)),
+  -- 5 s of allowed disorder, as the Java jobs' format.event-time.max-out-of-orderness.
+  WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'events',
@@ -29,7 +32,9 @@ CREATE TEMPORARY TABLE default_catalog.default_database.events (
   'scan.watermark.idle-timeout' = '30 s',
   'format' = 'json',
   'json.timestamp-format.standard' = 'ISO-8601',
-  -- A record that is not JSON, or a field of the wrong type, becomes NULLs instead of failing the
-  -- job; the sinks' NOT NULL columns then drop it (init.sql). Only the Java jobs keep it aside.
+  -- A record that is not JSON becomes all NULLs, and a field of the wrong type a NULL, instead of
+  -- failing the job. The sinks' NOT NULL columns drop rows that lost a required field (init.sql);
+  -- a row that lost only an optional field is written with a NULL there. The Java jobs keep
+  -- every such record aside, as a dead letter with its reason.
   'json.ignore-parse-errors' = 'true'
 );

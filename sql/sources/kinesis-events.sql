@@ -13,7 +13,9 @@ CREATE TEMPORARY TABLE default_catalog.default_database.events (
   amount DECIMAL(12, 2),
   currency STRING,
   ts TIMESTAMP_LTZ(3),
-  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+  -- As in kafka-events.sql: a record without `ts` must not stop the job.
+  event_time AS COALESCE(ts, TO_TIMESTAMP_LTZ(0, 3)),
+  WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
 ) WITH (
   'connector' = 'kinesis',
   'stream' = 'events',

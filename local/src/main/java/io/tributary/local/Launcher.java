@@ -41,9 +41,13 @@ public final class Launcher {
         case "show":
           show(rest, System.out);
           break;
+        case "feed":
+          Feed.run(rest);
+          break;
         default:
           System.err.println(
-              "usage: java -jar tributary-local.jar [run|show] --config FILE [--group.key value]");
+              "usage: java -jar tributary-local.jar [run|show] --config FILE [--group.key value]"
+                  + " | feed [--bootstrap HOST:PORT] [--topic T] [--rate N] [--count N]");
           System.exit(2);
       }
     } catch (ConfigException e) {

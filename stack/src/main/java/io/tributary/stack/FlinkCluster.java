@@ -114,6 +114,37 @@ public final class FlinkCluster {
     return tm;
   }
 
+  /**
+   * Flink's command line ({@code flink run|list|stop|cancel ...}) against the cluster whose
+   * configuration is in {@code conf}, as flink-dist's {@code bin/flink} runs it.
+   */
+  public static ProcessBuilder cli(Path conf, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(Artifacts.java());
+    command.addAll(Artifacts.flinkJdk17Flags());
+    command.add("-Dlog.file=" + conf.getParent().resolve("flink-client.log"));
+    command.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
+    command.add("-cp");
+    command.add(Artifacts.classpath(Artifacts.flinkClasspath()));
+    command.add("org.apache.flink.client.cli.CliFrontend");
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("FLINK_CONF_DIR", conf.toString());
+    builder.environment().putAll(awsEnvironment());
+    return builder;
+  }
+
+  /** {@code bin/flink ...}: Flink's command line against the running stack. */
+  public static void main(String[] args) throws Exception {
+    StackSettings settings = StackSettings.fromEnvironment(System::getenv);
+    Path conf = settings.dir().resolve("flink/conf");
+    if (!Files.exists(conf.resolve("config.yaml"))) {
+      System.err.println("No Flink cluster configured in " + settings.dir() + ": bin/stack start");
+      System.exit(1);
+    }
+    System.exit(cli(conf, Arrays.asList(args)).inheritIO().start().waitFor());
+  }
+
   /** The Flink web UI and REST API. */
   public static String restUrl(int restPort) {
     return "http://127.0.0.1:" + restPort;
@@ -172,11 +203,13 @@ public final class FlinkCluster {
     return command;
   }
 
-  /** lib/: Flink's jars, log4j, and the SQL connector bundle once it is built. */
+  /**
+   * lib/: Flink's jars, log4j and Hadoop; no connector. With the SQL bundle in lib/, its Kafka
+   * connector (org.apache.flink.*, always loaded parent-first) met the cluster jar's own
+   * kafka-clients (child-first) in one job: a LinkageError on ConsumerRecord.
+   */
   static List<Path> libJars() {
-    List<Path> jars = new ArrayList<>(Artifacts.flinkClasspath());
-    jars.add(Artifacts.sqlBundle());
-    return jars;
+    return Artifacts.flinkClasspath();
   }
 
   /**

@@ -76,7 +76,8 @@ public final class Kafka {
     return command;
   }
 
-  private static Map<String, String> serverProperties(Path dir, int port, int controllerPort) {
+  /** The broker's settings; docker/compose.yaml sets the same (DockerComposeTest compares). */
+  static Map<String, String> serverProperties(Path dir, int port, int controllerPort) {
     String broker = "127.0.0.1:" + port;
     String controller = "127.0.0.1:" + controllerPort;
     return Map.ofEntries(

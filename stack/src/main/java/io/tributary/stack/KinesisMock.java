@@ -21,19 +21,7 @@ public final class KinesisMock {
 
   public static ServerProcess start(Path dir, Path logFile, int port, int tlsPort) {
     Path main = install(dir, logFile);
-    Map<String, String> env =
-        Map.of(
-            "KINESIS_MOCK_PLAIN_PORT", String.valueOf(port),
-            "KINESIS_MOCK_TLS_PORT", String.valueOf(tlsPort),
-            // Real AWS takes tens of seconds for these; tests need not wait.
-            "CREATE_STREAM_DURATION", "50ms",
-            "DELETE_STREAM_DURATION", "50ms",
-            "REGISTER_STREAM_CONSUMER_DURATION", "50ms",
-            "DEREGISTER_STREAM_CONSUMER_DURATION", "50ms",
-            "SPLIT_SHARD_DURATION", "50ms",
-            "MERGE_SHARDS_DURATION", "50ms",
-            "UPDATE_SHARD_COUNT_DURATION", "50ms",
-            "LOG_LEVEL", "WARN");
+    Map<String, String> env = environment(port, tlsPort);
     List<String> command =
         List.of(
             "node",
@@ -45,6 +33,22 @@ public final class KinesisMock {
     ServerProcess server = ServerProcess.start("kinesis", command, main.getParent(), logFile, env);
     server.awaitReady(() -> ServerProcess.listening(port), START_TIMEOUT, "port " + port);
     return server;
+  }
+
+  /** The server's settings; docker/compose.yaml sets the same (DockerComposeTest compares). */
+  static Map<String, String> environment(int port, int tlsPort) {
+    return Map.of(
+        "KINESIS_MOCK_PLAIN_PORT", String.valueOf(port),
+        "KINESIS_MOCK_TLS_PORT", String.valueOf(tlsPort),
+        // Real AWS takes tens of seconds for these; tests need not wait.
+        "CREATE_STREAM_DURATION", "50ms",
+        "DELETE_STREAM_DURATION", "50ms",
+        "REGISTER_STREAM_CONSUMER_DURATION", "50ms",
+        "DEREGISTER_STREAM_CONSUMER_DURATION", "50ms",
+        "SPLIT_SHARD_DURATION", "50ms",
+        "MERGE_SHARDS_DURATION", "50ms",
+        "UPDATE_SHARD_COUNT_DURATION", "50ms",
+        "LOG_LEVEL", "WARN");
   }
 
   public static String endpoint(int port) {

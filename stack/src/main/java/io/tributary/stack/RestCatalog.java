@@ -29,16 +29,7 @@ public final class RestCatalog {
   public static ServerProcess start(
       Path dir, Path logFile, int port, String warehouse, String s3Endpoint) {
     Map<String, String> env = new java.util.HashMap<>(LOCAL_AWS_ENV);
-    // CATALOG_x_y means catalog property x.y; a double underscore means a dash.
-    env.put("CATALOG_REST_PORT", String.valueOf(port));
-    env.put("CATALOG_WAREHOUSE", warehouse);
-    env.put("CATALOG_URI", "jdbc:sqlite:file:" + dir.resolve("catalog.db"));
-    env.put("CATALOG_JDBC_USER", "user");
-    env.put("CATALOG_JDBC_PASSWORD", "password");
-    env.put("CATALOG_IO__IMPL", "org.apache.iceberg.aws.s3.S3FileIO");
-    env.put("CATALOG_S3_ENDPOINT", s3Endpoint);
-    env.put("CATALOG_S3_PATH__STYLE__ACCESS", "true");
-    env.put("CATALOG_CLIENT_REGION", "us-east-1");
+    env.putAll(catalogEnvironment(dir.resolve("catalog.db"), port, warehouse, s3Endpoint));
     List<String> command =
         List.of(
             Artifacts.java(),
@@ -48,6 +39,25 @@ public final class RestCatalog {
     ServerProcess server = ServerProcess.start("rest-catalog", command, dir, logFile, env);
     server.awaitReady(() -> ServerProcess.listening(port), START_TIMEOUT, "port " + port);
     return server;
+  }
+
+  /**
+   * The server's catalog settings ({@code CATALOG_x_y} means catalog property x.y; a double
+   * underscore means a dash); docker/compose.yaml sets the same (DockerComposeTest compares).
+   */
+  static Map<String, String> catalogEnvironment(
+      Path catalogDb, int port, String warehouse, String s3Endpoint) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("CATALOG_REST_PORT", String.valueOf(port));
+    env.put("CATALOG_WAREHOUSE", warehouse);
+    env.put("CATALOG_URI", "jdbc:sqlite:file:" + catalogDb);
+    env.put("CATALOG_JDBC_USER", "user");
+    env.put("CATALOG_JDBC_PASSWORD", "password");
+    env.put("CATALOG_IO__IMPL", "org.apache.iceberg.aws.s3.S3FileIO");
+    env.put("CATALOG_S3_ENDPOINT", s3Endpoint);
+    env.put("CATALOG_S3_PATH__STYLE__ACCESS", "true");
+    env.put("CATALOG_CLIENT_REGION", "us-east-1");
+    return env;
   }
 
   public static String uri(int port) {

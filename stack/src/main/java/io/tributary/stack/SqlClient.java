@@ -35,12 +35,22 @@ public final class SqlClient {
     Path body = dir.resolve(name + ".sql");
     try {
       Files.createDirectories(dir);
-      Files.writeString(init, SqlScripts.render(inits, vars), StandardCharsets.UTF_8);
+      Files.writeString(
+          init,
+          "-- bin/sql-client: the connector bundle goes with every job to the cluster.\n"
+              + "SET 'pipeline.jars' = '"
+              + Artifacts.sqlBundle().toUri()
+              + "';\n"
+              + SqlScripts.render(inits, vars),
+          StandardCharsets.UTF_8);
       Files.writeString(body, SqlScripts.render(List.of(script), vars), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     List<Path> classpath = new ArrayList<>(FlinkCluster.libJars());
+    // The client plans with the bundle's table factories and catalogs on its own classpath, and
+    // ships the bundle with every job (the init below), as `sql-client.sh -j` would.
+    classpath.add(Artifacts.sqlBundle());
     List<String> command = new ArrayList<>();
     command.add(Artifacts.java());
     command.add("-Xmx1g");

@@ -1,0 +1,2 @@
+-- Tests only: the INSERT in -f returns when its (bounded) job has finished, not when submitted.
+SET 'table.dml-sync' = 'true';
