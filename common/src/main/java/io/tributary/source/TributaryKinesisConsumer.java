@@ -44,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * the parent's records up to the bound are still read from the parent. A shard empty at the start,
  * or a start of {@code latest}, has nothing to read and ends at once. A restart from a checkpoint
  * keeps the bounds of the first start (they are part of the job graph).
+ *
+ * <p>Limits of bounded mode: the connector keeps shard positions in union list state, and Flink
+ * cannot checkpoint such an operator while some of its subtasks have finished and others not, so
+ * between the first and the last source subtask ending, checkpoints are declined (the run stays
+ * exactly-once; a failure then replays from the last checkpoint). With enhanced fan-out, a subtask
+ * that ends does not deregister the stream consumer (others may still read through it): it stays
+ * registered after a bounded run, and the next run with the same name reuses it.
  */
 final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
     implements CheckpointListener {
