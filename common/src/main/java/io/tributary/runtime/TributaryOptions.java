@@ -5,6 +5,7 @@ import io.tributary.format.FormatOptions;
 import io.tributary.iceberg.IcebergOptions;
 import io.tributary.source.DatagenOptions;
 import io.tributary.source.KafkaOptions;
+import io.tributary.source.KinesisOptions;
 import io.tributary.source.SourceOptions;
 import io.tributary.window.WindowOptions;
 import java.util.List;
@@ -18,6 +19,7 @@ public final class TributaryOptions {
           JobOptions.GROUP,
           SourceOptions.GROUP,
           KafkaOptions.GROUP,
+          KinesisOptions.GROUP,
           DatagenOptions.GROUP,
           FormatOptions.GROUP,
           IcebergOptions.GROUP,

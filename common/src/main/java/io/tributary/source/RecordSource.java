@@ -8,8 +8,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * A configured source of raw records: Kafka, datagen, and later Kinesis. Every job reads through
- * this, so each job gets every source, bounded or not, with the same dead-letter coordinates.
+ * A configured source of raw records: Kafka, Kinesis or datagen. Every job reads through this, so
+ * each job gets every source, bounded or not, with the same dead-letter coordinates.
  */
 public interface RecordSource extends Serializable {
 
@@ -44,6 +44,8 @@ public interface RecordSource extends Serializable {
     switch (config.get(SourceOptions.GROUP, SourceOptions.TYPE)) {
       case KAFKA:
         return KafkaRecordSource.fromConfig(config, jobName, bounded);
+      case KINESIS:
+        return KinesisRecordSource.fromConfig(config, jobName, bounded);
       case DATAGEN:
         return DatagenRecordSource.fromConfig(config, bounded);
       default:

@@ -12,6 +12,7 @@ public final class SourceOptions {
   /** The source kinds. */
   public enum SourceType {
     KAFKA,
+    KINESIS,
     DATAGEN;
 
     @Override
@@ -31,8 +32,9 @@ public final class SourceOptions {
           .booleanType()
           .defaultValue(false)
           .withDescription(
-              "Stop at the positions that were latest when the job started (Kafka), or after"
-                  + " datagen.count events, then finish. For backfills, reprocessing and tests.");
+              "Stop at the positions that were latest when the job started (Kafka partitions,"
+                  + " Kinesis shards), or after datagen.count events, then finish. For backfills,"
+                  + " reprocessing and tests.");
 
   public static final OptionGroup GROUP =
       OptionGroup.of("source", "The source every job reads from.").add(TYPE, BOUNDED);

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.iceberg.TableSummary;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
@@ -97,8 +96,9 @@ class IngestFailureTest {
       sent += BATCH;
       if (sent % 6_000 == 0 && kills < KILLS) {
         // Let some data commit first, so recovery restores real Kafka and Iceberg state.
-        long before = rows(catalog, "orders");
-        JobTesting.waitFor(Duration.ofSeconds(60), () -> rows(catalog, "orders") > before);
+        long before = JobTesting.rows(catalog, "orders");
+        JobTesting.waitFor(
+            Duration.ofSeconds(60), () -> JobTesting.rows(catalog, "orders") > before);
         // The kill must fail the job and make it restart from its checkpoint.
         JobTesting.killTaskManager(cluster, client, kills++);
       }
@@ -111,8 +111,8 @@ class IngestFailureTest {
     JobTesting.waitFor(
         Duration.ofSeconds(180),
         () ->
-            rows(catalog, "orders") >= expectedGood
-                && rows(catalog, "orders_dead_letters") >= expectedDead);
+            JobTesting.rows(catalog, "orders") >= expectedGood
+                && JobTesting.rows(catalog, "orders_dead_letters") >= expectedDead);
     // Offsets reach the consumer group on checkpoints, for lag monitoring.
     JobTesting.waitFor(
         Duration.ofSeconds(60), () -> kafka.committedOffsets("tributary-ingest") == TOTAL);
@@ -143,9 +143,5 @@ class IngestFailureTest {
                 .distinct())
         .hasSize((int) expectedBad);
     assertThat(dead).allSatisfy(r -> assertThat(r.getField("reason")).isEqualTo("truncated-json"));
-  }
-
-  private static long rows(IcebergCatalog catalog, String table) {
-    return Tables.exists(catalog, table) ? TableSummary.of(catalog, table).rows : 0;
   }
 }

@@ -2,8 +2,11 @@ package io.tributary.jobs;
 
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.TableSummary;
 import io.tributary.runtime.FlinkEnvironment;
 import io.tributary.runtime.TributaryOptions;
+import io.tributary.testing.Tables;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -69,5 +72,10 @@ final class JobTesting {
       }
       Thread.sleep(250);
     }
+  }
+
+  /** Rows committed to the table so far; 0 before it exists. */
+  static long rows(IcebergCatalog catalog, String table) {
+    return Tables.exists(catalog, table) ? TableSummary.of(catalog, table).rows : 0;
   }
 }

@@ -1,0 +1,171 @@
+package io.tributary.source;
+
+import io.tributary.config.EnumNames;
+import io.tributary.config.OptionGroup;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Amazon Kinesis Data Streams as the source. Credentials come only from the default AWS provider
+ * chain (environment, system properties, profile, container or instance role): there is no key for
+ * them.
+ */
+public final class KinesisOptions {
+  private KinesisOptions() {}
+
+  /** Where a job without a checkpoint or savepoint starts reading each shard. */
+  public enum StartFrom {
+    /** The oldest record still in the stream. */
+    TRIM_HORIZON,
+    /** Only records put after the job started. */
+    LATEST,
+    /** The first record that arrived at or after {@code start.timestamp}. */
+    AT_TIMESTAMP;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
+  /** How records are fetched. */
+  public enum Reader {
+    /** GetRecords polling; shares the shard's 2 MB/s read limit with every other polling reader. */
+    POLLING,
+    /** Enhanced fan-out (SubscribeToShard): a dedicated 2 MB/s per shard for this consumer. */
+    EFO;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
+  public static final ConfigOption<String> STREAM =
+      ConfigOptions.key("stream")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "The stream, by name or by ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME; the"
+                  + " region then defaults to the ARN's). Required.");
+
+  public static final ConfigOption<String> REGION =
+      ConfigOptions.key("region")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "AWS region of the stream, e.g. eu-west-1. Required unless the stream is an ARN.");
+
+  public static final ConfigOption<String> ENDPOINT =
+      ConfigOptions.key("endpoint")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Endpoint override, e.g. a VPC endpoint or http://127.0.0.1:4568 for a local"
+                  + " server. Default: the region's public endpoint.");
+
+  public static final ConfigOption<StartFrom> START =
+      ConfigOptions.key("start")
+          .enumType(StartFrom.class)
+          .defaultValue(StartFrom.TRIM_HORIZON)
+          .withDescription(
+              "Where to start when the job has no checkpoint or savepoint to resume from.");
+
+  public static final ConfigOption<Long> START_TIMESTAMP =
+      ConfigOptions.key("start.timestamp")
+          .longType()
+          .noDefaultValue()
+          .withDescription("Epoch milliseconds, with start = at-timestamp.");
+
+  public static final ConfigOption<Reader> READER =
+      ConfigOptions.key("reader")
+          .enumType(Reader.class)
+          .defaultValue(Reader.POLLING)
+          .withDescription(
+              "polling (GetRecords) or efo (enhanced fan-out; the consumer is registered on the"
+                  + " stream when the job starts).");
+
+  public static final ConfigOption<String> EFO_CONSUMER_NAME =
+      ConfigOptions.key("efo.consumer-name")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Name of the enhanced fan-out consumer, with reader = efo. Default: tributary-<job"
+                  + " name>.");
+
+  public static final ConfigOption<Duration> POLL_INTERVAL =
+      ConfigOptions.key("poll.interval")
+          .durationType()
+          .defaultValue(Duration.ofMillis(200))
+          .withDescription(
+              "Pause between GetRecords calls on a shard (polling). Kinesis allows 5 calls per"
+                  + " second per shard, shared by every polling reader.");
+
+  public static final ConfigOption<Integer> POLL_MAX_RECORDS =
+      ConfigOptions.key("poll.max-records")
+          .intType()
+          .defaultValue(10_000)
+          .withDescription("Records per GetRecords call (polling), 1 to 10000.");
+
+  public static final ConfigOption<Duration> SHARD_DISCOVERY =
+      ConfigOptions.key("shard.discovery.interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription(
+              "How often each reader looks for new shards after a split or merge, with one"
+                  + " ListShards call (rate-limited by Kinesis per stream).");
+
+  public static final ConfigOption<Integer> RETRY_MAX_ATTEMPTS =
+      ConfigOptions.key("retry.max-attempts")
+          .intType()
+          .defaultValue(10)
+          .withDescription(
+              "Retries of a throttled or failed Kinesis call (ListShards, GetShardIterator,"
+                  + " GetRecords, SubscribeToShard, consumer registration) before the job fails"
+                  + " and Flink's restart strategy takes over.");
+
+  public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
+      ConfigOptions.key("retry.initial-backoff")
+          .durationType()
+          .defaultValue(Duration.ofMillis(300))
+          .withDescription("Backoff before the first retry; it grows by retry.multiplier.");
+
+  public static final ConfigOption<Duration> RETRY_MAX_BACKOFF =
+      ConfigOptions.key("retry.max-backoff")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(5))
+          .withDescription("Cap of the exponential backoff (full jitter) between retries.");
+
+  public static final ConfigOption<Double> RETRY_MULTIPLIER =
+      ConfigOptions.key("retry.multiplier")
+          .doubleType()
+          .defaultValue(1.5)
+          .withDescription("Growth factor of the backoff between retries, at least 1.");
+
+  /** Connector keys users may set through {@code properties.*}. */
+  static final String PROPERTIES = "properties.";
+
+  public static final OptionGroup GROUP =
+      OptionGroup.of("kinesis", "Amazon Kinesis Data Streams source (source.type = kinesis).")
+          .add(
+              STREAM,
+              REGION,
+              ENDPOINT,
+              START,
+              START_TIMESTAMP,
+              READER,
+              EFO_CONSUMER_NAME,
+              POLL_INTERVAL,
+              POLL_MAX_RECORDS,
+              SHARD_DISCOVERY,
+              RETRY_MAX_ATTEMPTS,
+              RETRY_INITIAL_BACKOFF,
+              RETRY_MAX_BACKOFF,
+              RETRY_MULTIPLIER)
+          .passThrough(
+              PROPERTIES,
+              "Any key of Flink's FlinkKinesisConsumer, e.g. properties.flink.shard.adaptivereads"
+                  + " = true. Credentials cannot be set here: they come from the default AWS"
+                  + " provider chain.");
+}

@@ -1,0 +1,399 @@
+package io.tributary.source;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.kinesis.shaded.com.amazonaws.services.kinesis.clientlibrary.types.UserRecord;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.functions.source.SourceFunction;
+import org.apache.flink.streaming.connectors.kinesis.FlinkKinesisConsumer;
+import org.apache.flink.streaming.connectors.kinesis.internals.KinesisDataFetcher;
+import org.apache.flink.streaming.connectors.kinesis.internals.ShardConsumer;
+import org.apache.flink.streaming.connectors.kinesis.internals.publisher.RecordPublisher;
+import org.apache.flink.streaming.connectors.kinesis.metrics.ShardConsumerMetricsReporter;
+import org.apache.flink.streaming.connectors.kinesis.model.KinesisStreamShardState;
+import org.apache.flink.streaming.connectors.kinesis.model.SentinelSequenceNumber;
+import org.apache.flink.streaming.connectors.kinesis.model.SequenceNumber;
+import org.apache.flink.streaming.connectors.kinesis.model.StreamShardHandle;
+import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeserializationSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connector's {@link FlinkKinesisConsumer} (polling or enhanced fan-out, KPL de-aggregation,
+ * per-shard state and watermarks) with two additions: bounded reading, and KPL sub-sequence numbers
+ * in each record's position.
+ *
+ * <p><b>Bounded mode.</b> When the job starts, {@link KinesisShardBounds} lists the stream's shards
+ * and notes, for each open shard, the sequence number of its last record (read from the shard's
+ * tail, so nothing is written to the stream). Each shard reader then stops after the record with
+ * that sequence number (with every user record of a KPL aggregate at it), marks the shard finished
+ * in its checkpointed state, and the subtask ends once all its shards are finished. Shards closed
+ * before the start (earlier splits and merges) end at their natural end. Shards created after the
+ * start (a split while the bounded job runs) are not read: their records arrived after the start;
+ * the parent's records up to the bound are still read from the parent. A shard empty at the start,
+ * or a start of {@code latest}, has nothing to read and ends at once. A restart from a checkpoint
+ * keeps the bounds of the first start (they are part of the job graph).
+ *
+ * <p>Limits of bounded mode: the connector keeps shard positions in union list state, and Flink
+ * cannot checkpoint such an operator while some of its subtasks have finished and others not, so
+ * between the first and the last source subtask ending, checkpoints are declined (the run stays
+ * exactly-once; a failure then replays from the last checkpoint). With enhanced fan-out, a subtask
+ * that ends does not deregister the stream consumer (others may still read through it): it stays
+ * registered after a bounded run, and the next run with the same name reuses it.
+ */
+final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
+    implements CheckpointListener {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(TributaryKinesisConsumer.class);
+
+  /** Shard id to the sequence number to stop after, or a marker; null when unbounded. */
+  private final TreeMap<String, String> bounds;
+
+  private boolean endAfterCheckpoints;
+
+  private transient volatile Fetcher<T> fetcher;
+
+  TributaryKinesisConsumer(
+      String stream,
+      KinesisDecoding<T> deserializer,
+      Properties config,
+      Map<String, String> bounds) {
+    super(stream, deserializer, config);
+    this.bounds = bounds == null ? null : new TreeMap<>(bounds);
+  }
+
+  /**
+   * In bounded mode, end only after two more checkpoints complete once every shard is read (see
+   * {@link EndAfterCheckpoint}). The connector keeps its shard positions in union list state, and
+   * Flink cannot checkpoint such an operator once some of its subtasks have finished and others
+   * not: so this is for a source of parallelism 1, which reads every shard.
+   */
+  void endAfterCheckpoints() {
+    this.endAfterCheckpoints = true;
+  }
+
+  @Override
+  protected KinesisDataFetcher<T> createFetcher(
+      List<String> streams,
+      SourceFunction.SourceContext<T> sourceContext,
+      RuntimeContext runtimeContext,
+      Properties configProps,
+      KinesisDeserializationSchema<T> deserializationSchema) {
+    fetcher =
+        new Fetcher<>(
+            streams,
+            sourceContext,
+            runtimeContext,
+            configProps,
+            deserializationSchema,
+            getShardAssigner(),
+            getPeriodicWatermarkAssigner(),
+            getWatermarkTracker(),
+            bounds,
+            endAfterCheckpoints);
+    return fetcher;
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    Fetcher<T> f = fetcher;
+    if (f != null) {
+      f.checkpointTaken(context.getCheckpointId());
+    }
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    Fetcher<T> f = fetcher;
+    if (f != null) {
+      f.checkpointCompleted(checkpointId);
+    }
+  }
+
+  /** Markers in {@link #bounds}. */
+  static final String READ_TO_END = "end";
+
+  static final String NOTHING_TO_READ = "none";
+
+  /** The connector's fetcher, stopping each shard at its bound in bounded mode. */
+  static final class Fetcher<T> extends KinesisDataFetcher<T> {
+    private final Map<String, String> bounds;
+    private final Object lock;
+    private final boolean endAfterCheckpoints;
+    private final AtomicBoolean finishing = new AtomicBoolean();
+    private volatile boolean fetching;
+    private volatile boolean allRead;
+    private volatile boolean stopping;
+    private volatile long firstCheckpointAfterRead = -1;
+    private final CountDownLatch covered = new CountDownLatch(2);
+
+    Fetcher(
+        List<String> streams,
+        SourceFunction.SourceContext<T> sourceContext,
+        RuntimeContext runtimeContext,
+        Properties configProps,
+        KinesisDeserializationSchema<T> deserializationSchema,
+        org.apache.flink.streaming.connectors.kinesis.KinesisShardAssigner shardAssigner,
+        org.apache.flink.streaming.api.functions.AssignerWithPeriodicWatermarks<T> watermarks,
+        org.apache.flink.streaming.connectors.kinesis.util.WatermarkTracker watermarkTracker,
+        Map<String, String> bounds,
+        boolean endAfterCheckpoints) {
+      super(
+          streams,
+          sourceContext,
+          runtimeContext,
+          configProps,
+          deserializationSchema,
+          shardAssigner,
+          watermarks,
+          watermarkTracker);
+      this.bounds = bounds;
+      this.endAfterCheckpoints = endAfterCheckpoints;
+      this.lock = sourceContext.getCheckpointLock();
+    }
+
+    void checkpointTaken(long checkpointId) {
+      if (allRead && firstCheckpointAfterRead < 0) {
+        firstCheckpointAfterRead = checkpointId;
+      }
+    }
+
+    void checkpointCompleted(long checkpointId) {
+      long first = firstCheckpointAfterRead;
+      if (first >= 0 && checkpointId >= first) {
+        covered.countDown();
+      }
+    }
+
+    @Override
+    protected ShardConsumer<T> createShardConsumer(
+        Integer shardStateIndex,
+        StreamShardHandle shard,
+        SequenceNumber lastSequenceNum,
+        MetricGroup metricGroup,
+        KinesisDeserializationSchema<T> shardDeserializer)
+        throws InterruptedException {
+      String shardId = shard.getShard().getShardId();
+      RecordPublisher publisher =
+          new ShardPublisher(
+              createRecordPublisher(
+                  lastSequenceNum, getConsumerConfiguration(), metricGroup, shard),
+              lastSequenceNum,
+              bounds == null ? null : bounds.getOrDefault(shardId, NOTHING_TO_READ),
+              (KinesisDecoding<?>) shardDeserializer,
+              shardId);
+      return new ShardConsumer<T>(
+          this,
+          publisher,
+          shardStateIndex,
+          shard,
+          lastSequenceNum,
+          new ShardConsumerMetricsReporter(metricGroup),
+          shardDeserializer) {
+        @Override
+        public void run() {
+          try {
+            super.run();
+          } finally {
+            if (!endAfterCheckpoints) {
+              endIfAllShardsFinished();
+            }
+          }
+        }
+      };
+    }
+
+    @Override
+    public List<StreamShardHandle> discoverNewShardsToSubscribe() throws InterruptedException {
+      if (bounds == null) {
+        return super.discoverNewShardsToSubscribe();
+      }
+      if (fetching) {
+        // Called from the fetcher's loop: every shard this subtask reads is registered by now.
+        endIfAllShardsFinished();
+        if (finishing.get()) {
+          return new ArrayList<>();
+        }
+      }
+      fetching = true;
+      List<StreamShardHandle> shards = super.discoverNewShardsToSubscribe();
+      // Shards created after the start hold only records that arrived after it.
+      shards.removeIf(s -> !bounds.containsKey(s.getShard().getShardId()));
+      return shards;
+    }
+
+    @Override
+    public void shutdownFetcher() {
+      stopping = true;
+      while (covered.getCount() > 0) {
+        covered.countDown(); // a cancel must not wait for checkpoints
+      }
+      super.shutdownFetcher();
+    }
+
+    private void endIfAllShardsFinished() {
+      if (bounds == null || !fetching || finishing.get()) {
+        return;
+      }
+      boolean done;
+      synchronized (lock) {
+        done =
+            getSubscribedShardsState().stream()
+                .map(KinesisStreamShardState::getLastProcessedSequenceNum)
+                .allMatch(SentinelSequenceNumber.SENTINEL_SHARD_ENDING_SEQUENCE_NUM.get()::equals);
+      }
+      if (!done) {
+        return;
+      }
+      if (endAfterCheckpoints) {
+        // On the fetcher's own loop thread: records are all emitted, checkpoints go on.
+        allRead = true;
+        LOG.info("Every shard is read up to its bound: ending after two more checkpoints");
+        try {
+          while (!covered.await(200, TimeUnit.MILLISECONDS)) {
+            if (stopping) {
+              return;
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        if (stopping) {
+          return; // cancelled while waiting
+        }
+      }
+      if (finishing.compareAndSet(false, true)) {
+        LOG.info("Every shard of this subtask is read up to its bound: ending");
+        shutdownFetcher();
+      }
+    }
+
+    @Override
+    protected void deregisterStreamConsumer() {
+      // An ending bounded subtask must not deregister the fan-out consumer that other subtasks
+      // still read with; on cancellation the connector deregisters it as usual.
+      if (!finishing.get()) {
+        super.deregisterStreamConsumer();
+      }
+    }
+  }
+
+  /**
+   * Wraps a shard's record publisher: in bounded mode stops after the bound, and tells the shard's
+   * decoder the sub-sequence number of each KPL user record it is about to decode.
+   */
+  static final class ShardPublisher implements RecordPublisher {
+    private final RecordPublisher delegate;
+    private final BigInteger bound;
+    private final boolean nothingToRead;
+    private final KinesisDecoding<?> decoding;
+    private final String shardId;
+
+    /** What the shard consumer has processed: it skips user records of an aggregate up to it. */
+    private SequenceNumber last;
+
+    ShardPublisher(
+        RecordPublisher delegate,
+        SequenceNumber start,
+        String bound,
+        KinesisDecoding<?> decoding,
+        String shardId) {
+      this.delegate = delegate;
+      this.last = start;
+      this.nothingToRead = NOTHING_TO_READ.equals(bound);
+      this.bound =
+          bound == null || READ_TO_END.equals(bound) || nothingToRead
+              ? null
+              : new BigInteger(bound);
+      this.decoding = decoding;
+      this.shardId = shardId;
+    }
+
+    @Override
+    public RecordPublisherRunResult run(RecordBatchConsumer consumer) throws InterruptedException {
+      if (nothingToRead || pastBound(last)) {
+        LOG.info("Shard {}: nothing left before its bound", shardId);
+        return RecordPublisherRunResult.COMPLETE;
+      }
+      try {
+        return delegate.run(
+            batch -> {
+              List<UserRecord> records = batch.getDeaggregatedRecords();
+              boolean reached = false;
+              if (bound != null) {
+                for (Iterator<UserRecord> it = records.iterator(); it.hasNext(); ) {
+                  int c = new BigInteger(it.next().getSequenceNumber()).compareTo(bound);
+                  reached |= c >= 0;
+                  if (c > 0) {
+                    it.remove();
+                  }
+                }
+              }
+              decoding.expect(subSequenceNumbers(records));
+              SequenceNumber next;
+              try {
+                next = consumer.accept(batch);
+              } finally {
+                decoding.expect(null);
+              }
+              last = next;
+              if (reached) {
+                throw new BoundReached();
+              }
+              return next;
+            });
+      } catch (BoundReached e) {
+        LOG.info("Shard {}: read up to its bound {}", shardId, bound);
+        return RecordPublisherRunResult.COMPLETE;
+      }
+    }
+
+    private boolean pastBound(SequenceNumber s) {
+      if (bound == null || SentinelSequenceNumber.isSentinelSequenceNumber(s)) {
+        return false;
+      }
+      int c = new BigInteger(s.getSequenceNumber()).compareTo(bound);
+      return c > 0 || (c == 0 && !s.isAggregated());
+    }
+
+    /** The records the shard consumer will decode, in order (it skips those already processed). */
+    private List<String> subSequenceNumbers(List<UserRecord> records) {
+      List<String> out = new ArrayList<>(records.size());
+      for (UserRecord r : records) {
+        boolean processed =
+            last.isAggregated()
+                && r.getSequenceNumber().equals(last.getSequenceNumber())
+                && r.getSubSequenceNumber() <= last.getSubSequenceNumber();
+        if (!processed) {
+          out.add(
+              r.isAggregated()
+                  ? r.getSequenceNumber() + ":" + r.getSubSequenceNumber()
+                  : r.getSequenceNumber());
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Thrown out of a batch to stop a shard at its bound (also ends an EFO subscription). */
+  private static final class BoundReached extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BoundReached() {
+      super(null, null, false, false);
+    }
+  }
+}
