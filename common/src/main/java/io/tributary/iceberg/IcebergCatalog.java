@@ -75,6 +75,11 @@ public final class IcebergCatalog implements Serializable {
       }
       props.putIfAbsent(
           CatalogProperties.WAREHOUSE_LOCATION, warehouse(c.get(g, IcebergOptions.WAREHOUSE)));
+      if (uri.startsWith("jdbc:sqlite:")) {
+        // Each table's committer has its own connection: a commit waits up to 30 s for
+        // another's (SQLite's default is 3 s) instead of failing with SQLITE_BUSY at once.
+        props.putIfAbsent("jdbc.busy_timeout", "30000");
+      }
     }
     List<String> problems = new ArrayList<>();
     S3FileIOSettings.applyCatalogProperties(c, type, props, problems);
