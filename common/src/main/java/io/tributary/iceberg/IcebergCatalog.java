@@ -32,6 +32,7 @@ public final class IcebergCatalog implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final CatalogLoader loader;
+  private final CatalogLoader clientLoader;
   private final Map<String, String> catalogProperties;
   private final String database;
   private final Map<String, String> tableProperties;
@@ -41,6 +42,7 @@ public final class IcebergCatalog implements Serializable {
 
   private IcebergCatalog(
       CatalogLoader loader,
+      CatalogLoader clientLoader,
       Map<String, String> catalogProperties,
       String database,
       Map<String, String> tableProperties,
@@ -48,6 +50,7 @@ public final class IcebergCatalog implements Serializable {
       Integer writeParallelism,
       String description) {
     this.loader = loader;
+    this.clientLoader = clientLoader;
     this.catalogProperties = catalogProperties;
     this.database = database;
     this.tableProperties = tableProperties;
@@ -85,6 +88,7 @@ public final class IcebergCatalog implements Serializable {
     S3FileIOSettings.applyCatalogProperties(c, type, props, problems);
     org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
     CatalogLoader loader;
+    CatalogLoader clientLoader = null;
     switch (type) {
       case REST:
         props.put(CatalogProperties.URI, c.get(g, IcebergOptions.CATALOG_URI));
@@ -93,6 +97,19 @@ public final class IcebergCatalog implements Serializable {
       case JDBC:
         props.put(CatalogProperties.URI, c.get(g, IcebergOptions.CATALOG_URI));
         loader = CatalogLoader.custom(name, props, hadoop, "org.apache.iceberg.jdbc.JdbcCatalog");
+        if (props.get(CatalogProperties.URI).startsWith("jdbc:sqlite:")) {
+          // Iceberg 1.10.1's JdbcCatalog, when it starts, checks its own tables through
+          // DatabaseMetaData and never closes those result sets: on SQLite the connection then
+          // holds a read lock for good, and another connection's commit (the dead-letter table's
+          // committer, say) waits for it and fails with SQLITE_BUSY, every time. The long-lived
+          // catalogs of the tasks therefore skip that check; the short-lived ones of with()
+          // (start-up, provisioning) do it, creating the catalog's tables, and close.
+          clientLoader = loader;
+          Map<String, String> taskProps = new HashMap<>(props);
+          taskProps.put("jdbc.init-catalog-tables", "false");
+          loader =
+              CatalogLoader.custom(name, taskProps, hadoop, "org.apache.iceberg.jdbc.JdbcCatalog");
+        }
         break;
       case GLUE:
         loader =
@@ -134,6 +151,7 @@ public final class IcebergCatalog implements Serializable {
     }
     return new IcebergCatalog(
         loader,
+        clientLoader == null ? loader : clientLoader,
         new HashMap<>(props),
         database,
         tableProps,
@@ -157,7 +175,7 @@ public final class IcebergCatalog implements Serializable {
 
   /** Runs {@code action} on a freshly opened catalog, then closes its HTTP or JDBC clients. */
   public <T> T with(Function<Catalog, T> action) {
-    Catalog c = loader.loadCatalog();
+    Catalog c = clientLoader.loadCatalog();
     try {
       return action.apply(c);
     } finally {

@@ -270,9 +270,10 @@ public final class IcebergOptions {
           .passThrough(
               "catalog.properties.",
               "Any other Iceberg catalog property, e.g. catalog.properties.jdbc.user,"
-                  + " catalog.properties.s3.acceleration-enabled. A property that an option above"
-                  + " sets (s3.endpoint, client.region...) is set there, not here. No credentials:"
-                  + " AWS credentials come from the SDK's default provider chain only.")
+                  + " catalog.properties.s3.acceleration-enabled. For what an option above covers"
+                  + " (s3.endpoint, client.region...) use the option; a value here counts only"
+                  + " when the option is not set. No credentials: AWS credentials come from the"
+                  + " SDK's default provider chain only.")
           .passThrough(
               "table.properties.",
               "Any Iceberg table property for new tables, e.g."
