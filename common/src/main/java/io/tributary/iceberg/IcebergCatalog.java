@@ -98,12 +98,14 @@ public final class IcebergCatalog implements Serializable {
         props.put(CatalogProperties.URI, c.get(g, IcebergOptions.CATALOG_URI));
         loader = CatalogLoader.custom(name, props, hadoop, "org.apache.iceberg.jdbc.JdbcCatalog");
         if (props.get(CatalogProperties.URI).startsWith("jdbc:sqlite:")) {
-          // Iceberg 1.10.1's JdbcCatalog, when it starts, checks its own tables through
-          // DatabaseMetaData and never closes those result sets: on SQLite the connection then
-          // holds a read lock for good, and another connection's commit (the dead-letter table's
-          // committer, say) waits for it and fails with SQLITE_BUSY, every time. The long-lived
-          // catalogs of the tasks therefore skip that check; the short-lived ones of with()
-          // (start-up, provisioning) do it, creating the catalog's tables, and close.
+          // Iceberg 1.10.1's JdbcCatalog, when it starts, looks for its own tables through
+          // DatabaseMetaData (jdbc.init-catalog-tables) without closing the result set: on SQLite
+          // that connection keeps a read lock, and another connection's commit (the dead-letter
+          // table's committer, say) waits for it and fails with SQLITE_BUSY, every time. The
+          // long-lived catalogs of the tasks therefore skip that step; the short-lived ones of
+          // with() (start-up, provisioning) do it, creating the catalog's tables, and close.
+          // (Its view-support check leaks the same way once the tables have the iceberg_type
+          // column, i.e. with jdbc.schema-version = V1; not set here.)
           clientLoader = loader;
           Map<String, String> taskProps = new HashMap<>(props);
           taskProps.put("jdbc.init-catalog-tables", "false");

@@ -66,6 +66,18 @@ class SqliteCatalogTest {
       t.join();
     }
     assertThat(failures).isEmpty();
+    // cdc creates tables from the tasks' catalogs; the start-up side must see them.
+    Catalog task = jdbc.loader().loadCatalog();
+    task.createTable(
+        jdbc.identifier("created_by_a_task"),
+        new org.apache.iceberg.Schema(
+            org.apache.iceberg.types.Types.NestedField.required(
+                1, "id", org.apache.iceberg.types.Types.StringType.get())));
+    boolean exists = jdbc.with(c -> c.tableExists(jdbc.identifier("created_by_a_task")));
+    assertThat(exists).isTrue();
+    List<org.apache.iceberg.catalog.TableIdentifier> listed =
+        jdbc.with(c -> c.listTables(org.apache.iceberg.catalog.Namespace.of("db")));
+    assertThat(listed).hasSize(3);
     for (String t : tables) {
       java.util.Map<String, String> properties =
           jdbc.with(c -> c.loadTable(jdbc.identifier(t)).properties());

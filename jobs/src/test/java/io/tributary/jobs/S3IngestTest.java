@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(300)
 class S3IngestTest {
-  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
+  @RegisterExtension static final MiniClusterExtension FLINK = S3Testing.miniCluster(2);
 
   @TempDir static Path stackDir;
 

@@ -48,7 +48,7 @@ class S3OutageTest {
   static final Duration OUTAGE = Duration.ofSeconds(20);
   static final Duration AFTER_OUTAGE = Duration.ofSeconds(10);
 
-  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
+  @RegisterExtension static final MiniClusterExtension FLINK = S3Testing.miniCluster(2);
 
   @TempDir Path dir;
 
@@ -114,7 +114,9 @@ class S3OutageTest {
     // S3 away for 20 s, input going on.
     long outageStart = System.nanoTime();
     stack.stop("s3");
+    long s3Stopped = System.nanoTime();
     producer.sendFor(OUTAGE);
+    long restartAt = System.nanoTime();
     stack.startService(LocalStack.Service.S3);
     long s3Back = System.nanoTime();
     producer.sendFor(AFTER_OUTAGE);
@@ -137,13 +139,16 @@ class S3OutageTest {
     client.cancel().get(60, TimeUnit.SECONDS);
 
     System.out.printf(
-        "S3OutageTest: %d records sent (%d broken), %d committed before the outage, S3 down %d ms"
-            + " (stop + 20 s + restart), all committed %d ms after S3 was back; job restarted: %s"
+        "S3OutageTest: %d records sent (%d broken), %d committed before the outage; S3 down %d ms"
+            + " (stopping it took %d ms, starting it again %d ms), all committed %d ms after S3"
+            + " was back; job restarted: %s"
             + "%n  checkpoint counts: %s%n  exceptions: %s%n",
         sent,
         expectedBad,
         committedBefore,
         (s3Back - outageStart) / 1_000_000,
+        (s3Stopped - outageStart) / 1_000_000,
+        (s3Back - restartAt) / 1_000_000,
         (caughtUp - s3Back) / 1_000_000,
         restartedAt > 0,
         checkpoints.replaceAll(".*?(\"counts\":\\{[^}]*\\}).*", "$1"),
