@@ -2,6 +2,7 @@ package io.tributary.iceberg;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -42,6 +43,21 @@ public final class IcebergOptions {
     }
   }
 
+  /** Server-side encryption of the files the job writes to S3. */
+  public enum SseType {
+    /** No encryption header: the bucket's default encryption applies. */
+    NONE,
+    /** SSE-S3 (AES256, keys managed by S3). */
+    S3,
+    /** SSE-KMS with the key in s3.sse.key. */
+    KMS;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
   public static final ConfigOption<CatalogType> CATALOG_TYPE =
       ConfigOptions.key("catalog.type")
           .enumType(CatalogType.class)
@@ -59,8 +75,11 @@ public final class IcebergOptions {
           .stringType()
           .defaultValue("file:///tmp/tributary/warehouse")
           .withDescription(
-              "Root location of the tables: a local path or file:// URI, s3://bucket/prefix,"
-                  + " s3a://... Required by hadoop and glue; optional for rest and jdbc.");
+              "Root location of the tables: a local path or file:// URI, or s3://bucket/prefix"
+                  + " (rest, glue, jdbc: written through Iceberg's S3FileIO). Required by hadoop"
+                  + " and glue; optional for rest and jdbc. The hadoop catalog cannot keep tables"
+                  + " on S3 (it commits by renaming files, which S3 does not do atomically): use"
+                  + " jdbc, rest or glue there.");
 
   public static final ConfigOption<String> CATALOG_URI =
       ConfigOptions.key("catalog.uri")
@@ -126,7 +145,101 @@ public final class IcebergOptions {
           .defaultValue(10)
           .withDescription(
               "Table property commit.retry.num-retries for new tables: how often a commit that"
-                  + " lost a race is retried, with exponential backoff.");
+                  + " lost a race (another writer committed first) is retried, with exponential"
+                  + " backoff from commit.retry.min-wait to commit.retry.max-wait. At least 0.");
+
+  public static final ConfigOption<Duration> COMMIT_RETRY_MIN_WAIT =
+      ConfigOptions.key("commit.retry.min-wait")
+          .durationType()
+          .defaultValue(Duration.ofMillis(100))
+          .withDescription(
+              "Table property commit.retry.min-wait-ms for new tables: the first wait before a"
+                  + " commit is retried. Above 0.");
+
+  public static final ConfigOption<Duration> COMMIT_RETRY_MAX_WAIT =
+      ConfigOptions.key("commit.retry.max-wait")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(1))
+          .withDescription(
+              "Table property commit.retry.max-wait-ms for new tables: the cap on the wait"
+                  + " between commit retries. At least commit.retry.min-wait.");
+
+  public static final ConfigOption<Duration> COMMIT_RETRY_TOTAL_TIMEOUT =
+      ConfigOptions.key("commit.retry.total-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(30))
+          .withDescription(
+              "Table property commit.retry.total-timeout-ms for new tables: a commit stops"
+                  + " retrying after this long in all; the job then fails and its restart"
+                  + " strategy takes over. Above 0.");
+
+  public static final ConfigOption<String> S3_ENDPOINT =
+      ConfigOptions.key("s3.endpoint")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "S3 endpoint override (Iceberg s3.endpoint), an http:// or https:// URL: a local"
+                  + " S3 server (http://127.0.0.1:9090) or a VPC interface endpoint. Unset: the"
+                  + " regional AWS endpoint.");
+
+  public static final ConfigOption<Boolean> S3_PATH_STYLE_ACCESS =
+      ConfigOptions.key("s3.path-style-access")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Address buckets as endpoint/bucket/key instead of bucket.endpoint/key (Iceberg"
+                  + " s3.path-style-access). Local S3 servers such as S3Mock need true.");
+
+  public static final ConfigOption<String> S3_REGION =
+      ConfigOptions.key("s3.region")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "AWS region of the S3, Glue and KMS clients (Iceberg client.region), e.g."
+                  + " eu-west-1. Unset: the AWS SDK's default region chain (AWS_REGION, the"
+                  + " profile, the instance's or MSF application's region).");
+
+  public static final ConfigOption<SseType> S3_SSE_TYPE =
+      ConfigOptions.key("s3.sse.type")
+          .enumType(SseType.class)
+          .defaultValue(SseType.NONE)
+          .withDescription(
+              "Server-side encryption of the data and metadata files the job writes (Iceberg"
+                  + " s3.sse.type): none leaves it to the bucket's default encryption, s3 is"
+                  + " SSE-S3 (AES256), kms is SSE-KMS with s3.sse.key.");
+
+  public static final ConfigOption<String> S3_SSE_KEY =
+      ConfigOptions.key("s3.sse.key")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "The KMS key id, alias or ARN for s3.sse.type = kms (Iceberg s3.sse.key). Required"
+                  + " with kms, not allowed otherwise.");
+
+  public static final ConfigOption<Integer> S3_RETRIES =
+      ConfigOptions.key("s3.retry.num-retries")
+          .intType()
+          .defaultValue(5)
+          .withDescription(
+              "AWS SDK retries of a failed S3 request (throttling, 5xx, connection errors) before"
+                  + " the read or write fails and the job's restart strategy takes over (Iceberg"
+                  + " s3.retry.num-retries). At least 0.");
+
+  public static final ConfigOption<Duration> S3_RETRY_MIN_WAIT =
+      ConfigOptions.key("s3.retry.min-wait")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(2))
+          .withDescription(
+              "Base wait before an S3 request is retried, growing exponentially with jitter"
+                  + " (Iceberg s3.retry.min-wait-ms). Above 0.");
+
+  public static final ConfigOption<Duration> S3_RETRY_MAX_WAIT =
+      ConfigOptions.key("s3.retry.max-wait")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(20))
+          .withDescription(
+              "Cap on the wait between S3 request retries (Iceberg s3.retry.max-wait-ms). At"
+                  + " least s3.retry.min-wait.");
 
   public static final OptionGroup GROUP =
       OptionGroup.of("iceberg", "The Iceberg catalog, target table and writer.")
@@ -142,11 +255,25 @@ public final class IcebergOptions {
               TARGET_FILE_SIZE,
               DISTRIBUTION,
               WRITE_PARALLELISM,
-              COMMIT_RETRIES)
+              COMMIT_RETRIES,
+              COMMIT_RETRY_MIN_WAIT,
+              COMMIT_RETRY_MAX_WAIT,
+              COMMIT_RETRY_TOTAL_TIMEOUT,
+              S3_ENDPOINT,
+              S3_PATH_STYLE_ACCESS,
+              S3_REGION,
+              S3_SSE_TYPE,
+              S3_SSE_KEY,
+              S3_RETRIES,
+              S3_RETRY_MIN_WAIT,
+              S3_RETRY_MAX_WAIT)
           .passThrough(
               "catalog.properties.",
-              "Any Iceberg catalog property, e.g. catalog.properties.io-impl,"
-                  + " catalog.properties.s3.endpoint, catalog.properties.jdbc.user.")
+              "Any other Iceberg catalog property, e.g. catalog.properties.jdbc.user,"
+                  + " catalog.properties.s3.acceleration-enabled. For what an option above covers"
+                  + " (s3.endpoint, client.region...) use the option; a value here counts only"
+                  + " when the option is not set. No credentials: AWS credentials come from the"
+                  + " SDK's default provider chain only.")
           .passThrough(
               "table.properties.",
               "Any Iceberg table property for new tables, e.g."

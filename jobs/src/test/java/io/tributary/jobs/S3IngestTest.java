@@ -1,0 +1,221 @@
+package io.tributary.jobs;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.tributary.config.ConfigException;
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.jobs.IngestJobTest.Sent;
+import io.tributary.stack.LocalStack;
+import io.tributary.testing.KafkaServer;
+import io.tributary.testing.Tables;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code ingest} from Kafka into tables on S3 (S3Mock, through Iceberg's S3FileIO), with the REST
+ * catalog server of the local stack and with a JDBC catalog (SQLite), all real servers on
+ * 127.0.0.1. The tables are read back through the same kind of catalog and must hold exactly the
+ * valid events, and the dead-letter table exactly the malformed ones.
+ */
+@Timeout(300)
+class S3IngestTest {
+  @RegisterExtension static final MiniClusterExtension FLINK = S3Testing.miniCluster(2);
+
+  @TempDir static Path stackDir;
+
+  static LocalStack stack;
+  static KafkaServer kafka;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startStack() {
+    stack = S3Testing.start(stackDir);
+    kafka = KafkaServer.connect(stack.settings().kafkaBootstrap());
+  }
+
+  @AfterAll
+  static void stopStack() {
+    try {
+      if (kafka != null) {
+        kafka.close();
+      }
+    } finally {
+      if (stack != null) {
+        stack.close();
+      }
+      S3Testing.clearLocalCredentials();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} catalog")
+  @ValueSource(strings = {"rest", "jdbc"})
+  void landsExactlyTheValidEventsOnS3AndDeadLettersTheRest(String type) throws Exception {
+    String topic = "clicks_" + type;
+    String database = "lake_" + type;
+    kafka.createTopic(topic, 2);
+    Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    List<Sent> sent = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      sent.add(new Sent(null, IngestJobTest.valid(i, base.plusSeconds(i)).getBytes(UTF_8)));
+    }
+    String ok = "\"id\":\"b\",\"user_id\":\"u\"";
+    sent.add(new Sent("malformed-json", "not json at all".getBytes(UTF_8)));
+    sent.add(new Sent("truncated-json", "{\"id\":\"b\",\"user_id\":\"u".getBytes(UTF_8)));
+    sent.add(
+        new Sent(
+            "wrong-type",
+            ("{" + ok + ",\"qty\":\"three\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
+    sent.add(new Sent("missing-field", ("{\"id\":\"b\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
+    sent.add(new Sent("missing-event-time", ("{" + ok + ",\"ts\":null}").getBytes(UTF_8)));
+    sent.add(new Sent("empty", new byte[0]));
+    sent.add(new Sent("tombstone", null));
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < sent.size(); i++) {
+      records.add(new ProducerRecord<>(topic, i % 2, ("k" + i).getBytes(UTF_8), sent.get(i).value));
+    }
+    List<RecordMetadata> metas = kafka.sendAll(topic, records);
+    for (int i = 0; i < sent.size(); i++) {
+      sent.get(i).meta = metas.get(i);
+    }
+
+    List<String> catalogKeys = S3Testing.catalogKeys(stack, type, dir, database);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--job.name", "ingest",
+                "--job.checkpoint.interval", "1 s",
+                "--job.restart.max-attempts", "2",
+                "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+                "--source.type", "kafka",
+                "--source.bounded", "true",
+                "--kafka.bootstrap.servers", stack.settings().kafkaBootstrap(),
+                "--kafka.topics", topic,
+                "--kafka.start", "earliest",
+                "--format.schema", IngestJobTest.SCHEMA,
+                "--format.event-time.field", "ts",
+                "--iceberg.table", "clicks",
+                "--iceberg.partition-spec", "days(ts), bucket(4, user_id)"));
+    args.addAll(S3Testing.args(catalogKeys));
+    long started = System.nanoTime();
+    Main.run(args.toArray(new String[0]));
+    System.out.printf(
+        "S3IngestTest[%s]: %d events (%d valid, %d bad) in %d ms%n",
+        type, sent.size(), 40, sent.size() - 40, (System.nanoTime() - started) / 1_000_000);
+
+    IcebergCatalog catalog = S3Testing.catalog(catalogKeys);
+    List<Record> rows =
+        catalog.with(
+            c -> {
+              Table table = c.loadTable(catalog.identifier("clicks"));
+              assertThat(table.location()).startsWith("s3://warehouse/");
+              assertThat(table.io().getClass().getName())
+                  .isEqualTo("org.apache.iceberg.aws.s3.S3FileIO");
+              assertThat(table.currentSnapshot().addedDataFiles(table.io()))
+                  .isNotEmpty()
+                  .allSatisfy(f -> assertThat(f.location()).startsWith("s3://warehouse/"));
+              return Tables.read(table);
+            });
+    rows.sort(Comparator.comparing(r -> (String) r.getField("id")));
+    List<Object[]> expected = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      expected.add(
+          new Object[] {
+            String.format("v-%02d", i),
+            i == 3 ? "ü-世界" : "u-" + (i % 5),
+            i % 7 == 0 ? null : new BigDecimal(i + ".25"),
+            i,
+            OffsetDateTime.ofInstant(base.plusSeconds(i), ZoneOffset.UTC)
+          });
+    }
+    assertThat(rows)
+        .extracting(
+            r -> r.getField("id"),
+            r -> r.getField("user_id"),
+            r -> r.getField("amount"),
+            r -> r.getField("qty"),
+            r -> r.getField("ts"))
+        .containsExactlyElementsOf(
+            expected.stream().map(e -> tuple(e)).collect(Collectors.toList()));
+
+    List<Record> dead = Tables.read(catalog, "clicks_dead_letters");
+    List<Sent> bad = sent.subList(40, sent.size());
+    assertThat(dead)
+        .extracting(
+            r -> r.getField("reason"),
+            r -> r.getField("job"),
+            r -> r.getField("source_type"),
+            r -> r.getField("source_stream"),
+            r -> r.getField("source_partition"),
+            r -> r.getField("source_position"))
+        .containsExactlyInAnyOrderElementsOf(
+            bad.stream()
+                .map(
+                    s ->
+                        tuple(
+                            s.reason,
+                            "ingest",
+                            "kafka",
+                            topic,
+                            Integer.toString(s.meta.partition()),
+                            Long.toString(s.meta.offset())))
+                .collect(Collectors.toList()));
+    for (Record r : dead) {
+      Sent s =
+          bad.stream().filter(b -> b.reason.equals(r.getField("reason"))).findFirst().orElseThrow();
+      ByteBuffer payload = (ByteBuffer) r.getField("payload");
+      assertThat(payload).isEqualTo(s.value == null ? null : ByteBuffer.wrap(s.value));
+      assertThat((String) r.getField("error_message")).isNotBlank();
+    }
+  }
+
+  /**
+   * Iceberg's HadoopCatalog opens a Hadoop file system on the warehouse before it looks at io-impl
+   * and commits by renaming through it, so it cannot use S3FileIO alone: refused at start-up.
+   */
+  @Test
+  void theHadoopCatalogOnS3IsRefusedAtStartUp() {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--job.name", "ingest",
+                "--source.type", "kafka",
+                "--kafka.bootstrap.servers", stack.settings().kafkaBootstrap(),
+                "--kafka.topics", "unused",
+                "--format.schema", IngestJobTest.SCHEMA,
+                "--format.event-time.field", "ts",
+                "--iceberg.table", "clicks"));
+    args.addAll(S3Testing.args(S3Testing.catalogKeys(stack, "hadoop", dir, "lake_hadoop")));
+    assertThatThrownBy(() -> Main.run(args.toArray(new String[0])))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "bad value for 'warehouse' in property group 'iceberg': 's3://warehouse/lake_hadoop'"
+                + " is on S3, where the hadoop catalog cannot keep tables")
+        .hasMessageContaining("Set catalog.type = jdbc");
+  }
+}
