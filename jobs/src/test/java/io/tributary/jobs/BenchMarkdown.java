@@ -56,7 +56,8 @@ final class BenchMarkdown {
               Boolean.TRUE.equals(sum.get("allComplete")) ? "yes, every run" : "**NO**"));
     }
     md.append("\nMedian [min..max] over the rounds; ratios are per round (job over the same")
-        .append(" round's SQL twin or ceiling).\n\n");
+        .append(" round's SQL twin or ceiling). A run that did not process every event is left")
+        .append(" out of the rates, and its round out of the ratios.\n\n");
 
     md.append("| job | target | measured | |\n|---|---|---:|---|\n");
     for (Map<String, Object> job : jobs) {

@@ -65,9 +65,25 @@ class BenchmarkHarness {
   @TempDir Path dir;
 
   @Test
+  @SuppressWarnings("unchecked")
   void run() throws Exception {
     Settings s = Settings.fromSystemProperties();
-    Map<String, Object> report = run(s, dir);
+    String from = System.getProperty("bench.from", "").trim();
+    Map<String, Object> report;
+    if (from.isEmpty()) {
+      report = run(s, dir);
+    } else {
+      // Re-renders an earlier report's summary, targets and Markdown from its runs; runs nothing.
+      report = new ObjectMapper().readValue(Path.of(from).toFile(), Map.class);
+      int p =
+          ((Number) ((Map<String, Object>) report.get("settings")).get("parallelism")).intValue();
+      for (Map<String, Object> job : (List<Map<String, Object>>) report.get("jobs")) {
+        List<Map<String, Object>> runs = (List<Map<String, Object>>) job.get("runs");
+        job.put("summary", summary(runs));
+        job.put("targets", targets((String) job.get("job"), runs, p));
+      }
+      write(report, s.out);
+    }
     System.out.println(Files.readString(s.out.resolve("latest.md")));
     assertComplete(report);
   }
@@ -159,12 +175,16 @@ class BenchmarkHarness {
       probe.uninstall();
     }
     report.put("finished", Instant.now().toString());
-    Files.createDirectories(s.out);
+    write(report, s.out);
+    return report;
+  }
+
+  static void write(Map<String, Object> report, Path out) throws Exception {
+    Files.createDirectories(out);
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(s.out.resolve("latest.json").toFile(), report);
-    Files.writeString(s.out.resolve("latest.md"), BenchMarkdown.of(report));
-    return report;
+        .writeValue(out.resolve("latest.json").toFile(), report);
+    Files.writeString(out.resolve("latest.md"), BenchMarkdown.of(report));
   }
 
   /** Fails unless every run of every job processed every event. */
@@ -269,20 +289,39 @@ class BenchmarkHarness {
     return m;
   }
 
-  /** Per kind: events/s and CPU s/M; per round: job/SQL and job/ceiling; median and min..max. */
+  /**
+   * Per kind: events/s and CPU s/M; per round: job/SQL and job/ceiling; median and min..max. A run
+   * that did not process every event is left out, and so is every ratio of its round.
+   */
   static Map<String, Object> summary(List<Map<String, Object>> runs) {
     Map<String, Object> m = new LinkedHashMap<>();
     Map<String, Object> rates = new LinkedHashMap<>();
     Map<String, Object> cpu = new LinkedHashMap<>();
+    List<Map<String, Object>> complete = new ArrayList<>();
+    List<Object> incompleteRounds = new ArrayList<>();
+    for (Map<String, Object> r : runs) {
+      if (Boolean.TRUE.equals(r.get("complete"))) {
+        complete.add(r);
+      } else if (!incompleteRounds.contains(r.get("round"))) {
+        incompleteRounds.add(r.get("round"));
+      }
+    }
     for (String kind : KINDS) {
-      rates.put(kind, spread(values(runs, kind, "eventsPerSecond"), 0));
-      cpu.put(kind, spread(values(runs, kind, "cpuSecondsPerMillion"), 2));
+      rates.put(kind, spread(values(complete, kind, "eventsPerSecond"), 0));
+      cpu.put(kind, spread(values(complete, kind, "cpuSecondsPerMillion"), 2));
     }
     m.put("eventsPerSecond", rates);
     m.put("cpuSecondsPerMillion", cpu);
-    List<Double> job = values(runs, "job", "eventsPerSecond");
-    List<Double> sql = values(runs, "sql", "eventsPerSecond");
-    List<Double> ceiling = values(runs, "ceiling", "eventsPerSecond");
+    List<Map<String, Object>> whole = new ArrayList<>();
+    for (Map<String, Object> r : runs) {
+      if (!incompleteRounds.contains(r.get("round"))) {
+        whole.add(r);
+      }
+    }
+    m.put("roundsLeftOutOfRatios", incompleteRounds);
+    List<Double> job = values(whole, "job", "eventsPerSecond");
+    List<Double> sql = values(whole, "sql", "eventsPerSecond");
+    List<Double> ceiling = values(whole, "ceiling", "eventsPerSecond");
     List<Double> toSql = new ArrayList<>();
     List<Double> toCeiling = new ArrayList<>();
     for (int i = 0; i < job.size(); i++) {
