@@ -1,0 +1,99 @@
+package io.tributary.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tiny run of {@link BenchmarkHarness} (2,000 events per job, one round) to keep it working: the
+ * report written as JSON and Markdown has every job, every run kind and every metric, and every run
+ * processed every event. Never asserts any timing.
+ */
+class BenchmarkHarnessTest {
+  @TempDir Path dir;
+
+  @Test
+  void tinyRunReportsEveryJobRunAndMetric() throws Exception {
+    BenchmarkHarness.Settings s = new BenchmarkHarness.Settings();
+    s.events = 2_000;
+    s.cdcEvents = 2_000;
+    s.rounds = 1;
+    s.checkpointInterval = "1 s";
+    s.out = dir.resolve("out");
+    Map<String, Object> report = BenchmarkHarness.run(s, dir.resolve("work"));
+    BenchmarkHarness.assertComplete(report);
+
+    JsonNode json = new ObjectMapper().readTree(s.out.resolve("latest.json").toFile());
+    String md = Files.readString(s.out.resolve("latest.md"));
+    for (String key : List.of("started", "finished", "settings", "machine", "jobs")) {
+      assertTrue(json.has(key), key);
+    }
+    List<String> jobs = new ArrayList<>();
+    for (JsonNode job : json.get("jobs")) {
+      String name = job.get("job").asText();
+      jobs.add(name);
+      assertTrue(md.contains("`" + name + "`"), name + " in the Markdown");
+      assertEquals(2_000, job.get("data").get("events").asLong(), name);
+      assertTrue(job.get("data").get("bytesPerEvent").asLong() >= 150, name);
+      List<String> kinds = new ArrayList<>();
+      for (JsonNode run : job.get("runs")) {
+        String kind = run.get("kind").asText();
+        kinds.add(kind);
+        String what = name + " " + kind;
+        for (String metric :
+            List.of(
+                "eventsPerSecond",
+                "seconds",
+                "cpuSecondsPerMillion",
+                "brokerCpuSecondsPerMillion",
+                "taskFailures")) {
+          assertTrue(run.get(metric).isNumber(), what + " " + metric);
+        }
+        assertTrue(run.get("complete").asBoolean(), what + " processed every event: " + run);
+        assertTrue(run.get("processed").size() > 0, what);
+        JsonNode cp = run.get("checkpoints");
+        assertTrue(cp.has("count") && cp.has("medianMs") && cp.has("maxMs"), what);
+        JsonNode ice = run.get("iceberg");
+        if (kind.equals("ceiling")) {
+          assertTrue(ice.isNull(), what);
+        } else {
+          assertTrue(ice.get("commits").asLong() >= 1, what + " commits");
+          for (String metric :
+              List.of(
+                  "dataFilesPerCommitMedian",
+                  "dataFilesPerCommitMax",
+                  "bytesPerCommitMedian",
+                  "bytesPerCommitMax")) {
+            assertTrue(ice.get(metric).isNumber(), what + " " + metric);
+          }
+          for (JsonNode snap : ice.get("snapshots")) {
+            assertTrue(snap.has("addedDataFiles") && snap.has("addedFilesSize"), what);
+          }
+        }
+      }
+      assertEquals(List.of("ceiling", "job", "sql"), kinds, name);
+      JsonNode sum = job.get("summary");
+      for (String ratio : List.of("jobToSql", "jobToCeiling")) {
+        for (String stat : List.of("median", "min", "max")) {
+          assertTrue(sum.get(ratio).get(stat).isNumber(), name + " " + ratio + " " + stat);
+        }
+      }
+      assertTrue(sum.get("allComplete").asBoolean(), name);
+      assertTrue(job.get("targets").size() >= 2, name);
+      for (JsonNode t : job.get("targets")) {
+        assertNotNull(t.get("met"), name);
+      }
+    }
+    assertEquals(List.of("ingest", "aggregate", "cdc"), jobs);
+  }
+}
