@@ -39,7 +39,7 @@ class TributaryConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "Invalid configuration: unknown property group 'kafak'. Known groups: job, source,"
-                + " kafka, datagen, format, iceberg, aggregate, cdc.");
+                + " kafka, kinesis, datagen, format, iceberg, aggregate, cdc.");
   }
 
   @Test
@@ -109,7 +109,7 @@ class TributaryConfigTest {
     assertThatThrownBy(() -> RecordSource.fromConfig(Configs.of(), "ingest"))
         .hasMessageStartingWith(
             "Invalid configuration: missing required key 'type' in property group 'source'. Set"
-                + " it to one of kafka, datagen");
+                + " it to one of kafka, kinesis, datagen");
   }
 
   @Test
