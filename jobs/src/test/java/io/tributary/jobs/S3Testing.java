@@ -8,9 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /**
@@ -20,24 +17,9 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 final class S3Testing {
   private S3Testing() {}
 
-  /**
-   * {@link JobTesting#miniCluster}, without Flink's check against closed user-code class loaders.
-   * The tests read the tables in this JVM after the job has ended, and Iceberg plans reads on its
-   * JVM-wide worker pool, whose threads a job's task may have started: they keep that job's class
-   * loader as their context class loader, and S3FileIO's HTTP client looks up its logging through
-   * it (seen: "Trying to access closed classloader" from commons-logging in a read after the job
-   * was cancelled). A test artifact here; on a session cluster running job after job in one
-   * TaskManager JVM the same could happen (one job per cluster on MSF).
-   */
+  /** The jobs' MiniCluster ({@link JobTesting#miniCluster} says why it has no leak check). */
   static MiniClusterExtension miniCluster(int slots) {
-    Configuration conf = new Configuration();
-    conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
-    return new MiniClusterExtension(
-        new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(conf)
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(slots)
-            .build());
+    return JobTesting.miniCluster(slots);
   }
 
   /**
