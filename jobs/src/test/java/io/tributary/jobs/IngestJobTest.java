@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
@@ -66,44 +67,7 @@ class IngestJobTest {
     String topic = "clicks";
     kafka.createTopic(topic, 2);
     Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
-    List<Sent> sent = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      sent.add(new Sent(null, valid(i, base.plusSeconds(i)).getBytes(UTF_8)));
-    }
-    String ok = "\"id\":\"b\",\"user_id\":\"u\"";
-    sent.add(new Sent("malformed-json", "not json at all".getBytes(UTF_8)));
-    sent.add(new Sent("truncated-json", "{\"id\":\"b\",\"user_id\":\"u".getBytes(UTF_8)));
-    sent.add(
-        new Sent(
-            "wrong-type",
-            ("{" + ok + ",\"qty\":\"three\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
-    sent.add(new Sent("missing-field", ("{\"id\":\"b\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
-    sent.add(new Sent("missing-event-time", ("{" + ok + ",\"ts\":null}").getBytes(UTF_8)));
-    sent.add(
-        new Sent(
-            "event-time-out-of-bounds",
-            ("{" + ok + ",\"ts\":\"1970-01-01T00:00:00Z\"}").getBytes(UTF_8)));
-    byte[] huge = new byte[1_100_000];
-    Arrays.fill(huge, (byte) 'x');
-    byte[] prefix = ("{" + ok + ",\"ts\":\"" + base + "\",\"pad\":\"").getBytes(UTF_8);
-    System.arraycopy(prefix, 0, huge, 0, prefix.length);
-    huge[huge.length - 2] = '"';
-    huge[huge.length - 1] = '}';
-    sent.add(new Sent("too-large", huge));
-    byte[] badUtf8 = ("{" + ok + ",\"ts\":\"" + base + "\"}").getBytes(UTF_8);
-    badUtf8[8] = (byte) 0xC3; // inside "b": a lead byte followed by a quote
-    sent.add(new Sent("invalid-utf8", badUtf8));
-    sent.add(new Sent("empty", new byte[0]));
-    sent.add(new Sent("tombstone", null));
-
-    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-    for (int i = 0; i < sent.size(); i++) {
-      records.add(new ProducerRecord<>(topic, i % 2, ("k" + i).getBytes(UTF_8), sent.get(i).value));
-    }
-    List<RecordMetadata> metas = kafka.sendAll(topic, records);
-    for (int i = 0; i < sent.size(); i++) {
-      sent.get(i).meta = metas.get(i);
-    }
+    List<Sent> sent = send(kafka::sendAll, topic, validAndBad(base));
 
     Main.run(
         new String[] {
@@ -140,7 +104,64 @@ class IngestJobTest {
         });
 
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
-    List<Record> rows = Tables.read(catalog, "clicks");
+    assertValidRows(Tables.read(catalog, "clicks"), base);
+    assertDeadLetters(Tables.read(catalog, "clicks_dead_letters"), sent, topic);
+  }
+
+  /** The 40 valid records, then one of every kind of bad record, with the reason each must get. */
+  static List<Sent> validAndBad(Instant base) {
+    List<Sent> sent = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      sent.add(new Sent(null, valid(i, base.plusSeconds(i)).getBytes(UTF_8)));
+    }
+    String ok = "\"id\":\"b\",\"user_id\":\"u\"";
+    sent.add(new Sent("malformed-json", "not json at all".getBytes(UTF_8)));
+    sent.add(new Sent("truncated-json", "{\"id\":\"b\",\"user_id\":\"u".getBytes(UTF_8)));
+    sent.add(
+        new Sent(
+            "wrong-type",
+            ("{" + ok + ",\"qty\":\"three\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
+    sent.add(new Sent("missing-field", ("{\"id\":\"b\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
+    sent.add(new Sent("missing-event-time", ("{" + ok + ",\"ts\":null}").getBytes(UTF_8)));
+    sent.add(
+        new Sent(
+            "event-time-out-of-bounds",
+            ("{" + ok + ",\"ts\":\"1970-01-01T00:00:00Z\"}").getBytes(UTF_8)));
+    byte[] huge = new byte[1_100_000];
+    Arrays.fill(huge, (byte) 'x');
+    byte[] prefix = ("{" + ok + ",\"ts\":\"" + base + "\",\"pad\":\"").getBytes(UTF_8);
+    System.arraycopy(prefix, 0, huge, 0, prefix.length);
+    huge[huge.length - 2] = '"';
+    huge[huge.length - 1] = '}';
+    sent.add(new Sent("too-large", huge));
+    byte[] badUtf8 = ("{" + ok + ",\"ts\":\"" + base + "\"}").getBytes(UTF_8);
+    badUtf8[8] = (byte) 0xC3; // inside "b": a lead byte followed by a quote
+    sent.add(new Sent("invalid-utf8", badUtf8));
+    sent.add(new Sent("empty", new byte[0]));
+    sent.add(new Sent("tombstone", null));
+
+    return sent;
+  }
+
+  /** Sends {@code sent} in order, alternating two partitions, and notes where each landed. */
+  static List<Sent> send(
+      BiFunction<String, List<ProducerRecord<byte[], byte[]>>, List<RecordMetadata>> sendAll,
+      String topic,
+      List<Sent> sent) {
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < sent.size(); i++) {
+      records.add(new ProducerRecord<>(topic, i % 2, ("k" + i).getBytes(UTF_8), sent.get(i).value));
+    }
+    List<RecordMetadata> metas = sendAll.apply(topic, records);
+    for (int i = 0; i < sent.size(); i++) {
+      sent.get(i).meta = metas.get(i);
+    }
+
+    return sent;
+  }
+
+  /** The table holds exactly the 40 valid records of {@link #validAndBad}, field by field. */
+  static void assertValidRows(List<Record> rows, Instant base) {
     rows.sort(Comparator.comparing(r -> (String) r.getField("id")));
     List<Object[]> expected = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
@@ -162,8 +183,10 @@ class IngestJobTest {
             r -> r.getField("ts"))
         .containsExactlyElementsOf(
             expected.stream().map(e -> tuple(e)).collect(Collectors.toList()));
+  }
 
-    List<Record> dead = Tables.read(catalog, "clicks_dead_letters");
+  /** The dead-letter table holds exactly the bad records, with reason, coordinates and payload. */
+  static void assertDeadLetters(List<Record> dead, List<Sent> sent, String topic) {
     List<Sent> bad = sent.subList(40, sent.size());
     assertThat(dead)
         .extracting(

@@ -1,9 +1,7 @@
 package io.tributary.jobs;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
 
 import io.tributary.config.ConfigException;
 import io.tributary.iceberg.IcebergCatalog;
@@ -11,22 +9,14 @@ import io.tributary.jobs.IngestJobTest.Sent;
 import io.tributary.stack.LocalStack;
 import io.tributary.testing.KafkaServer;
 import io.tributary.testing.Tables;
-import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,29 +70,7 @@ class S3IngestTest {
     String database = "lake_" + type;
     kafka.createTopic(topic, 2);
     Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
-    List<Sent> sent = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      sent.add(new Sent(null, IngestJobTest.valid(i, base.plusSeconds(i)).getBytes(UTF_8)));
-    }
-    String ok = "\"id\":\"b\",\"user_id\":\"u\"";
-    sent.add(new Sent("malformed-json", "not json at all".getBytes(UTF_8)));
-    sent.add(new Sent("truncated-json", "{\"id\":\"b\",\"user_id\":\"u".getBytes(UTF_8)));
-    sent.add(
-        new Sent(
-            "wrong-type",
-            ("{" + ok + ",\"qty\":\"three\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
-    sent.add(new Sent("missing-field", ("{\"id\":\"b\",\"ts\":\"" + base + "\"}").getBytes(UTF_8)));
-    sent.add(new Sent("missing-event-time", ("{" + ok + ",\"ts\":null}").getBytes(UTF_8)));
-    sent.add(new Sent("empty", new byte[0]));
-    sent.add(new Sent("tombstone", null));
-    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-    for (int i = 0; i < sent.size(); i++) {
-      records.add(new ProducerRecord<>(topic, i % 2, ("k" + i).getBytes(UTF_8), sent.get(i).value));
-    }
-    List<RecordMetadata> metas = kafka.sendAll(topic, records);
-    for (int i = 0; i < sent.size(); i++) {
-      sent.get(i).meta = metas.get(i);
-    }
+    List<Sent> sent = IngestJobTest.send(kafka::sendAll, topic, IngestJobTest.validAndBad(base));
 
     List<String> catalogKeys = S3Testing.catalogKeys(stack, type, dir, database);
     List<String> args =
@@ -141,57 +109,8 @@ class S3IngestTest {
                   .allSatisfy(f -> assertThat(f.location()).startsWith("s3://warehouse/"));
               return Tables.read(table);
             });
-    rows.sort(Comparator.comparing(r -> (String) r.getField("id")));
-    List<Object[]> expected = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      expected.add(
-          new Object[] {
-            String.format("v-%02d", i),
-            i == 3 ? "ü-世界" : "u-" + (i % 5),
-            i % 7 == 0 ? null : new BigDecimal(i + ".25"),
-            i,
-            OffsetDateTime.ofInstant(base.plusSeconds(i), ZoneOffset.UTC)
-          });
-    }
-    assertThat(rows)
-        .extracting(
-            r -> r.getField("id"),
-            r -> r.getField("user_id"),
-            r -> r.getField("amount"),
-            r -> r.getField("qty"),
-            r -> r.getField("ts"))
-        .containsExactlyElementsOf(
-            expected.stream().map(e -> tuple(e)).collect(Collectors.toList()));
-
-    List<Record> dead = Tables.read(catalog, "clicks_dead_letters");
-    List<Sent> bad = sent.subList(40, sent.size());
-    assertThat(dead)
-        .extracting(
-            r -> r.getField("reason"),
-            r -> r.getField("job"),
-            r -> r.getField("source_type"),
-            r -> r.getField("source_stream"),
-            r -> r.getField("source_partition"),
-            r -> r.getField("source_position"))
-        .containsExactlyInAnyOrderElementsOf(
-            bad.stream()
-                .map(
-                    s ->
-                        tuple(
-                            s.reason,
-                            "ingest",
-                            "kafka",
-                            topic,
-                            Integer.toString(s.meta.partition()),
-                            Long.toString(s.meta.offset())))
-                .collect(Collectors.toList()));
-    for (Record r : dead) {
-      Sent s =
-          bad.stream().filter(b -> b.reason.equals(r.getField("reason"))).findFirst().orElseThrow();
-      ByteBuffer payload = (ByteBuffer) r.getField("payload");
-      assertThat(payload).isEqualTo(s.value == null ? null : ByteBuffer.wrap(s.value));
-      assertThat((String) r.getField("error_message")).isNotBlank();
-    }
+    IngestJobTest.assertValidRows(rows, base);
+    IngestJobTest.assertDeadLetters(Tables.read(catalog, "clicks_dead_letters"), sent, topic);
   }
 
   /**
