@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
@@ -60,6 +61,7 @@ class SavepointResumeIT {
     String first = cluster.runJava(config, true, null);
     // Input keeps arriving from here on: 1,500 events over about 30 s.
     AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+    AtomicInteger produced = new AtomicInteger();
     Thread producer =
         new Thread(
             () -> {
@@ -68,6 +70,7 @@ class SavepointResumeIT {
                 for (int i = 0; i < records.size(); i += 10) {
                   cluster.kafka.sendAll(
                       "clicks", records.subList(i, Math.min(i + 10, records.size())));
+                  produced.set(Math.min(i + 10, records.size()));
                   Thread.sleep(200);
                 }
               } catch (Throwable t) {
@@ -81,16 +84,19 @@ class SavepointResumeIT {
     int atStop = count();
     assertThat(atStop).isLessThan(EVENTS);
 
-    // The input goes on while nothing reads it; then the job resumes where the savepoint was.
-    Thread.sleep(3000);
+    // The input goes on while nothing reads it (100 more events); then the job resumes where the
+    // savepoint was.
+    int producedAtStop = produced.get();
+    await(() -> produced.get() >= Math.min(EVENTS, producedAtStop + 100), Duration.ofMinutes(1));
     String second = cluster.runJava(config, true, savepoint);
     assertThat(second).isNotEqualTo(first);
     producer.join(Duration.ofMinutes(2).toMillis());
     assertThat(producerFailure.get()).isNull();
     assertThat(producer.isAlive()).isFalse();
     awaitRows(EVENTS, Duration.ofMinutes(3));
-    // One more checkpoint's worth of time: a duplicate would show up as a row beyond EVENTS.
-    Thread.sleep(3000);
+    // One more commit after the last row: a duplicate would show up as a row beyond EVENTS.
+    long last = snapshot();
+    await(() -> snapshot() != last, Duration.ofMinutes(1));
     cluster.flink(Duration.ofMinutes(1), "cancel", second);
 
     assertThat(cluster.rows("resume", "events", ClickEvents.COLUMNS))
@@ -107,6 +113,28 @@ class SavepointResumeIT {
             .catalog("resume")
             .with(c -> c.loadTable(cluster.catalog("resume").identifier("events")));
     return Tables.read(t).size();
+  }
+
+  /** The table's current snapshot id: a new one is a new commit. */
+  private static long snapshot() {
+    return cluster
+        .catalog("resume")
+        .with(
+            c -> {
+              Table t = c.loadTable(cluster.catalog("resume").identifier("events"));
+              return t.currentSnapshot() == null ? -1L : t.currentSnapshot().snapshotId();
+            });
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      Thread.sleep(200);
+    }
   }
 
   private static void awaitRows(int atLeast, Duration timeout) throws InterruptedException {
