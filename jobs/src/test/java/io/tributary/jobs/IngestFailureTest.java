@@ -79,28 +79,15 @@ class IngestFailureTest {
       List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
       for (int i = sent; i < sent + BATCH; i++) {
         // Every 100th record is broken, to prove dead letters are exactly-once too.
-        String value =
-            i % 100 == 99
-                ? "{\"id\":" + i + ",\"ts\":"
-                : "{\"id\":"
-                    + i
-                    + ",\"payload\":\"p"
-                    + i
-                    + "\",\"ts\":\""
-                    + base.plusMillis(i)
-                    + "\"}";
+        String value = JobTesting.order(i, i % 100 == 99, base);
         expectedBad += i % 100 == 99 ? 1 : 0;
         batch.add(new ProducerRecord<>(topic, i % 3, null, value.getBytes(UTF_8)));
       }
       kafka.sendAll(topic, batch);
       sent += BATCH;
       if (sent % 6_000 == 0 && kills < KILLS) {
-        // Let some data commit first, so recovery restores real Kafka and Iceberg state.
-        long before = JobTesting.rows(catalog, "orders");
-        JobTesting.waitFor(
-            Duration.ofSeconds(60), () -> JobTesting.rows(catalog, "orders") > before);
         // The kill must fail the job and make it restart from its checkpoint.
-        JobTesting.killTaskManager(cluster, client, kills++);
+        JobTesting.killAfterACommit(cluster, client, catalog, "orders", kills++);
       }
       Thread.sleep(200);
     }

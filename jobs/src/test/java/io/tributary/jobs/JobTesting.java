@@ -8,6 +8,7 @@ import io.tributary.runtime.FlinkEnvironment;
 import io.tributary.runtime.TributaryOptions;
 import io.tributary.testing.Tables;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobStatus;
@@ -89,5 +90,27 @@ final class JobTesting {
   /** Rows committed to the table so far; 0 before it exists. */
   static long rows(IcebergCatalog catalog, String table) {
     return Tables.exists(catalog, table) ? TableSummary.of(catalog, table).rows : 0;
+  }
+
+  /**
+   * Record {@code i} of the failure tests' order stream: an id, a payload and an event time {@code
+   * i} ms after {@code base}; or, when {@code broken}, truncated JSON that must be dead-lettered.
+   */
+  static String order(int i, boolean broken, Instant base) {
+    return broken
+        ? "{\"id\":" + i + ",\"ts\":"
+        : "{\"id\":" + i + ",\"payload\":\"p" + i + "\",\"ts\":\"" + base.plusMillis(i) + "\"}";
+  }
+
+  /**
+   * Waits until {@code table} gained rows (a commit), then kills the TaskManager: recovery then
+   * restores real source and Iceberg state, not an empty start.
+   */
+  static void killAfterACommit(
+      MiniCluster cluster, JobClient client, IcebergCatalog catalog, String table, int kill)
+      throws Exception {
+    long before = rows(catalog, table);
+    waitFor(Duration.ofSeconds(60), () -> rows(catalog, table) > before);
+    killTaskManager(cluster, client, kill);
   }
 }

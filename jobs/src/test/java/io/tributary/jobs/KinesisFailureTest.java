@@ -103,16 +103,7 @@ class KinesisFailureTest {
         Shard shard = shards.get((b / BLOCK) % shards.size());
         List<byte[]> aggregate = new ArrayList<>();
         for (int i = b; i < b + BLOCK; i++) {
-          String value =
-              isBad(i)
-                  ? "{\"id\":" + i + ",\"ts\":"
-                  : "{\"id\":"
-                      + i
-                      + ",\"payload\":\"p"
-                      + i
-                      + "\",\"ts\":\""
-                      + base.plusMillis(i)
-                      + "\"}";
+          String value = JobTesting.order(i, isBad(i), base);
           expectedBad += isBad(i) ? 1 : 0;
           if (i < b + BLOCK - AGGREGATED) {
             batch.add(new Entry(shard, "k" + i, utf8(value)));
@@ -126,11 +117,7 @@ class KinesisFailureTest {
       k.putAll(stream, batch);
       sent += BATCH;
       if (sent % 3_000 == 0 && kills < KILLS) {
-        // Let some data commit first, so recovery restores real shard and Iceberg state.
-        long before = JobTesting.rows(catalog, "orders");
-        JobTesting.waitFor(
-            Duration.ofSeconds(60), () -> JobTesting.rows(catalog, "orders") > before);
-        JobTesting.killTaskManager(cluster, client, kills++);
+        JobTesting.killAfterACommit(cluster, client, catalog, "orders", kills++);
       }
       Thread.sleep(200);
     }

@@ -195,16 +195,7 @@ class S3OutageTest {
       while (System.nanoTime() < end) {
         List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
         for (int i = sent; i < sent + BATCH; i++) {
-          String value =
-              i % 100 == 99
-                  ? "{\"id\":" + i + ",\"ts\":"
-                  : "{\"id\":"
-                      + i
-                      + ",\"payload\":\"p"
-                      + i
-                      + "\",\"ts\":\""
-                      + base.plusMillis(i)
-                      + "\"}";
+          String value = JobTesting.order(i, i % 100 == 99, base);
           bad += i % 100 == 99 ? 1 : 0;
           batch.add(new ProducerRecord<>(topic, i % 2, null, value.getBytes(UTF_8)));
         }
