@@ -50,6 +50,10 @@ public final class KafkaServer implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
+  // Kafka's own default. CI once expired a batch after 30 s on a loaded 2-core machine while the
+  // broker (same machine, with a MiniCluster and S3 server busy) answered late; a record that
+  // was never acknowledged is not resent by hand, as that could write it twice.
+  private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(120);
   private static final long POLL_MILLIS = 100;
 
   private final Path dir; // null when connected to a broker this object did not start
@@ -158,7 +162,7 @@ public final class KafkaServer implements AutoCloseable {
     producer.flush();
     List<RecordMetadata> metadata = new ArrayList<>(futures.size());
     for (Future<RecordMetadata> future : futures) {
-      metadata.add(await(future, "send to " + topic));
+      metadata.add(await(future, "send to " + topic, DELIVERY_TIMEOUT.plusSeconds(10)));
     }
     return metadata;
   }
@@ -278,9 +282,10 @@ public final class KafkaServer implements AutoCloseable {
       props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
       props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_MESSAGE_BYTES));
       props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-      props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-      props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-      props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+      props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
+      props.put(
+          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(DELIVERY_TIMEOUT.toMillis()));
+      props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
       producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
     return producer;
@@ -303,8 +308,12 @@ public final class KafkaServer implements AutoCloseable {
   }
 
   private <T> T await(Future<T> future, String what) {
+    return await(future, what, CLIENT_TIMEOUT);
+  }
+
+  private <T> T await(Future<T> future, String what, Duration timeout) {
     try {
-      return future.get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new IllegalStateException("Cannot " + what + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {

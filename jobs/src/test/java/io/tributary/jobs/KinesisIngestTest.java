@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.stack.LocalStack;
+import io.tributary.stack.StackSettings;
 import io.tributary.testing.KinesisExtension;
 import io.tributary.testing.KinesisStreams;
 import io.tributary.testing.KinesisStreams.Entry;
@@ -35,6 +37,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,8 +48,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Kinesis (a real Kinesis API server, kinesis-mock) into Iceberg through {@code ingest} on a
- * MiniCluster: plain, KPL-aggregated and malformed records, polling and enhanced fan-out, a shard
- * split while the job runs, and bounded runs that end by themselves.
+ * MiniCluster: plain, KPL-aggregated and malformed records, polling and enhanced fan-out, into
+ * tables on S3 (S3Mock) behind the Iceberg REST catalog server; a shard split while the job runs;
+ * and bounded runs that end by themselves.
  */
 @Timeout(300)
 class KinesisIngestTest {
@@ -58,6 +63,33 @@ class KinesisIngestTest {
   @RegisterExtension static final KinesisExtension kinesis = new KinesisExtension();
 
   @TempDir Path dir;
+
+  @TempDir static Path stackDir;
+
+  /** S3 and the REST catalog on it: the AWS path of issue 5, with local servers. */
+  static LocalStack s3;
+
+  @BeforeAll
+  static void startS3() {
+    s3 = S3Testing.start(stackDir);
+  }
+
+  @AfterAll
+  static void stopS3() {
+    try {
+      if (s3 != null) {
+        s3.close();
+      }
+    } finally {
+      S3Testing.clearLocalCredentials();
+    }
+  }
+
+  /** A local Hadoop warehouse, for the tests that are about Kinesis rather than S3. */
+  List<String> localWarehouse() {
+    return List.of(
+        "--iceberg.warehouse", dir.resolve("warehouse").toString(), "--iceberg.database", "lake");
+  }
 
   static String valid(int i, Instant ts) {
     String amount = i % 7 == 0 ? "" : ",\"amount\":" + i + ".25";
@@ -90,7 +122,13 @@ class KinesisIngestTest {
     }
   }
 
-  String[] args(String stream, String table, String reader, boolean bounded, String... more) {
+  String[] args(
+      String stream,
+      String table,
+      String reader,
+      boolean bounded,
+      List<String> catalog,
+      String... more) {
     List<String> a =
         new ArrayList<>(
             List.of(
@@ -120,12 +158,9 @@ class KinesisIngestTest {
                 SCHEMA,
                 "--format.event-time.field",
                 "ts",
-                "--iceberg.warehouse",
-                dir.resolve("warehouse").toString(),
-                "--iceberg.database",
-                "lake",
                 "--iceberg.table",
                 table));
+    a.addAll(catalog);
     a.addAll(Arrays.asList(more));
     return a.toArray(new String[0]);
   }
@@ -183,6 +218,7 @@ class KinesisIngestTest {
     inAggregate.position = agg.sequenceNumber + ":1";
     bad.add(inAggregate);
 
+    List<String> catalogKeys = S3Testing.catalogKeys(s3, "rest", dir, "lake_" + reader);
     long start = System.nanoTime();
     Main.run(
         args(
@@ -190,11 +226,16 @@ class KinesisIngestTest {
             "clicks_" + reader,
             reader,
             true,
+            S3Testing.args(catalogKeys),
             "--iceberg.partition-spec",
             "days(ts), bucket(4, user_id)"));
     long millis = (System.nanoTime() - start) / 1_000_000;
 
-    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    IcebergCatalog catalog = S3Testing.catalog(catalogKeys);
+    // On S3 behind the REST catalog, not on a local disk.
+    String table = "clicks_" + reader;
+    String location = catalog.with(c -> c.loadTable(catalog.identifier(table)).location());
+    assertThat(location).startsWith("s3://" + StackSettings.BUCKET + "/");
     List<Record> rows = Tables.read(catalog, "clicks_" + reader);
     rows.sort(Comparator.comparing(r -> (String) r.getField("id")));
     List<Object[]> expected = new ArrayList<>();
@@ -256,7 +297,8 @@ class KinesisIngestTest {
     JobClient client =
         JobTesting.startAsync(
             "kinesis-reshard",
-            args(stream, "resharded", "polling", false, "--job.parallelism", "2"));
+            args(
+                stream, "resharded", "polling", false, localWarehouse(), "--job.parallelism", "2"));
     int id = 0;
     List<Entry> first = new ArrayList<>();
     for (; id < 300; id++) {
@@ -302,7 +344,15 @@ class KinesisIngestTest {
 
     // Bounded over the resharded stream: closed parent to its end, children to their bounds.
     long start = System.nanoTime();
-    Main.run(args(stream, "resharded_bounded", "polling", true, "--job.parallelism", "2"));
+    Main.run(
+        args(
+            stream,
+            "resharded_bounded",
+            "polling",
+            true,
+            localWarehouse(),
+            "--job.parallelism",
+            "2"));
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertIds(Tables.read(catalog, "resharded_bounded"), inStream);
     System.out.printf("kinesis bounded over a split stream: %d rows in %d ms%n", total, millis);

@@ -37,12 +37,17 @@ final class S3Testing {
   }
 
   static LocalStack start(Path dir) {
+    return start(dir, LocalStack.Service.KAFKA);
+  }
+
+  /** S3Mock and the REST catalog on it, plus {@code more} of the stack's servers. */
+  static LocalStack start(Path dir, LocalStack.Service... more) {
     useLocalCredentials();
+    List<LocalStack.Service> services =
+        new ArrayList<>(List.of(LocalStack.Service.S3, LocalStack.Service.REST_CATALOG));
+    services.addAll(Arrays.asList(more));
     return LocalStack.start(
-        StackSettings.forTest(dir),
-        LocalStack.Service.S3,
-        LocalStack.Service.REST_CATALOG,
-        LocalStack.Service.KAFKA);
+        StackSettings.forTest(dir), services.toArray(new LocalStack.Service[0]));
   }
 
   /** The {@code iceberg} keys (without the group) that put {@code type}'s tables on S3Mock. */
