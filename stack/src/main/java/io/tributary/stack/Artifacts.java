@@ -32,12 +32,19 @@ public final class Artifacts {
 
   /**
    * A Flink 1.20.3 installation's jars: flink-dist's lib/, its web UI, and from opt/ the SQL
-   * client.
+   * client, the Prometheus reporter, and Hadoop (as {@code HADOOP_CLASSPATH} would add it).
    */
   public static List<Path> flinkClasspath() {
-    List<Path> jars = new ArrayList<>(readClasspath("flink.classpath"));
+    List<Path> jars = new ArrayList<>(flinkRuntimeClasspath());
     jars.addAll(readClasspath("flink-opt.classpath"));
     return jars;
+  }
+
+  /**
+   * flink-dist's lib/ alone: Flink's runtime jars and log4j, no Hadoop, no web UI, no connector.
+   */
+  public static List<Path> flinkRuntimeClasspath() {
+    return readClasspath("flink.classpath");
   }
 
   /** Kafka's broker jars and their logging. */

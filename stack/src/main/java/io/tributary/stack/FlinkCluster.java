@@ -26,9 +26,47 @@ import java.util.regex.Pattern;
  * lib/, configured by the shared {@code stack/conf/flink/config.yaml}.
  */
 public final class FlinkCluster {
+  /** What the cluster's JVMs have on their classpath: flink-dist's lib/, and what is added. */
+  public enum Lib {
+    /**
+     * Flink's runtime jars, its web UI, the Prometheus reporter, the SQL gateway and Hadoop: a
+     * Hadoop-enabled installation, as the stack's SQL pipelines (Iceberg's Hadoop catalog) need.
+     */
+    STACK,
+    /**
+     * Flink's runtime jars and log4j only, nothing added: the classpath Amazon Managed Service for
+     * Apache Flink gives an application, so a job's jar must bring everything else (Hadoop
+     * included). The packaging test runs the jobs' cluster jar on it.
+     */
+    RUNTIME_ONLY;
+
+    /** {@code stack} or {@code runtime-only} (environment variable {@code TRIBUTARY_FLINK_LIB}). */
+    public static Lib parse(String value) {
+      for (Lib lib : values()) {
+        if (lib.toString().equals(value.trim())) {
+          return lib;
+        }
+      }
+      throw new IllegalArgumentException(
+          "TRIBUTARY_FLINK_LIB="
+              + value
+              + " is not known: set it to stack (the default) or runtime-only");
+    }
+
+    List<Path> jars() {
+      return this == STACK ? libJars() : Artifacts.flinkRuntimeClasspath();
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Pattern TASK_MANAGERS = Pattern.compile("\"taskmanagers\"\\s*:\\s*(\\d+)");
   private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
+  private static final String LIB_FILE = "lib.classpath";
 
   private FlinkCluster() {}
 
@@ -37,6 +75,14 @@ public final class FlinkCluster {
    * (addresses, ports, folders). Docker sets the same keys through {@code FLINK_PROPERTIES}.
    */
   public static Path configure(Path dir, int restPort, int rpcPort) {
+    return configure(dir, restPort, rpcPort, Lib.STACK);
+  }
+
+  /**
+   * As {@link #configure(Path, int, int)}, with {@code lib} on every JVM's classpath: written to
+   * {@code lib.classpath} beside {@code conf/}, so a TaskManager started later gets the same.
+   */
+  public static Path configure(Path dir, int restPort, int rpcPort, Lib lib) {
     Path conf = dir.resolve("conf");
     Map<String, String> local = new LinkedHashMap<>();
     local.put("jobmanager.rpc.address", "127.0.0.1");
@@ -65,6 +111,8 @@ public final class FlinkCluster {
       yaml.append("\n# Set by io.tributary.stack.FlinkCluster for this host.\n");
       local.forEach((k, v) -> yaml.append(k).append(": ").append(quote(v)).append('\n'));
       Files.writeString(conf.resolve("config.yaml"), yaml.toString(), StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve(LIB_FILE), Artifacts.classpath(lib.jars()), StandardCharsets.UTF_8);
       Files.copy(
           Artifacts.conf().resolve("flink/log4j.properties"),
           conf.resolve("log4j.properties"),
@@ -181,7 +229,12 @@ public final class FlinkCluster {
   }
 
   private static List<String> command(Path conf, Path logFile, String resources, String main) {
-    String classpath = Artifacts.classpath(libJars());
+    String classpath;
+    try {
+      classpath = Files.readString(conf.getParent().resolve(LIB_FILE), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Run FlinkCluster.configure first", e);
+    }
     List<String> memory = resourceParams(conf, classpath, resources);
     List<String> command = new ArrayList<>();
     command.add(Artifacts.java());

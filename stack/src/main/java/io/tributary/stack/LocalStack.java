@@ -165,7 +165,7 @@ public final class LocalStack implements AutoCloseable {
       case FLINK:
         Path flink = dir.resolve("flink");
         int rest = settings.port("FLINK_REST_PORT");
-        FlinkCluster.configure(flink, rest, settings.port("FLINK_RPC_PORT"));
+        FlinkCluster.configure(flink, rest, settings.port("FLINK_RPC_PORT"), settings.flinkLib());
         track(FlinkCluster.startJobManager(flink, log("flink-jobmanager"), rest));
         track(FlinkCluster.startTaskManager(flink, log("flink-taskmanager"), rest, 1));
         break;
@@ -328,7 +328,9 @@ public final class LocalStack implements AutoCloseable {
       case "rest-catalog":
         return s.restCatalogUri() + " (warehouse " + StackSettings.REST_WAREHOUSE + ")";
       case "flink-jobmanager":
-        return "Flink web UI " + s.flinkRestUrl();
+        return s.flinkLib() == FlinkCluster.Lib.STACK
+            ? "Flink web UI " + s.flinkRestUrl()
+            : "Flink REST API " + s.flinkRestUrl() + " (lib " + s.flinkLib() + ", no web UI)";
       default:
         return "";
     }

@@ -34,10 +34,12 @@ public final class StackSettings {
 
   private final Path dir;
   private final Map<String, Integer> ports;
+  private final FlinkCluster.Lib flinkLib;
 
-  private StackSettings(Path dir, Map<String, Integer> ports) {
+  private StackSettings(Path dir, Map<String, Integer> ports, FlinkCluster.Lib flinkLib) {
     this.dir = dir;
     this.ports = ports;
+    this.flinkLib = flinkLib;
   }
 
   /** The CLI's settings: each variable from the environment, or its default. */
@@ -50,8 +52,11 @@ public final class StackSettings {
       }
     }
     String dir = env.apply("TRIBUTARY_STACK_DIR");
+    String lib = env.apply("TRIBUTARY_FLINK_LIB");
     return new StackSettings(
-        Paths.get(dir == null ? DEFAULTS.get("TRIBUTARY_STACK_DIR") : dir), ports);
+        Paths.get(dir == null ? DEFAULTS.get("TRIBUTARY_STACK_DIR") : dir),
+        ports,
+        lib == null ? FlinkCluster.Lib.STACK : FlinkCluster.Lib.parse(lib));
   }
 
   /** Free ports and a folder of the test's own, so tests run beside a user's stack. */
@@ -65,7 +70,17 @@ public final class StackSettings {
         ports.put(key, free[i++]);
       }
     }
-    return new StackSettings(dir, ports);
+    return new StackSettings(dir, ports, FlinkCluster.Lib.STACK);
+  }
+
+  /** The same, with the Flink cluster's classpath {@code lib}. */
+  public StackSettings withFlinkLib(FlinkCluster.Lib lib) {
+    return new StackSettings(dir, ports, lib);
+  }
+
+  /** The Flink cluster's classpath (environment variable {@code TRIBUTARY_FLINK_LIB}). */
+  public FlinkCluster.Lib flinkLib() {
+    return flinkLib;
   }
 
   public Path dir() {

@@ -1,0 +1,30 @@
+package io.tributary.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StackSettingsTest {
+  @Test
+  void theFlinkClusterHasTheStacksLibUnlessTheEnvironmentSaysRuntimeOnly() {
+    assertThat(StackSettings.fromEnvironment(k -> null).flinkLib())
+        .isEqualTo(FlinkCluster.Lib.STACK);
+    assertThat(
+            StackSettings.fromEnvironment(Map.of("TRIBUTARY_FLINK_LIB", "runtime-only")::get)
+                .flinkLib())
+        .isEqualTo(FlinkCluster.Lib.RUNTIME_ONLY);
+    assertThatThrownBy(
+            () -> StackSettings.fromEnvironment(Map.of("TRIBUTARY_FLINK_LIB", "msf")::get))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "TRIBUTARY_FLINK_LIB=msf is not known: set it to stack (the default) or runtime-only");
+  }
+
+  @Test
+  void aBadPortNamesTheVariableAndTheFix() {
+    assertThatThrownBy(() -> StackSettings.fromEnvironment(Map.of("KAFKA_PORT", "x")::get))
+        .hasMessage("KAFKA_PORT=x is not a port: set KAFKA_PORT to a number from 1 to 65535");
+  }
+}
