@@ -3,6 +3,7 @@ package io.tributary.source;
 import io.tributary.config.TributaryConfig;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -18,6 +19,7 @@ final class DatagenRecordSource implements RecordSource {
   private final double rate;
   private final long count;
   private final boolean bounded;
+  private boolean endAfterCheckpoints;
 
   private DatagenRecordSource(EcommerceEvents events, double rate, long count, boolean bounded) {
     this.events = events;
@@ -56,13 +58,22 @@ final class DatagenRecordSource implements RecordSource {
       RecordDecoder<T> decoder,
       WatermarkStrategy<T> watermarks,
       TypeInformation<T> type) {
-    DataGeneratorSource<T> source =
+    Source<T, ?, ?> source =
         new DataGeneratorSource<>(
             new Decoding<>(events, decoder),
             bounded ? count : Long.MAX_VALUE,
             RateLimiterStrategy.perSecond(rate),
             type);
+    if (bounded && endAfterCheckpoints && env.getCheckpointConfig().isCheckpointingEnabled()) {
+      source = new EndAfterCheckpoint<>(source);
+    }
     return env.fromSource(source, watermarks, "datagen", type).uid(uid());
+  }
+
+  @Override
+  public RecordSource endingAfterCheckpoints() {
+    endAfterCheckpoints = true;
+    return this;
   }
 
   /** Generates event {@code i} and decodes it in the same reader. */

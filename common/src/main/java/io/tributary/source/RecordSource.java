@@ -24,9 +24,11 @@ public interface RecordSource extends Serializable {
       TypeInformation<T> type);
 
   /**
-   * For sinks built on Flink's sink v2 with Iceberg 1.10.1 (cdc's dynamic sink): in bounded mode,
-   * end only after checkpoints that cover every record, so nothing is left for the end-of-input
-   * commit those sinks lose (see {@link EndAfterCheckpoint}). Other sources end anyway.
+   * For every Iceberg sink here, in bounded mode: end only after checkpoints that cover every
+   * record, so nothing is left for the end-of-input commit, which Iceberg 1.10.1 gets wrong on
+   * Flink 1.20.3 both in its sink v2 (never committed) and in {@code FlinkSink}'s committer (one
+   * writer's files replaced by another's). See {@link EndAfterCheckpoint}. Without checkpoints,
+   * sources end at once (one end-of-input commit then holds every writer's files).
    */
   default RecordSource endingAfterCheckpoints() {
     return this;

@@ -38,7 +38,7 @@ public final class CdcJob implements TributaryJob {
   private final Duration orderingTtl;
 
   CdcJob(TributaryConfig config) {
-    // the dynamic sink would lose a bounded run's tail otherwise (README: cdc, issue 2)
+    // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
     this.source = RecordSource.fromConfig(config, name()).endingAfterCheckpoints();
     this.catalog = IcebergCatalog.fromConfig(config);
     this.deadLetters = TargetTable.deadLettersOnly(config, "cdc_dead_letters");

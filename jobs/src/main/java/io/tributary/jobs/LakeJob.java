@@ -14,7 +14,8 @@ abstract class LakeJob implements TributaryJob {
 
   LakeJob(String name, TributaryConfig config) {
     this.name = name;
-    this.source = RecordSource.fromConfig(config, name);
+    // Iceberg's sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how).
+    this.source = RecordSource.fromConfig(config, name).endingAfterCheckpoints();
     this.catalog = IcebergCatalog.fromConfig(config);
     this.table = TargetTable.fromConfig(config);
   }
