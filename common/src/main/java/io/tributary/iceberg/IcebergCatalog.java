@@ -129,6 +129,9 @@ public final class IcebergCatalog implements Serializable {
           IcebergOptions.DATABASE,
           "is not a valid database name. Use letters, digits and underscores (Glue: lower case).");
     }
+    if (type == CatalogType.GLUE) {
+      requireGlueName(c, IcebergOptions.DATABASE, database);
+    }
     Map<String, String> tableProps = new HashMap<>();
     tableProps.put(TableProperties.FORMAT_VERSION, "2");
     tableProps.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
@@ -169,6 +172,23 @@ public final class IcebergCatalog implements Serializable {
     }
     URI uri = new File(location).getAbsoluteFile().toURI();
     return uri.toString();
+  }
+
+  /**
+   * Glue keeps database and table names in lower case, and Athena and Redshift look them up so: a
+   * name with capitals would be created under another spelling than the one configured.
+   */
+  static void requireGlueName(
+      TributaryConfig c, org.apache.flink.configuration.ConfigOption<?> option, String value) {
+    if (!value.matches("[a-z0-9_]{1,255}")) {
+      throw c.invalid(
+          IcebergOptions.GROUP,
+          option,
+          "is not a Glue name: Glue keeps names in lower case (letters, digits, underscores, at"
+              + " most 255), and Athena finds them only so. Use '"
+              + value.toLowerCase(java.util.Locale.ROOT)
+              + "'.");
+    }
   }
 
   public TableIdentifier identifier(String table) {

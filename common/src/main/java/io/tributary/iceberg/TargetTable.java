@@ -31,6 +31,10 @@ public final class TargetTable implements Serializable {
           IcebergOptions.DEAD_LETTER_TABLE,
           "must be a valid table name (letters, digits, underscores) other than iceberg.table.");
     }
+    if (c.get(g, IcebergOptions.CATALOG_TYPE) == IcebergOptions.CatalogType.GLUE) {
+      IcebergCatalog.requireGlueName(c, IcebergOptions.TABLE, name);
+      IcebergCatalog.requireGlueName(c, IcebergOptions.DEAD_LETTER_TABLE, dlq);
+    }
     return new TargetTable(name, dlq, c.get(g, IcebergOptions.PARTITION_SPEC));
   }
 

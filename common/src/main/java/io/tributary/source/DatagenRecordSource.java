@@ -19,7 +19,7 @@ final class DatagenRecordSource implements RecordSource {
   private final double rate;
   private final long count;
   private final boolean bounded;
-  private boolean endAfterCheckpoints;
+  private int endAfterCheckpoints; // 0: end at once
 
   private DatagenRecordSource(EcommerceEvents events, double rate, long count, boolean bounded) {
     this.events = events;
@@ -64,15 +64,15 @@ final class DatagenRecordSource implements RecordSource {
             bounded ? count : Long.MAX_VALUE,
             RateLimiterStrategy.perSecond(rate),
             type);
-    if (bounded && endAfterCheckpoints && env.getCheckpointConfig().isCheckpointingEnabled()) {
-      source = new EndAfterCheckpoint<>(source);
+    if (bounded && endAfterCheckpoints > 0 && env.getCheckpointConfig().isCheckpointingEnabled()) {
+      source = new EndAfterCheckpoint<>(source, endAfterCheckpoints);
     }
     return env.fromSource(source, watermarks, "datagen", type).uid(uid());
   }
 
   @Override
-  public RecordSource endingAfterCheckpoints() {
-    endAfterCheckpoints = true;
+  public RecordSource endingAfterCheckpoints(int checkpoints) {
+    endAfterCheckpoints = checkpoints;
     return this;
   }
 

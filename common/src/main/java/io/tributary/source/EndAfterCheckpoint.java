@@ -15,7 +15,7 @@ import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * A bounded source whose readers, once out of records, wait for two more completed checkpoints
+ * A bounded source whose readers, once out of records, wait for one or more completed checkpoints
  * before they end their input.
  *
  * <p>Why: what a writer holds when its input ends goes to the sink's end-of-input commit, and
@@ -39,16 +39,20 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(EndAfterCheckpoint.class);
 
-  /**
-   * Checkpoints to wait for after the last record: one commits everything, the second what cdc's
-   * table stage held back over a schema change until after the first (see ChangeTables).
-   */
-  private static final int CHECKPOINTS = 2;
-
   private final Source<T, S, E> delegate;
+  private final int checkpoints;
 
-  public EndAfterCheckpoint(Source<T, S, E> delegate) {
+  /**
+   * @param checkpoints completed checkpoints to wait for after the last record: one commits
+   *     everything; cdc waits for a second, which commits what its table stage held back over a
+   *     schema change until after the first (see ChangeTables)
+   */
+  public EndAfterCheckpoint(Source<T, S, E> delegate, int checkpoints) {
+    if (checkpoints < 1) {
+      throw new IllegalArgumentException("checkpoints must be at least 1: " + checkpoints);
+    }
     this.delegate = delegate;
+    this.checkpoints = checkpoints;
   }
 
   @Override
@@ -80,18 +84,20 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
 
   @Override
   public SourceReader<T, S> createReader(SourceReaderContext context) throws Exception {
-    return new Reader<>(delegate.createReader(context));
+    return new Reader<>(delegate.createReader(context), checkpoints);
   }
 
   private static final class Reader<T, S extends SourceSplit> implements SourceReader<T, S> {
     private final SourceReader<T, S> delegate;
+    private final int checkpoints;
     private boolean exhausted;
     private long firstCheckpointAfterEnd = -1;
     private int completedAfterEnd;
     private final CompletableFuture<Void> covered = new CompletableFuture<>();
 
-    Reader(SourceReader<T, S> delegate) {
+    Reader(SourceReader<T, S> delegate, int checkpoints) {
       this.delegate = delegate;
+      this.checkpoints = checkpoints;
     }
 
     @Override
@@ -106,7 +112,9 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
       }
       InputStatus status = delegate.pollNext(output);
       if (status == InputStatus.END_OF_INPUT) {
-        LOG.info("Source reader out of records: ending after two more completed checkpoints");
+        LOG.info(
+            "Source reader out of records: ending after {} more completed checkpoint(s)",
+            checkpoints);
         exhausted = true;
         return InputStatus.NOTHING_AVAILABLE;
       }
@@ -151,7 +159,7 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
       delegate.notifyCheckpointComplete(checkpointId);
       if (firstCheckpointAfterEnd >= 0 && checkpointId >= firstCheckpointAfterEnd) {
-        if (++completedAfterEnd >= CHECKPOINTS) {
+        if (++completedAfterEnd >= checkpoints) {
           covered.complete(null);
         }
       }

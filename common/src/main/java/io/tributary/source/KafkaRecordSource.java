@@ -31,7 +31,7 @@ final class KafkaRecordSource implements RecordSource {
   private final StartFrom start;
   private final Long startTimestamp;
   private final boolean bounded;
-  private boolean endAfterCheckpoints;
+  private int endAfterCheckpoints; // 0: end at once
   private final Map<String, String> properties;
 
   private KafkaRecordSource(
@@ -111,8 +111,8 @@ final class KafkaRecordSource implements RecordSource {
       b.setBounded(OffsetsInitializer.latest());
     }
     Source<T, ?, ?> source = b.build();
-    if (bounded && endAfterCheckpoints && env.getCheckpointConfig().isCheckpointingEnabled()) {
-      source = new EndAfterCheckpoint<>(source);
+    if (bounded && endAfterCheckpoints > 0 && env.getCheckpointConfig().isCheckpointingEnabled()) {
+      source = new EndAfterCheckpoint<>(source, endAfterCheckpoints);
     }
     return env.fromSource(source, watermarks, "kafka: " + topics, type).uid(uid());
   }
@@ -132,8 +132,8 @@ final class KafkaRecordSource implements RecordSource {
   }
 
   @Override
-  public RecordSource endingAfterCheckpoints() {
-    endAfterCheckpoints = true;
+  public RecordSource endingAfterCheckpoints(int checkpoints) {
+    endAfterCheckpoints = checkpoints;
     return this;
   }
 

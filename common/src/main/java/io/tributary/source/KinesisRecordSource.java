@@ -111,7 +111,7 @@ final class KinesisRecordSource implements RecordSource {
   private final Long startTimestamp;
   private final Reader reader;
   private final boolean bounded;
-  private boolean endAfterCheckpoints;
+  private int endAfterCheckpoints; // 0: end at once
 
   /** The connector's configuration; holds no credentials (they come from the provider chain). */
   private final Map<String, String> properties;
@@ -344,12 +344,12 @@ final class KinesisRecordSource implements RecordSource {
     TributaryKinesisConsumer<T> consumer =
         new TributaryKinesisConsumer<>(
             stream, new KinesisDecoding<>(decoder, type), consumerProperties(), bounds);
-    if (endAfterCheckpoints) {
-      consumer.endAfterCheckpoints();
+    if (endAfterCheckpoints > 0) {
+      consumer.endAfterCheckpoints(endAfterCheckpoints);
     }
     consumer.setPeriodicWatermarkAssigner(new PerShardWatermarks<>(watermarks));
     var source = env.addSource(consumer, "kinesis: " + stream, type).uid(uid());
-    if (bounded && endAfterCheckpoints) {
+    if (bounded && endAfterCheckpoints > 0) {
       // See TributaryKinesisConsumer#endAfterCheckpoints: one subtask reads every shard.
       LOG.info("Bounded Kinesis read ending after checkpoints: source parallelism 1");
       source.setParallelism(1);
@@ -358,8 +358,8 @@ final class KinesisRecordSource implements RecordSource {
   }
 
   @Override
-  public RecordSource endingAfterCheckpoints() {
-    endAfterCheckpoints = true;
+  public RecordSource endingAfterCheckpoints(int checkpoints) {
+    endAfterCheckpoints = checkpoints;
     return this;
   }
 

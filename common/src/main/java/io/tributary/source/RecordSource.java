@@ -30,7 +30,7 @@ public interface RecordSource extends Serializable {
    * writer's files replaced by another's). See {@link EndAfterCheckpoint}. Without checkpoints,
    * sources end at once (one end-of-input commit then holds every writer's files).
    */
-  default RecordSource endingAfterCheckpoints() {
+  default RecordSource endingAfterCheckpoints(int checkpoints) {
     return this;
   }
 

@@ -60,7 +60,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
   /** Shard id to the sequence number to stop after, or a marker; null when unbounded. */
   private final TreeMap<String, String> bounds;
 
-  private boolean endAfterCheckpoints;
+  private int endAfterCheckpoints; // 0: end at once
 
   private transient volatile Fetcher<T> fetcher;
 
@@ -74,13 +74,13 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
   }
 
   /**
-   * In bounded mode, end only after two more checkpoints complete once every shard is read (see
-   * {@link EndAfterCheckpoint}). The connector keeps its shard positions in union list state, and
-   * Flink cannot checkpoint such an operator once some of its subtasks have finished and others
-   * not: so this is for a source of parallelism 1, which reads every shard.
+   * In bounded mode, end only after {@code checkpoints} more checkpoints complete once every shard
+   * is read (see {@link EndAfterCheckpoint}). The connector keeps its shard positions in union list
+   * state, and Flink cannot checkpoint such an operator once some of its subtasks have finished and
+   * others not: so this is for a source of parallelism 1, which reads every shard.
    */
-  void endAfterCheckpoints() {
-    this.endAfterCheckpoints = true;
+  void endAfterCheckpoints(int checkpoints) {
+    this.endAfterCheckpoints = checkpoints;
   }
 
   @Override
@@ -131,13 +131,13 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
   static final class Fetcher<T> extends KinesisDataFetcher<T> {
     private final Map<String, String> bounds;
     private final Object lock;
-    private final boolean endAfterCheckpoints;
+    private final int endAfterCheckpoints;
     private final AtomicBoolean finishing = new AtomicBoolean();
     private volatile boolean fetching;
     private volatile boolean allRead;
     private volatile boolean stopping;
     private volatile long firstCheckpointAfterRead = -1;
-    private final CountDownLatch covered = new CountDownLatch(2);
+    private final CountDownLatch covered;
 
     Fetcher(
         List<String> streams,
@@ -149,7 +149,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
         org.apache.flink.streaming.api.functions.AssignerWithPeriodicWatermarks<T> watermarks,
         org.apache.flink.streaming.connectors.kinesis.util.WatermarkTracker watermarkTracker,
         Map<String, String> bounds,
-        boolean endAfterCheckpoints) {
+        int endAfterCheckpoints) {
       super(
           streams,
           sourceContext,
@@ -161,6 +161,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
           watermarkTracker);
       this.bounds = bounds;
       this.endAfterCheckpoints = endAfterCheckpoints;
+      this.covered = new CountDownLatch(endAfterCheckpoints);
       this.lock = sourceContext.getCheckpointLock();
     }
 
@@ -207,7 +208,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
           try {
             super.run();
           } finally {
-            if (!endAfterCheckpoints) {
+            if (endAfterCheckpoints == 0) {
               endIfAllShardsFinished();
             }
           }
@@ -257,10 +258,12 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       if (!done) {
         return;
       }
-      if (endAfterCheckpoints) {
+      if (endAfterCheckpoints > 0) {
         // On the fetcher's own loop thread: records are all emitted, checkpoints go on.
         allRead = true;
-        LOG.info("Every shard is read up to its bound: ending after two more checkpoints");
+        LOG.info(
+            "Every shard is read up to its bound: ending after {} more checkpoint(s)",
+            endAfterCheckpoints);
         try {
           while (!covered.await(200, TimeUnit.MILLISECONDS)) {
             if (stopping) {

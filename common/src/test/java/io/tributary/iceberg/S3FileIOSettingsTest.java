@@ -1,6 +1,7 @@
 package io.tributary.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import io.tributary.config.ConfigException;
@@ -99,6 +100,46 @@ class S3FileIOSettingsTest {
     Catalog loaded = glue.loader().loadCatalog();
     assertThat(loaded.getClass().getName()).isEqualTo("org.apache.iceberg.aws.glue.GlueCatalog");
     assertThat(loaded.name()).isEqualTo("tributary");
+  }
+
+  @Test
+  void glueNamesMustBeLowerCaseAndTheMessageSaysWhichToUse() {
+    assertThatThrownBy(
+            () ->
+                catalog(
+                    "iceberg.catalog.type", "glue",
+                    "iceberg.warehouse", "s3://lake/warehouse",
+                    "iceberg.database", "Lake_Events"))
+        .hasMessage(
+            "Invalid configuration: bad value for 'database' in property group 'iceberg':"
+                + " 'Lake_Events' is not a Glue name: Glue keeps names in lower case (letters,"
+                + " digits, underscores, at most 255), and Athena finds them only so. Use"
+                + " 'lake_events'.");
+    assertThatThrownBy(
+            () ->
+                TargetTable.fromConfig(
+                    Configs.of(
+                        "iceberg.catalog.type", "glue",
+                        "iceberg.warehouse", "s3://lake/warehouse",
+                        "iceberg.table", "Clicks")))
+        .hasMessageContaining("bad value for 'table' in property group 'iceberg': 'Clicks'")
+        .hasMessageEndingWith("Use 'clicks'.");
+    assertThatThrownBy(
+            () ->
+                TargetTable.fromConfig(
+                    Configs.of(
+                        "iceberg.catalog.type", "glue",
+                        "iceberg.warehouse", "s3://lake/warehouse",
+                        "iceberg.table", "clicks",
+                        "iceberg.dead-letter-table", "Clicks_DLQ")))
+        .hasMessageContaining("'dead-letter-table'")
+        .hasMessageEndingWith("Use 'clicks_dlq'.");
+    // Other catalogs keep the case they are given.
+    assertThat(
+            TargetTable.fromConfig(
+                    Configs.of("iceberg.warehouse", "/tmp/w", "iceberg.table", "Clicks"))
+                .name())
+        .isEqualTo("Clicks");
   }
 
   @Test

@@ -204,7 +204,7 @@ class KinesisRecordSourceTest {
             "kinesis.shard.discovery.interval",
             "1 s");
     if (endAfterCheckpoints) {
-      source = source.endingAfterCheckpoints();
+      source = source.endingAfterCheckpoints(2);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);

@@ -39,7 +39,8 @@ public final class CdcJob implements TributaryJob {
 
   CdcJob(TributaryConfig config) {
     // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
-    this.source = RecordSource.fromConfig(config, name()).endingAfterCheckpoints();
+    // the second checkpoint commits what ChangeTables held back over a schema change
+    this.source = RecordSource.fromConfig(config, name()).endingAfterCheckpoints(2);
     this.catalog = IcebergCatalog.fromConfig(config);
     this.deadLetters = TargetTable.deadLettersOnly(config, "cdc_dead_letters");
     this.format = config.get(CdcOptions.GROUP, CdcOptions.FORMAT);

@@ -14,8 +14,9 @@ abstract class LakeJob implements TributaryJob {
 
   LakeJob(String name, TributaryConfig config) {
     this.name = name;
-    // Iceberg's sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how).
-    this.source = RecordSource.fromConfig(config, name).endingAfterCheckpoints();
+    // Iceberg's FlinkSink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how);
+    // once every record is in a completed checkpoint, it is committed.
+    this.source = RecordSource.fromConfig(config, name).endingAfterCheckpoints(1);
     this.catalog = IcebergCatalog.fromConfig(config);
     this.table = TargetTable.fromConfig(config);
   }
