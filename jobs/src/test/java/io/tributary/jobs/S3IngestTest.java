@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.config.ConfigException;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.jobs.IngestJobTest.Sent;
+import io.tributary.stack.GlueMock;
 import io.tributary.stack.LocalStack;
+import io.tributary.stack.Ports;
+import io.tributary.stack.ServerProcess;
 import io.tributary.testing.KafkaServer;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
@@ -28,9 +32,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code ingest} from Kafka into tables on S3 (S3Mock, through Iceberg's S3FileIO), with the REST
- * catalog server of the local stack and with a JDBC catalog (SQLite), all real servers on
- * 127.0.0.1. The tables are read back through the same kind of catalog and must hold exactly the
- * valid events, and the dead-letter table exactly the malformed ones.
+ * catalog server of the local stack, with a JDBC catalog (SQLite) and with the Glue Data Catalog
+ * API (moto's server), all real servers on 127.0.0.1. The tables are read back through the same
+ * kind of catalog and must hold exactly the valid events, and the dead-letter table exactly the
+ * malformed ones.
  */
 @Timeout(300)
 class S3IngestTest {
@@ -40,6 +45,8 @@ class S3IngestTest {
 
   static LocalStack stack;
   static KafkaServer kafka;
+  static ServerProcess glue;
+  static int gluePort;
 
   @TempDir Path dir;
 
@@ -47,6 +54,8 @@ class S3IngestTest {
   static void startStack() {
     stack = S3Testing.start(stackDir);
     kafka = KafkaServer.connect(stack.settings().kafkaBootstrap());
+    gluePort = Ports.free();
+    glue = GlueMock.start(stackDir, stack.settings().dir().resolve("logs/glue.log"), gluePort);
   }
 
   @AfterAll
@@ -54,6 +63,9 @@ class S3IngestTest {
     try {
       if (kafka != null) {
         kafka.close();
+      }
+      if (glue != null) {
+        glue.stop();
       }
     } finally {
       if (stack != null) {
@@ -64,7 +76,7 @@ class S3IngestTest {
   }
 
   @ParameterizedTest(name = "{0} catalog")
-  @ValueSource(strings = {"rest", "jdbc"})
+  @ValueSource(strings = {"rest", "jdbc", "glue"})
   void landsExactlyTheValidEventsOnS3AndDeadLettersTheRest(String type) throws Exception {
     String topic = "clicks_" + type;
     String database = "lake_" + type;
@@ -72,7 +84,12 @@ class S3IngestTest {
     Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
     List<Sent> sent = IngestJobTest.send(kafka::sendAll, topic, IngestJobTest.validAndBad(base));
 
-    List<String> catalogKeys = S3Testing.catalogKeys(stack, type, dir, database);
+    List<String> catalogKeys = new ArrayList<>(S3Testing.catalogKeys(stack, type, dir, database));
+    if (type.equals("glue")) {
+      // The Glue Data Catalog API of moto's server: the database and tables are created by the
+      // job through Iceberg's GlueCatalog, the files written through S3FileIO to S3Mock.
+      catalogKeys.addAll(List.of("catalog.properties.glue.endpoint", GlueMock.endpoint(gluePort)));
+    }
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -109,6 +126,19 @@ class S3IngestTest {
                   .allSatisfy(f -> assertThat(f.location()).startsWith("s3://warehouse/"));
               return Tables.read(table);
             });
+    // The job created the namespace and both tables in that catalog (for glue: in the Glue API).
+    String catalogClass = catalog.with(c -> c.getClass().getSimpleName());
+    assertThat(catalogClass)
+        .isEqualTo(
+            Map.of("rest", "RESTCatalog", "jdbc", "JdbcCatalog", "glue", "GlueCatalog").get(type));
+    List<String> tables =
+        catalog.with(
+            c ->
+                c.listTables(org.apache.iceberg.catalog.Namespace.of(database)).stream()
+                    .map(org.apache.iceberg.catalog.TableIdentifier::name)
+                    .sorted()
+                    .collect(java.util.stream.Collectors.toList()));
+    assertThat(tables).containsExactly("clicks", "clicks_dead_letters");
     IngestJobTest.assertValidRows(rows, base);
     IngestJobTest.assertDeadLetters(Tables.read(catalog, "clicks_dead_letters"), sent, topic);
   }
