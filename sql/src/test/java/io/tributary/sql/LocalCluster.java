@@ -39,10 +39,12 @@ final class LocalCluster implements AutoCloseable {
   final LocalStack stack;
   final KafkaServer kafka;
 
-  LocalCluster(Path dir) {
+  LocalCluster(Path dir, LocalStack.Service... more) {
+    List<LocalStack.Service> services =
+        new ArrayList<>(List.of(LocalStack.Service.KAFKA, LocalStack.Service.FLINK));
+    services.addAll(java.util.Arrays.asList(more));
     stack =
-        LocalStack.start(
-            StackSettings.forTest(dir), LocalStack.Service.KAFKA, LocalStack.Service.FLINK);
+        LocalStack.start(StackSettings.forTest(dir), services.toArray(new LocalStack.Service[0]));
     kafka = KafkaServer.connect(stack.settings().kafkaBootstrap());
   }
 
@@ -112,13 +114,13 @@ final class LocalCluster implements AutoCloseable {
 
   /** {@code bin/flink stop --savepointPath <dir> <job>}; the savepoint's path. */
   String stopWithSavepoint(String jobId) {
-    String out =
-        flink(
-            Duration.ofMinutes(3),
-            "stop",
-            "--savepointPath",
-            settings().dir().resolve("flink/savepoints").toUri().toString(),
-            jobId);
+    return stopWithSavepoint(
+        jobId, settings().dir().resolve("flink/savepoints").toUri().toString());
+  }
+
+  /** {@code bin/flink stop --savepointPath <savepoints> <job>}; the savepoint's path. */
+  String stopWithSavepoint(String jobId, String savepoints) {
+    String out = flink(Duration.ofMinutes(3), "stop", "--savepointPath", savepoints, jobId);
     Matcher m = SAVEPOINT.matcher(out);
     assertThat(m.find()).as("savepoint path in:\n%s", out).isTrue();
     return m.group(1);

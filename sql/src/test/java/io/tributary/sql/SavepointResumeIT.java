@@ -2,11 +2,14 @@ package io.tributary.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.stack.LocalStack;
+import io.tributary.stack.StackSettings;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.iceberg.Table;
@@ -19,18 +22,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A job on the local cluster is stopped with a savepoint ({@code bin/flink stop}) while input keeps
  * arriving, then resumed from it ({@code bin/flink run -s}): the table holds every event exactly
- * once.
+ * once. Checkpoints and the savepoint go to S3 (the stack's S3Mock) through Flink's S3 file system
+ * plugin, as on a self-managed cluster (issue 5).
  */
 @Timeout(900)
 class SavepointResumeIT {
   private static final int EVENTS = 1500;
+  private static final String CHECKPOINTS = "s3://" + StackSettings.BUCKET + "/flink/checkpoints";
+  private static final String SAVEPOINTS = "s3://" + StackSettings.BUCKET + "/flink/savepoints";
 
   @TempDir static Path dir;
   static LocalCluster cluster;
 
   @BeforeAll
   static void start() {
-    cluster = new LocalCluster(dir.resolve("stack"));
+    cluster = new LocalCluster(dir.resolve("stack"), LocalStack.Service.S3);
   }
 
   @AfterAll
@@ -45,7 +51,13 @@ class SavepointResumeIT {
     ClickEvents events = new ClickEvents(EVENTS, 7);
     cluster.kafka.createTopic("clicks", 2);
     Map<String, Map<String, String>> groups = new LinkedHashMap<>();
-    groups.put("job", Map.of("name", "ingest", "parallelism", "2", "checkpoint.interval", "1 s"));
+    groups.put(
+        "job",
+        Map.of(
+            "name", "ingest",
+            "parallelism", "2",
+            "checkpoint.interval", "1 s",
+            "checkpoint.dir", CHECKPOINTS));
     groups.put("source", Map.of("type", "kafka"));
     groups.put("kafka", ClickEvents.kafka(cluster.settings().kafkaBootstrap(), "clicks", "resume"));
     groups.put("format", ClickEvents.format());
@@ -59,7 +71,12 @@ class SavepointResumeIT {
     Path config = LocalCluster.config(dir.resolve("resume.json"), groups);
 
     String first = cluster.runJava(config, true, null);
-    // Input keeps arriving from here on: 1,500 events over about 30 s.
+    // Input keeps arriving from here on: 1,500 events, 50 a second. On a slow machine the job may
+    // start late, so the producer waits at two gates: at 1,000 events until the job has stopped
+    // (the stop still sees input arriving unless the machine is very slow), and at 1,100 (100 sent
+    // while nothing reads) until the job runs again.
+    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch resumed = new CountDownLatch(1);
     AtomicReference<Throwable> producerFailure = new AtomicReference<>();
     AtomicInteger produced = new AtomicInteger();
     Thread producer =
@@ -68,6 +85,12 @@ class SavepointResumeIT {
               try {
                 var records = events.records("clicks", 2).subList(0, EVENTS);
                 for (int i = 0; i < records.size(); i += 10) {
+                  if (i >= 1000) {
+                    stopped.await();
+                  }
+                  if (i >= 1100) {
+                    resumed.await();
+                  }
                   cluster.kafka.sendAll(
                       "clicks", records.subList(i, Math.min(i + 10, records.size())));
                   produced.set(Math.min(i + 10, records.size()));
@@ -78,17 +101,22 @@ class SavepointResumeIT {
               }
             },
             "producer");
+    producer.setDaemon(true); // never outlives a failed test, waiting at a gate
     producer.start();
     awaitRows(100, Duration.ofMinutes(3));
-    String savepoint = cluster.stopWithSavepoint(first);
-    int atStop = count();
-    assertThat(atStop).isLessThan(EVENTS);
+    String checkpoint = latestCheckpointPath(first);
+    assertThat(checkpoint).startsWith(CHECKPOINTS + "/");
+    String savepoint = cluster.stopWithSavepoint(first, SAVEPOINTS);
+    assertThat(savepoint).startsWith(SAVEPOINTS + "/savepoint-");
+    int producedAtStop = produced.get(); // at most 1,000: the first gate
+    stopped.countDown();
+    assertThat(count()).isLessThanOrEqualTo(producedAtStop);
 
-    // The input goes on while nothing reads it (100 more events); then the job resumes where the
-    // savepoint was.
-    int producedAtStop = produced.get();
-    await(() -> produced.get() >= Math.min(EVENTS, producedAtStop + 100), Duration.ofMinutes(1));
+    // The input goes on while nothing reads it (100 more events, up to the second gate); then the
+    // job resumes where the savepoint was.
+    await(() -> produced.get() >= producedAtStop + 100, Duration.ofMinutes(1));
     String second = cluster.runJava(config, true, savepoint);
+    resumed.countDown();
     assertThat(second).isNotEqualTo(first);
     producer.join(Duration.ofMinutes(2).toMillis());
     assertThat(producerFailure.get()).isNull();
@@ -102,6 +130,44 @@ class SavepointResumeIT {
     assertThat(cluster.rows("resume", "events", ClickEvents.COLUMNS))
         .hasSize(EVENTS)
         .isEqualTo(events.lines);
+  }
+
+  /** Where the job's latest completed checkpoint was written, from the REST API. */
+  private static String latestCheckpointPath(String jobId) throws Exception {
+    java.util.regex.Pattern path =
+        java.util.regex.Pattern.compile(
+            "\"latest\".*?\"completed\".*?\"external_path\":\"([^\"]+)\"");
+    String[] found = new String[1];
+    await(
+        () -> {
+          try {
+            String json =
+                java.net.http.HttpClient.newHttpClient()
+                    .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(
+                                    cluster.settings().flinkRestUrl()
+                                        + "/jobs/"
+                                        + jobId
+                                        + "/checkpoints"))
+                            .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+            java.util.regex.Matcher m = path.matcher(json);
+            if (m.find()) {
+              found[0] = m.group(1);
+              return true;
+            }
+            return false;
+          } catch (java.io.IOException e) {
+            return false;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        },
+        Duration.ofMinutes(1));
+    return found[0];
   }
 
   private static int count() {

@@ -47,6 +47,15 @@ public final class Artifacts {
     return readClasspath("flink.classpath");
   }
 
+  /** flink-dist's {@code plugins/}: Flink's S3 file system ({@code s3-fs-hadoop}). */
+  public static Path flinkPlugins() {
+    Path dir = Paths.get(BUILD.getProperty("flink.plugins"));
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalStateException(dir + " is missing: run mvn -q install -DskipTests first");
+    }
+    return dir;
+  }
+
   /** Kafka's broker jars and their logging. */
   public static List<Path> kafkaClasspath() {
     return readClasspath("stack.classpath");

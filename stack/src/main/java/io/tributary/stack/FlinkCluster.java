@@ -75,14 +75,16 @@ public final class FlinkCluster {
    * (addresses, ports, folders). Docker sets the same keys through {@code FLINK_PROPERTIES}.
    */
   public static Path configure(Path dir, int restPort, int rpcPort) {
-    return configure(dir, restPort, rpcPort, Lib.STACK);
+    return configure(dir, restPort, rpcPort, Lib.STACK, null);
   }
 
   /**
    * As {@link #configure(Path, int, int)}, with {@code lib} on every JVM's classpath: written to
-   * {@code lib.classpath} beside {@code conf/}, so a TaskManager started later gets the same.
+   * {@code lib.classpath} beside {@code conf/}, so a TaskManager started later gets the same. With
+   * an {@code s3Endpoint} (the stack's S3Mock), {@code s3://} paths (checkpoints, savepoints) go
+   * there through Flink's S3 file system plugin, path-style, credentials from the environment.
    */
-  public static Path configure(Path dir, int restPort, int rpcPort, Lib lib) {
+  public static Path configure(Path dir, int restPort, int rpcPort, Lib lib, String s3Endpoint) {
     Path conf = dir.resolve("conf");
     Map<String, String> local = new LinkedHashMap<>();
     local.put("jobmanager.rpc.address", "127.0.0.1");
@@ -101,6 +103,10 @@ public final class FlinkCluster {
     local.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
     local.put(
         "execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
+    if (s3Endpoint != null) {
+      local.put("s3.endpoint", s3Endpoint);
+      local.put("s3.path.style.access", "true");
+    }
     try {
       Files.createDirectories(conf);
       Files.createDirectories(dir.resolve("tmp"));
@@ -136,7 +142,7 @@ public final class FlinkCluster {
                 "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
             dir,
             logFile,
-            awsEnvironment());
+            clusterEnvironment());
     jm.awaitReady(() -> overview(restPort) != null, START_TIMEOUT, "REST API on port " + restPort);
     return jm;
   }
@@ -154,7 +160,7 @@ public final class FlinkCluster {
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"),
             dir,
             logFile,
-            awsEnvironment());
+            clusterEnvironment());
     tm.awaitReady(
         () -> taskManagers(restPort) >= expected,
         START_TIMEOUT,
@@ -307,6 +313,13 @@ public final class FlinkCluster {
    * The local S3 and Kinesis servers take any credentials, but the AWS SDK's default chain wants
    * some: placeholders, unless the user's environment has its own.
    */
+  /** The JobManager's and TaskManagers' environment: AWS placeholders, and flink-dist's plugins. */
+  static Map<String, String> clusterEnvironment() {
+    Map<String, String> env = awsEnvironment();
+    env.put("FLINK_PLUGINS_DIR", Artifacts.flinkPlugins().toString());
+    return env;
+  }
+
   static Map<String, String> awsEnvironment() {
     Map<String, String> env = new LinkedHashMap<>();
     RestCatalog.LOCAL_AWS_ENV.forEach(

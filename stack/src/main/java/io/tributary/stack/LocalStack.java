@@ -165,7 +165,12 @@ public final class LocalStack implements AutoCloseable {
       case FLINK:
         Path flink = dir.resolve("flink");
         int rest = settings.port("FLINK_REST_PORT");
-        FlinkCluster.configure(flink, rest, settings.port("FLINK_RPC_PORT"), settings.flinkLib());
+        FlinkCluster.configure(
+            flink,
+            rest,
+            settings.port("FLINK_RPC_PORT"),
+            settings.flinkLib(),
+            settings.s3Endpoint());
         track(FlinkCluster.startJobManager(flink, log("flink-jobmanager"), rest));
         track(FlinkCluster.startTaskManager(flink, log("flink-taskmanager"), rest, 1));
         break;
