@@ -72,17 +72,11 @@ public final class FlinkCluster {
 
   /**
    * Writes the configuration for this host: the shared file, then the keys only this stack sets
-   * (addresses, ports, folders). Docker sets the same keys through {@code FLINK_PROPERTIES}.
-   */
-  public static Path configure(Path dir, int restPort, int rpcPort) {
-    return configure(dir, restPort, rpcPort, Lib.STACK, null);
-  }
-
-  /**
-   * As {@link #configure(Path, int, int)}, with {@code lib} on every JVM's classpath: written to
-   * {@code lib.classpath} beside {@code conf/}, so a TaskManager started later gets the same. With
-   * an {@code s3Endpoint} (the stack's S3Mock), {@code s3://} paths (checkpoints, savepoints) go
-   * there through Flink's S3 file system plugin, path-style, credentials from the environment.
+   * (addresses, ports, folders). Docker sets the same keys through {@code FLINK_PROPERTIES}. {@code
+   * lib} goes on every JVM's classpath: written to {@code lib.classpath} beside {@code conf/}, so a
+   * TaskManager started later gets the same. With an {@code s3Endpoint} (the stack's S3Mock),
+   * {@code s3://} paths (checkpoints, savepoints) go there through Flink's S3 file system plugin,
+   * path-style, credentials from the environment.
    */
   public static Path configure(Path dir, int restPort, int rpcPort, Lib lib, String s3Endpoint) {
     Path conf = dir.resolve("conf");
