@@ -15,8 +15,15 @@ import io.tributary.source.RawRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.formats.common.TimestampFormat;
+import org.apache.flink.formats.json.JsonParserRowDataDeserializationSchema;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.util.UserCodeClassLoader;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,6 +52,7 @@ public class HotPathBenchmarks {
 
   private RawRecord event;
   private JsonEventDecoder decoder;
+  private JsonParserRowDataDeserializationSchema flinkJson;
   private byte[] debeziumEnveloped;
   private byte[] debeziumPlain;
   private byte[] dms;
@@ -69,6 +77,26 @@ public class HotPathBenchmarks {
         config("--format.schema", EcommerceEvents.SCHEMA, "--format.event-time.field", "ts");
     decoder = new JsonEventDecoder(EventSchema.fromConfig(ingest), "ingest");
     decoder.open();
+    // what ingest decoded with before its strict reader: Flink's lenient streaming converter
+    flinkJson =
+        new JsonParserRowDataDeserializationSchema(
+            EventSchema.parse(EcommerceEvents.SCHEMA),
+            InternalTypeInfo.of(EventSchema.parse(EcommerceEvents.SCHEMA)),
+            false,
+            false,
+            TimestampFormat.ISO_8601);
+    flinkJson.open(
+        new DeserializationSchema.InitializationContext() {
+          @Override
+          public MetricGroup getMetricGroup() {
+            return UnregisteredMetricsGroup.createOperatorMetricGroup();
+          }
+
+          @Override
+          public UserCodeClassLoader getUserCodeClassLoader() {
+            return null;
+          }
+        });
     byte[] value =
         new EcommerceEvents(7, System.currentTimeMillis(), 1000, 0, 0)
             .event(42)
@@ -92,6 +120,15 @@ public class HotPathBenchmarks {
   @Benchmark
   public Object eventJacksonTree() throws Exception {
     return JSON.readTree(event.value);
+  }
+
+  /**
+   * Baseline: Flink's own (lenient) JSON-to-RowData converter on the same event, what the decoder
+   * used before it became strict; no UTF-8, size, NOT NULL or event-time checks.
+   */
+  @Benchmark
+  public RowData eventFlinkJsonConverter() throws Exception {
+    return flinkJson.deserialize(event.value);
   }
 
   /** ingest and aggregate: JSON to RowData against the declared schema, with validation. */

@@ -4,7 +4,9 @@ import io.tributary.config.TributaryConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.RowType;
@@ -27,6 +29,7 @@ public final class EventSchema implements Serializable {
   private final Duration maxPast;
   private final FormatOptions.TimestampStyle timestampStyle;
   private final long maxRecordBytes;
+  private final EnumSet<FormatOptions.Lenient> lenient;
 
   private EventSchema(
       RowType rowType,
@@ -36,7 +39,8 @@ public final class EventSchema implements Serializable {
       Duration maxFuture,
       Duration maxPast,
       FormatOptions.TimestampStyle timestampStyle,
-      long maxRecordBytes) {
+      long maxRecordBytes,
+      EnumSet<FormatOptions.Lenient> lenient) {
     this.rowType = rowType;
     this.eventTimeIndex = eventTimeIndex;
     this.eventTimeType = rowType.getTypeAt(eventTimeIndex).getTypeRoot();
@@ -53,6 +57,7 @@ public final class EventSchema implements Serializable {
     this.maxPast = maxPast;
     this.timestampStyle = timestampStyle;
     this.maxRecordBytes = maxRecordBytes;
+    this.lenient = lenient;
   }
 
   public static EventSchema fromConfig(TributaryConfig c) {
@@ -68,6 +73,10 @@ public final class EventSchema implements Serializable {
           "is not a Flink SQL field list ("
               + rootMessage(e)
               + "). Write it as `name TYPE, name TYPE NOT NULL, ...`.");
+    }
+    String unsupported = StrictJsonReader.unsupported(rowType, "");
+    if (unsupported != null) {
+      throw c.invalid(g, FormatOptions.SCHEMA, unsupported + ".");
     }
     String field = c.get(g, FormatOptions.EVENT_TIME_FIELD);
     int idx = rowType.getFieldNames().indexOf(field);
@@ -97,7 +106,10 @@ public final class EventSchema implements Serializable {
         c.get(g, FormatOptions.MAX_FUTURE),
         c.get(g, FormatOptions.MAX_PAST),
         c.get(g, FormatOptions.TIMESTAMP_FORMAT),
-        c.get(g, FormatOptions.MAX_RECORD_SIZE).getBytes());
+        c.get(g, FormatOptions.MAX_RECORD_SIZE).getBytes(),
+        c.get(g, FormatOptions.LENIENT).isEmpty()
+            ? EnumSet.noneOf(FormatOptions.Lenient.class)
+            : EnumSet.copyOf(c.get(g, FormatOptions.LENIENT)));
   }
 
   /** Parses {@code name TYPE, ...} with Flink's type parser. */
@@ -160,5 +172,9 @@ public final class EventSchema implements Serializable {
 
   long maxRecordBytes() {
     return maxRecordBytes;
+  }
+
+  Set<FormatOptions.Lenient> lenient() {
+    return lenient;
   }
 }

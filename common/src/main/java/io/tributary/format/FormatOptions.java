@@ -3,6 +3,7 @@ package io.tributary.format;
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -17,6 +18,28 @@ public final class FormatOptions {
     ISO_8601,
     /** {@code 2026-11-25 10:15:30.123}. */
     SQL;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
+  /**
+   * Conversions a user may switch on where a producer writes values loosely. Each one changes
+   * exactly what its description says and nothing else; without them a value that does not mean
+   * exactly one value of its column's type is a {@code wrong-type} dead letter.
+   */
+  public enum Lenient {
+    /**
+     * A JSON string holding a JSON number ({@code "12"}, {@code "12.50"}) is read as that number,
+     * by the same strict rules as a number: {@code "1.5"} is still refused for an INT.
+     */
+    NUMBERS_FROM_STRINGS,
+    /** A DECIMAL value with more decimal places than the column holds is rounded half-up. */
+    ROUND_DECIMALS,
+    /** Timestamp fraction digits beyond the column's precision are cut off (towards the past). */
+    TRUNCATE_TIMESTAMPS;
 
     @Override
     public String toString() {
@@ -84,6 +107,20 @@ public final class FormatOptions {
           .withDescription(
               "Records larger than this are dead-lettered (reason too-large) without parsing.");
 
+  public static final ConfigOption<List<Lenient>> LENIENT =
+      ConfigOptions.key("lenient")
+          .enumType(Lenient.class)
+          .asList()
+          .defaultValues()
+          .withDescription(
+              "Opt-in loose conversions, separated by ';'. By default every value must mean exactly"
+                  + " one value of its column's type, or the record is dead-lettered as"
+                  + " wrong-type: no rounding, no numbers from strings, no cut-off fractions."
+                  + " `numbers-from-strings`: a string holding a JSON number is read as that"
+                  + " number, by the same rules. `round-decimals`: DECIMAL values with more places"
+                  + " than the column are rounded half-up. `truncate-timestamps`: timestamp"
+                  + " fraction digits past the column's precision are cut off.");
+
   public static final OptionGroup GROUP =
       OptionGroup.of("format", "The events' JSON schema, validation and event time.")
           .add(
@@ -94,5 +131,6 @@ public final class FormatOptions {
               MAX_FUTURE,
               MAX_PAST,
               TIMESTAMP_FORMAT,
-              MAX_RECORD_SIZE);
+              MAX_RECORD_SIZE,
+              LENIENT);
 }

@@ -11,35 +11,24 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
-import org.apache.flink.formats.common.TimestampFormat;
-import org.apache.flink.formats.json.JsonParserRowDataDeserializationSchema;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.io.JsonEOFException;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.util.TimeUtils;
-import org.apache.flink.util.UserCodeClassLoader;
 
 /**
- * JSON bytes to {@link RowData} against the declared schema, with Flink's own streaming JSON
- * parser, then validation. A record that fails any step becomes a dead letter with a reason; the
- * decoder itself never throws on bad input.
+ * JSON bytes to {@link RowData} against the declared schema, strictly ({@link StrictJsonReader} on
+ * Flink's shaded Jackson tokenizer), then validation. A record that fails any step becomes a dead
+ * letter with a reason; the decoder itself never throws on bad input.
  */
 public final class JsonEventDecoder implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final int MAX_MESSAGE = 500;
-  private static final JsonFactory JSON = new JsonFactory();
 
   private final EventSchema schema;
   private final String job;
-  private transient JsonParserRowDataDeserializationSchema parser;
+  private transient StrictJsonReader reader;
   private transient CharsetDecoder utf8;
 
   public JsonEventDecoder(EventSchema schema, String job) {
@@ -47,28 +36,8 @@ public final class JsonEventDecoder implements Serializable {
     this.job = job;
   }
 
-  public void open() throws Exception {
-    parser =
-        new JsonParserRowDataDeserializationSchema(
-            schema.rowType(),
-            InternalTypeInfo.of(schema.rowType()),
-            false,
-            false,
-            schema.timestampStyle() == FormatOptions.TimestampStyle.SQL
-                ? TimestampFormat.SQL
-                : TimestampFormat.ISO_8601);
-    parser.open(
-        new DeserializationSchema.InitializationContext() {
-          @Override
-          public org.apache.flink.metrics.MetricGroup getMetricGroup() {
-            return UnregisteredMetricsGroup.createOperatorMetricGroup();
-          }
-
-          @Override
-          public UserCodeClassLoader getUserCodeClassLoader() {
-            return null;
-          }
-        });
+  public void open() {
+    reader = new StrictJsonReader(schema.rowType(), schema.timestampStyle(), schema.lenient());
     utf8 =
         StandardCharsets.UTF_8
             .newDecoder()
@@ -108,7 +77,31 @@ public final class JsonEventDecoder implements Serializable {
               now));
       return null;
     }
-    if (!isAscii(v)) {
+    // One pass over the bytes: UTF-8 needs checking only past ASCII; a NUL byte is never JSON
+    // outside a string and never inside one unescaped (and is how UTF-16 and UTF-32 look).
+    boolean ascii = true;
+    boolean backslash = false;
+    for (int i = 0; i < v.length; i++) {
+      byte b = v[i];
+      if (b < 0) {
+        ascii = false;
+      } else if (b == 0) {
+        boolean wide = zeros(v) * 3 >= v.length; // text in UTF-16 or -32 is a third zeros or more
+        rejected.accept(
+            wide
+                ? dead(raw, Reason.INVALID_UTF8, null, "record is UTF-16 or UTF-32, not UTF-8", now)
+                : dead(
+                    raw,
+                    Reason.MALFORMED_JSON,
+                    null,
+                    "a NUL byte at offset " + i + " (JSON allows it only escaped, inside a string)",
+                    now));
+        return null;
+      } else if (b == '\\') {
+        backslash = true;
+      }
+    }
+    if (!ascii) {
       try {
         utf8.reset().decode(ByteBuffer.wrap(v));
       } catch (CharacterCodingException e) {
@@ -118,9 +111,12 @@ public final class JsonEventDecoder implements Serializable {
     }
     RowData row;
     try {
-      row = parser.deserialize(v);
-    } catch (Exception e) {
-      rejected.accept(classify(raw, e, now));
+      row = reader.read(v, backslash);
+    } catch (StrictJsonReader.BadValue bad) {
+      rejected.accept(dead(raw, bad.reason, null, bad.getMessage(), now));
+      return null;
+    } catch (IOException syntax) {
+      rejected.accept(syntaxError(raw, syntax, now));
       return null;
     }
     for (int i : schema.requiredIndexes()) {
@@ -157,12 +153,14 @@ public final class JsonEventDecoder implements Serializable {
               Reason.EVENT_TIME_OUT_OF_BOUNDS,
               null,
               String.format(
-                  "event time %s is outside [now - %s, now + %s] = [%s, %s]",
+                  "event time %s is outside [now - %s, now + %s] = [%s, %s]; to accept it,"
+                      + " raise format.event-time.%s",
                   Instant.ofEpochMilli(ts),
                   TimeUtils.formatWithHighestUnit(schema.maxPast()),
                   TimeUtils.formatWithHighestUnit(schema.maxFuture()),
                   Instant.ofEpochMilli(past),
-                  Instant.ofEpochMilli(future)),
+                  Instant.ofEpochMilli(future),
+                  ts > future ? "max-future" : "max-past"),
               now);
       d.eventTime = ts;
       rejected.accept(d);
@@ -184,42 +182,20 @@ public final class JsonEventDecoder implements Serializable {
     }
   }
 
-  /**
-   * Names what is wrong with a record Flink's parser rejected. Flink's converter reports a bad
-   * value as "Fail to deserialize at field: x" and drops the tokenizer's cause, so on this (rare)
-   * path the bytes are tokenized again to tell broken JSON from a value of the wrong type.
-   */
-  private DeadLetter classify(RawRecord raw, Exception e, long now) {
-    try (JsonParser p = JSON.createParser(raw.value)) {
-      JsonToken first = p.nextToken();
-      while (p.nextToken() != null) {
-        // Walk every token: a syntax error or an early end throws.
-      }
-      if (first != JsonToken.START_OBJECT) {
-        return dead(raw, Reason.MALFORMED_JSON, e, "not a JSON object but " + first, now);
-      }
-    } catch (IOException syntax) {
-      String m = firstLine(syntax.getMessage());
-      boolean early = syntax instanceof JsonEOFException || m.contains("end-of-input");
-      return early
-          ? dead(raw, Reason.TRUNCATED_JSON, syntax, "JSON ends early: " + m, now)
-          : dead(raw, Reason.MALFORMED_JSON, syntax, "not valid JSON: " + m, now);
+  /** Names a syntax error of the tokenizer: an early end, a duplicate key, or broken JSON. */
+  private DeadLetter syntaxError(RawRecord raw, IOException e, long now) {
+    String m =
+        firstLine(
+            e instanceof JsonProcessingException
+                ? ((JsonProcessingException) e).getOriginalMessage()
+                : String.valueOf(e.getMessage()));
+    if (e instanceof JsonEOFException || m.contains("end-of-input")) {
+      return dead(raw, Reason.TRUNCATED_JSON, e, "JSON ends early: " + m, now);
     }
-    Set<String> messages = new LinkedHashSet<>();
-    Throwable root = e;
-    // Flink wraps the cause in "Failed to deserialize JSON '<whole record>'": skip that layer.
-    for (Throwable t = e.getCause() == null ? e : e.getCause(); t != null; t = t.getCause()) {
-      root = t;
-      if (t.getMessage() != null) {
-        messages.add(firstLine(t.getMessage()));
-      }
+    if (m.startsWith("Duplicate field")) {
+      return dead(raw, Reason.DUPLICATE_FIELD, e, m + " (a key may appear once per object)", now);
     }
-    return dead(
-        raw,
-        Reason.WRONG_TYPE,
-        root,
-        "a value does not match its declared type: " + String.join(": ", messages),
-        now);
+    return dead(raw, Reason.MALFORMED_JSON, e, "not valid JSON: " + m, now);
   }
 
   private static String firstLine(String s) {
@@ -234,12 +210,13 @@ public final class JsonEventDecoder implements Serializable {
     return DeadLetter.of(job, raw, reason, t == null ? null : t.getClass().getName(), m, now);
   }
 
-  private static boolean isAscii(byte[] v) {
+  private static int zeros(byte[] v) {
+    int n = 0;
     for (byte b : v) {
-      if (b < 0) {
-        return false;
+      if (b == 0) {
+        n++;
       }
     }
-    return true;
+    return n;
   }
 }

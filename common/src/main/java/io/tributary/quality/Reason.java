@@ -14,6 +14,8 @@ public enum Reason {
   INVALID_UTF8,
   /** Not JSON, or not a JSON object. */
   MALFORMED_JSON,
+  /** A JSON object with the same key twice: which value was meant is unknowable. */
+  DUPLICATE_FIELD,
   /** JSON that ends early. */
   TRUNCATED_JSON,
   /** A field whose value does not fit its declared type. */
