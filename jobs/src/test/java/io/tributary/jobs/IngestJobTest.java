@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.testing.HostileEvents;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.math.BigDecimal;
@@ -16,8 +17,12 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -106,6 +111,72 @@ class IngestJobTest {
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
     assertValidRows(Tables.read(catalog, "clicks"), base);
     assertDeadLetters(Tables.read(catalog, "clicks_dead_letters"), sent, topic);
+  }
+
+  /**
+   * The hostile corpus (1,000 valid records, 2,010 hostile ones over every kind a lenient reader
+   * changes silently) through a real broker into Iceberg: every valid record exactly, every hostile
+   * one a dead letter with its reason and its bytes, and nothing else.
+   */
+  @Test
+  void theHostileCorpusLandsExactlyOrAsDeadLetters() throws Exception {
+    String topic = "hostile";
+    kafka.createTopic(topic, 2);
+    Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    List<HostileEvents.Case> corpus = HostileEvents.corpus(base, 1000, 2010);
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < corpus.size(); i++) {
+      records.add(new ProducerRecord<>(topic, i % 2, null, corpus.get(i).value));
+    }
+    kafka.sendAll(topic, records);
+
+    Main.run(
+        new String[] {
+          "--job.name", "ingest",
+          "--job.checkpoint.interval", "1 s",
+          "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+          "--source.type", "kafka",
+          "--source.bounded", "true",
+          "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+          "--kafka.topics", topic,
+          "--kafka.start", "earliest",
+          "--format.schema", HostileEvents.SCHEMA,
+          "--format.event-time.field", "ts",
+          "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+          "--iceberg.database", "lake",
+          "--iceberg.table", "hostile"
+        });
+
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    Map<Long, Map<String, Object>> expected = new TreeMap<>();
+    List<String> expectedDead = new ArrayList<>();
+    for (HostileEvents.Case c : corpus) {
+      if (c.valid()) {
+        Map<String, Object> e = new LinkedHashMap<>(c.expected);
+        e.put("ts", OffsetDateTime.ofInstant((Instant) e.get("ts"), ZoneOffset.UTC));
+        expected.put((Long) e.get("id"), e);
+      } else {
+        expectedDead.add(c.reason + " " + Base64.getEncoder().encodeToString(c.value));
+      }
+    }
+    Map<Long, Map<String, Object>> landed = new TreeMap<>();
+    for (Record r : Tables.read(catalog, "hostile")) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (String column : HostileEvents.COLUMNS) {
+        row.put(column, r.getField(column));
+      }
+      assertThat(landed.put((Long) r.getField("id"), row)).as("id landed twice").isNull();
+    }
+    assertThat(landed).isEqualTo(expected);
+    List<String> dead = new ArrayList<>();
+    for (Record r : Tables.read(catalog, "hostile_dead_letters")) {
+      ByteBuffer payload = (ByteBuffer) r.getField("payload");
+      byte[] bytes = new byte[payload.remaining()];
+      payload.get(bytes);
+      dead.add(r.getField("reason") + " " + Base64.getEncoder().encodeToString(bytes));
+    }
+    assertThat(dead).containsExactlyInAnyOrderElementsOf(expectedDead);
+    assertThat(landed.size() + dead.size()).isEqualTo(corpus.size());
   }
 
   /**
