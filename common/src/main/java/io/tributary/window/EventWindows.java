@@ -3,13 +3,17 @@ package io.tributary.window;
 import io.tributary.format.JsonEvents;
 import io.tributary.quality.DeadLetter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.datastream.WindowedStream;
+import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.OutputTag;
 
@@ -40,20 +44,61 @@ public final class EventWindows {
     }
   }
 
+  /** Windows for an unbounded run: lateness judged by the job's watermark. */
+  public static Aggregated aggregate(DataStream<RowData> events, WindowSpec spec, String job) {
+    return aggregate(events, spec, job, null);
+  }
+
   /**
    * @param events rows of the event schema with {@link JsonEvents#SOURCE_COLUMNS} appended
+   * @param boundedOutOfOrderness for a bounded run, the readers' out-of-orderness: lateness is then
+   *     judged per source partition ({@link PartitionLateness}), so replays give the same table;
+   *     null for an unbounded run
    */
-  public static Aggregated aggregate(DataStream<RowData> events, WindowSpec spec, String job) {
+  public static Aggregated aggregate(
+      DataStream<RowData> events, WindowSpec spec, String job, Duration boundedOutOfOrderness) {
+    int fields = spec.eventType.getFieldCount();
     RowType eventType = JsonEvents.withSourceColumns(spec.eventType);
+    long lateness = spec.allowedLateness.toMillis();
+    WindowAssigner<Object, TimeWindow> assigner = spec.assigner();
+    DataStream<RowData> input = events;
+    DataStream<DeadLetter> lateInPartition = null;
+    if (boundedOutOfOrderness != null) {
+      List<RowType.RowField> withWatermark = new ArrayList<>(eventType.getFields());
+      withWatermark.add(new RowType.RowField("__partition_watermark", new BigIntType(false)));
+      eventType = new RowType(withWatermark);
+      OutputTag<RowData> tag = new OutputTag<>("late-in-partition", InternalTypeInfo.of(eventType));
+      SingleOutputStreamOperator<RowData> judged =
+          events
+              .process(
+                  new PartitionLateness(
+                      assigner, boundedOutOfOrderness.toMillis(), lateness, fields, tag),
+                  InternalTypeInfo.of(eventType))
+              .name("lateness per partition")
+              .uid("partition-lateness");
+      input = judged;
+      lateInPartition =
+          judged
+              .getSideOutput(tag)
+              .process(
+                  new TooLate(
+                      job, spec.eventType, spec.allowedLateness, fields + SOURCE_COLUMN_COUNT))
+              .returns(TypeInformation.of(DeadLetter.class))
+              .name("too late in its partition")
+              .uid("too-late-in-partition");
+      if (spec.type == WindowOptions.WindowType.HOPPING) {
+        assigner = new OpenWindows(assigner, lateness, fields + SOURCE_COLUMN_COUNT);
+      }
+    }
     OutputTag<RowData> lateTag = new OutputTag<>("too-late", InternalTypeInfo.of(eventType));
     WindowAggregateFunction aggregate =
         new WindowAggregateFunction(spec.aggregates, spec.eventType);
     WindowedStream<RowData, RowData, TimeWindow> windows =
-        events
+        input
             .keyBy(
                 new KeyFields(spec.keyFields, spec.eventType, spec.keyType()),
                 InternalTypeInfo.of(spec.keyType()))
-            .window(spec.assigner())
+            .window(assigner)
             .allowedLateness(spec.allowedLateness)
             .sideOutputLateData(lateTag);
     if (spec.earlyFire != null) {
@@ -71,12 +116,14 @@ public final class EventWindows {
             .uid("window");
     DataStream<DeadLetter> late =
         rows.getSideOutput(lateTag)
-            .process(new TooLate(job, spec.eventType, spec.allowedLateness))
+            .process(new TooLate(job, spec.eventType, spec.allowedLateness, -1))
             .returns(TypeInformation.of(DeadLetter.class))
             .name("too late")
             .uid("too-late");
-    return new Aggregated(rows, late);
+    return new Aggregated(rows, lateInPartition == null ? late : late.union(lateInPartition));
   }
+
+  private static final int SOURCE_COLUMN_COUNT = JsonEvents.SOURCE_COLUMNS.size();
 
   private static TypeInformation<RowData> resultType(WindowSpec spec) {
     org.apache.flink.table.types.logical.LogicalType[] types =

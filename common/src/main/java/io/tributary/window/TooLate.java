@@ -31,14 +31,20 @@ final class TooLate extends ProcessFunction<RowData, DeadLetter> {
   private final String job;
   private final RowType eventType;
   private final Duration allowedLateness;
+  private final int watermarkColumn;
   private transient JsonRowDataSerializationSchema json;
   private transient Counter tooLate;
   private transient Counter dead;
 
-  TooLate(String job, RowType eventType, Duration allowedLateness) {
+  /**
+   * @param watermarkColumn where the row carries the watermark that judged it ({@link
+   *     PartitionLateness}), or -1 for the window operator's current watermark
+   */
+  TooLate(String job, RowType eventType, Duration allowedLateness, int watermarkColumn) {
     this.job = job;
     this.eventType = eventType;
     this.allowedLateness = allowedLateness;
+    this.watermarkColumn = watermarkColumn;
   }
 
   @Override
@@ -80,7 +86,10 @@ final class TooLate extends ProcessFunction<RowData, DeadLetter> {
             null,
             json.serialize(ProjectedRowData.from(range(n)).replaceRow(event)));
     long ts = ctx.timestamp();
-    long watermark = ctx.timerService().currentWatermark();
+    long watermark =
+        watermarkColumn < 0
+            ? ctx.timerService().currentWatermark()
+            : event.getLong(watermarkColumn);
     DeadLetter d =
         DeadLetter.of(
             job,
@@ -88,10 +97,11 @@ final class TooLate extends ProcessFunction<RowData, DeadLetter> {
             Reason.LATE,
             null,
             String.format(
-                "event time %s is behind the watermark %s by more than the allowed lateness %s;"
+                "event time %s is behind the watermark %s%s by more than the allowed lateness %s;"
                     + " its window was already final (payload: the decoded event as JSON)",
                 Instant.ofEpochMilli(ts),
                 Instant.ofEpochMilli(watermark),
+                watermarkColumn < 0 ? "" : " of its partition (bounded run)",
                 EventWindows.describe(allowedLateness)),
             System.currentTimeMillis());
     d.eventTime = ts;

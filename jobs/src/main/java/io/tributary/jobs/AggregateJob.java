@@ -41,7 +41,9 @@ public final class AggregateJob extends LakeJob {
   @Override
   public void build(StreamExecutionEnvironment env) {
     Checked<RowData> events = JsonEvents.readWithSource(source, env, schema, name());
-    EventWindows.Aggregated metrics = EventWindows.aggregate(events.rows(), windows, name());
+    EventWindows.Aggregated metrics =
+        EventWindows.aggregate(
+            events.rows(), windows, name(), source.bounded() ? schema.maxOutOfOrderness() : null);
     IcebergSinkBuilder.forRows(metrics.rows(), windows.outputType())
         .catalog(catalog)
         .table(table.name())
