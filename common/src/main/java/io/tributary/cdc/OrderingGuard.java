@@ -95,13 +95,12 @@ public final class OrderingGuard extends KeyedProcessFunction<String, RowChange,
             change.deadLetter(
                 job,
                 Reason.STALE,
-                "stale: "
-                    + change.table
+                change.table
                     + " key "
                     + change.describeKey()
-                    + " has applied position "
+                    + " is at position "
                     + Arrays.toString(previous)
-                    + "; this change is at "
+                    + "; this change is older, at "
                     + Arrays.toString(change.position)));
       }
       return;

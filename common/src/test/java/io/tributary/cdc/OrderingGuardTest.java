@@ -253,7 +253,7 @@ class OrderingGuardTest {
     assertThat(List.of(d.sourceType, d.stream, d.partition, d.position))
         .containsExactly("kafka", "orders", "3", "11");
     assertThat(d.errorMessage)
-        .isEqualTo("stale: db.t key (id=7) has applied position [1000]; this change is at [100]");
+        .isEqualTo("db.t key (id=7) is at position [1000]; this change is older, at [100]");
     assertThat(new String(d.payload, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{id=7}");
   }
 
