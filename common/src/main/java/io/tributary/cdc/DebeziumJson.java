@@ -167,8 +167,8 @@ public final class DebeziumJson {
   }
 
   /**
-   * Iceberg has no 8- or 16-bit integers, so those widen to INT; times keep Flink's millisecond
-   * TIME precision; timestamps keep microseconds (nanoseconds are cut to micros by Iceberg).
+   * Iceberg has no 8- or 16-bit integers, so those widen to INT; times have Flink's millisecond
+   * TIME precision and timestamps Iceberg's microseconds: a finer value is refused, not cut.
    */
   static LogicalType logicalType(JsonNode schema) {
     switch (schema.path("name").asText("")) {
@@ -295,7 +295,8 @@ public final class DebeziumJson {
 
   private static ChangeDecodeException badPosition(String name, JsonNode v, String why) {
     return new ChangeDecodeException(
-        "bad-position", name + " " + (v == null ? "is missing" : "= " + v + " " + why));
+        "bad-position",
+        name + " " + (v == null ? "is missing" : "= " + abbreviated(v) + " " + why));
   }
 
   private static Map<String, JsonNode> fieldSchemas(JsonNode schema) {
@@ -337,7 +338,9 @@ public final class DebeziumJson {
         // Jackson reads a float token beyond double's range as a double, the text lost
         throw new ChangeDecodeException(
             "wrong-type",
-            "column '" + column + "': a number beyond ±1.8E308, which no column type holds");
+            "column '"
+                + column
+                + "': a number beyond 1.8E308 in magnitude, which no column type holds");
       }
       return plain(v);
     }

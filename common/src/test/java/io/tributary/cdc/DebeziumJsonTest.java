@@ -391,6 +391,7 @@ class DebeziumJsonTest {
                 .getBytes(StandardCharsets.UTF_8));
     assertThat(huge.reason()).isEqualTo("wrong-type");
     assertThat(huge.getMessage())
-        .isEqualTo("column 'big': a number beyond ±1.8E308, which no column type holds");
+        .isEqualTo(
+            "column 'big': a number beyond 1.8E308 in magnitude, which no column type holds");
   }
 }
