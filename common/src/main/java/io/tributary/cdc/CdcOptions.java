@@ -36,6 +36,32 @@ public final class CdcOptions {
     }
   }
 
+  /** Where a Debezium change's order comes from. */
+  public enum Position {
+    /** The connector's log position: PostgreSQL source.lsn, MySQL source.file/pos/row. */
+    LOG,
+    /** source.ts_ms, the commit time in milliseconds: for connectors without a log position. */
+    TS_MS;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
+  /** What happens to a change older than the last one applied to its key. */
+  public enum StaleChanges {
+    /** Dropped and counted (metric and accumulator tributaryChangesStale). */
+    DROP,
+    /** Counted, and also written to the dead-letter table with reason stale. */
+    DEAD_LETTER;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
   public static final ConfigOption<Format> FORMAT =
       ConfigOptions.key("format")
           .enumType(Format.class)
@@ -92,7 +118,38 @@ public final class CdcOptions {
                   + " then move it back. 0 keeps positions forever (state grows with the key"
                   + " count).");
 
+  public static final ConfigOption<Position> POSITION =
+      ConfigOptions.key("position")
+          .enumType(Position.class)
+          .defaultValue(Position.LOG)
+          .withDescription(
+              "What orders a Debezium key's changes. log: PostgreSQL source.lsn, or MySQL"
+                  + " source.file, pos and row; a change without them, or with a value that is"
+                  + " not a non-negative 64-bit integer, goes to the dead-letter table with reason"
+                  + " bad-position. ts-ms: source.ts_ms, for connectors with no log position"
+                  + " (changes of one key within one millisecond then apply in arrival order);"
+                  + " a change without a usable source.ts_ms is bad-position. DMS records are"
+                  + " always ordered by metadata.timestamp and transaction-id.");
+
+  public static final ConfigOption<StaleChanges> STALE_CHANGES =
+      ConfigOptions.key("stale-changes")
+          .enumType(StaleChanges.class)
+          .defaultValue(StaleChanges.DROP)
+          .withDescription(
+              "A change older than the last one applied to its key (a replay, a duplicate): drop"
+                  + " counts it (tributaryChangesStale); dead-letter also writes it to the"
+                  + " dead-letter table with reason stale, its source coordinates, and both"
+                  + " positions, for audits.");
+
   public static final OptionGroup GROUP =
       OptionGroup.of("cdc", "Change streams mirrored into Iceberg v2 upsert tables.")
-          .add(FORMAT, TABLES, PRIMARY_KEYS, COLUMN_TYPES, SCHEMA_CHANGES, ORDERING_TTL);
+          .add(
+              FORMAT,
+              TABLES,
+              PRIMARY_KEYS,
+              COLUMN_TYPES,
+              SCHEMA_CHANGES,
+              ORDERING_TTL,
+              POSITION,
+              STALE_CHANGES);
 }
