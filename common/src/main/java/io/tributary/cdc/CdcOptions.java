@@ -2,6 +2,7 @@ package io.tributary.cdc;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -82,15 +83,18 @@ public final class CdcOptions {
                   + " the change to the dead-letter table with reason schema-mismatch either way.");
 
   public static final ConfigOption<Duration> ORDERING_TTL =
-      ConfigOptions.key("ordering.state-ttl")
-          .durationType()
-          .defaultValue(Duration.ofDays(7))
-          .withDescription(
-              "How long the ordering guard remembers a key's last applied source position after"
-                  + " its last change. Older changes for a remembered key are dropped (counted as"
-                  + " stale). A key idle for longer is forgotten: a replay older than that could"
-                  + " then move it back. 0 keeps positions forever (state grows with the key"
-                  + " count).");
+      Ranges.atLeast(
+          Duration.ZERO,
+          " (0: keep positions forever)",
+          ConfigOptions.key("ordering.state-ttl")
+              .durationType()
+              .defaultValue(Duration.ofDays(7))
+              .withDescription(
+                  "How long the ordering guard remembers a key's last applied source position after"
+                      + " its last change. Older changes for a remembered key are dropped (counted as"
+                      + " stale). A key idle for longer is forgotten: a replay older than that could"
+                      + " then move it back. 0 keeps positions forever (state grows with the key"
+                      + " count)."));
 
   public static final OptionGroup GROUP =
       OptionGroup.of("cdc", "Change streams mirrored into Iceberg v2 upsert tables.")

@@ -51,6 +51,7 @@ public final class ConfigReference {
     if (type.isEnum()) {
       d += " Values: " + OptionTypes.allowed(o).replace("one of ", "") + ".";
     }
+    d += Ranges.describe(o).map(r -> " Range: " + r + ".").orElse("");
     return d;
   }
 

@@ -147,15 +147,21 @@ public final class TributaryConfig implements Serializable {
   private static Optional<String> parse(
       OptionGroup group, ConfigOption<?> option, Map<String, String> values) {
     String value = values.get(option.key());
+    Object parsed;
     try {
-      Configuration.fromMap(Map.of(option.key(), value)).get(option);
-      return Optional.empty();
+      parsed = Configuration.fromMap(Map.of(option.key(), value)).get(option);
     } catch (RuntimeException e) {
       return Optional.of(
           String.format(
               "bad value for '%s' in property group '%s': '%s'. Allowed: %s.",
               option.key(), group.id(), mask(option.key(), value), OptionTypes.allowed(option)));
     }
+    return Ranges.check(option, parsed)
+        .map(
+            why ->
+                String.format(
+                    "bad value for '%s' in property group '%s': '%s' %s.",
+                    option.key(), group.id(), mask(option.key(), value), why));
   }
 
   private static String unknownKey(OptionGroup group, String key) {

@@ -147,10 +147,6 @@ public final class IcebergCatalog implements Serializable {
     tableProps.put(TableProperties.WRITE_DISTRIBUTION_MODE, mode.modeName());
     tableProps.putAll(c.passThrough(g, "table.properties."));
     Integer parallelism = c.getOptional(g, IcebergOptions.WRITE_PARALLELISM).orElse(null);
-    if (parallelism != null && parallelism < 1) {
-      problems.add(
-          c.invalid(g, IcebergOptions.WRITE_PARALLELISM, "must be at least 1.").problems().get(0));
-    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }

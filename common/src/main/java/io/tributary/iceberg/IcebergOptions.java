@@ -2,6 +2,7 @@ package io.tributary.iceberg;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -120,10 +121,12 @@ public final class IcebergOptions {
               "Dead-letter table name, in the same database. Default: <table>_dead_letters.");
 
   public static final ConfigOption<MemorySize> TARGET_FILE_SIZE =
-      ConfigOptions.key("write.target-file-size")
-          .memoryType()
-          .defaultValue(MemorySize.parse("128mb"))
-          .withDescription("Target size of data files (table property for new tables).");
+      Ranges.atLeast(
+          MemorySize.parse("1b"),
+          ConfigOptions.key("write.target-file-size")
+              .memoryType()
+              .defaultValue(MemorySize.parse("128mb"))
+              .withDescription("Target size of data files (table property for new tables)."));
 
   public static final ConfigOption<Distribution> DISTRIBUTION =
       ConfigOptions.key("write.distribution-mode")
@@ -134,44 +137,59 @@ public final class IcebergOptions {
                   + " checkpoint writes at most one file per partition per writer.");
 
   public static final ConfigOption<Integer> WRITE_PARALLELISM =
-      ConfigOptions.key("write.parallelism")
-          .intType()
-          .noDefaultValue()
-          .withDescription("Writer parallelism. Default: the job's parallelism.");
+      Ranges.between(
+          1,
+          32768,
+          ConfigOptions.key("write.parallelism")
+              .intType()
+              .noDefaultValue()
+              .withDescription("Writer parallelism. Default: the job's parallelism."));
 
   public static final ConfigOption<Integer> COMMIT_RETRIES =
-      ConfigOptions.key("commit.retries")
-          .intType()
-          .defaultValue(10)
-          .withDescription(
-              "Table property commit.retry.num-retries for new tables: how often a commit that"
-                  + " lost a race (another writer committed first) is retried, with exponential"
-                  + " backoff from commit.retry.min-wait to commit.retry.max-wait. At least 0.");
+      Ranges.atLeast(
+          0,
+          " (0: no retries)",
+          ConfigOptions.key("commit.retries")
+              .intType()
+              .defaultValue(10)
+              .withDescription(
+                  "Table property commit.retry.num-retries for new tables: how often a commit that"
+                      + " lost a race (another writer committed first) is retried, with exponential"
+                      + " backoff from commit.retry.min-wait to commit.retry.max-wait."));
 
   public static final ConfigOption<Duration> COMMIT_RETRY_MIN_WAIT =
-      ConfigOptions.key("commit.retry.min-wait")
-          .durationType()
-          .defaultValue(Duration.ofMillis(100))
-          .withDescription(
-              "Table property commit.retry.min-wait-ms for new tables: the first wait before a"
-                  + " commit is retried. Above 0.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 100 ms",
+          ConfigOptions.key("commit.retry.min-wait")
+              .durationType()
+              .defaultValue(Duration.ofMillis(100))
+              .withDescription(
+                  "Table property commit.retry.min-wait-ms for new tables: the first wait before a"
+                      + " commit is retried."));
 
   public static final ConfigOption<Duration> COMMIT_RETRY_MAX_WAIT =
-      ConfigOptions.key("commit.retry.max-wait")
-          .durationType()
-          .defaultValue(Duration.ofMinutes(1))
-          .withDescription(
-              "Table property commit.retry.max-wait-ms for new tables: the cap on the wait"
-                  + " between commit retries. At least commit.retry.min-wait.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 1 min",
+          ConfigOptions.key("commit.retry.max-wait")
+              .durationType()
+              .defaultValue(Duration.ofMinutes(1))
+              .withDescription(
+                  "Table property commit.retry.max-wait-ms for new tables: the cap on the wait"
+                      + " between commit retries. At least commit.retry.min-wait."));
 
   public static final ConfigOption<Duration> COMMIT_RETRY_TOTAL_TIMEOUT =
-      ConfigOptions.key("commit.retry.total-timeout")
-          .durationType()
-          .defaultValue(Duration.ofMinutes(30))
-          .withDescription(
-              "Table property commit.retry.total-timeout-ms for new tables: a commit stops"
-                  + " retrying after this long in all; the job then fails and its restart"
-                  + " strategy takes over. Above 0.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 30 min",
+          ConfigOptions.key("commit.retry.total-timeout")
+              .durationType()
+              .defaultValue(Duration.ofMinutes(30))
+              .withDescription(
+                  "Table property commit.retry.total-timeout-ms for new tables: a commit stops"
+                      + " retrying after this long in all; the job then fails and its restart"
+                      + " strategy takes over."));
 
   public static final ConfigOption<String> S3_ENDPOINT =
       ConfigOptions.key("s3.endpoint")
@@ -217,29 +235,38 @@ public final class IcebergOptions {
                   + " with kms, not allowed otherwise.");
 
   public static final ConfigOption<Integer> S3_RETRIES =
-      ConfigOptions.key("s3.retry.num-retries")
-          .intType()
-          .defaultValue(5)
-          .withDescription(
-              "AWS SDK retries of a failed S3 request (throttling, 5xx, connection errors) before"
-                  + " the read or write fails and the job's restart strategy takes over (Iceberg"
-                  + " s3.retry.num-retries). At least 0.");
+      Ranges.atLeast(
+          0,
+          " (0: no retries)",
+          ConfigOptions.key("s3.retry.num-retries")
+              .intType()
+              .defaultValue(5)
+              .withDescription(
+                  "AWS SDK retries of a failed S3 request (throttling, 5xx, connection errors) before"
+                      + " the read or write fails and the job's restart strategy takes over (Iceberg"
+                      + " s3.retry.num-retries)."));
 
   public static final ConfigOption<Duration> S3_RETRY_MIN_WAIT =
-      ConfigOptions.key("s3.retry.min-wait")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(2))
-          .withDescription(
-              "Base wait before an S3 request is retried, growing exponentially with jitter"
-                  + " (Iceberg s3.retry.min-wait-ms). Above 0.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 100 ms",
+          ConfigOptions.key("s3.retry.min-wait")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(2))
+              .withDescription(
+                  "Base wait before an S3 request is retried, growing exponentially with jitter"
+                      + " (Iceberg s3.retry.min-wait-ms)."));
 
   public static final ConfigOption<Duration> S3_RETRY_MAX_WAIT =
-      ConfigOptions.key("s3.retry.max-wait")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(20))
-          .withDescription(
-              "Cap on the wait between S3 request retries (Iceberg s3.retry.max-wait-ms). At"
-                  + " least s3.retry.min-wait.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 20 s",
+          ConfigOptions.key("s3.retry.max-wait")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(20))
+              .withDescription(
+                  "Cap on the wait between S3 request retries (Iceberg s3.retry.max-wait-ms). At"
+                      + " least s3.retry.min-wait."));
 
   public static final OptionGroup GROUP =
       OptionGroup.of("iceberg", "The Iceberg catalog, target table and writer.")
