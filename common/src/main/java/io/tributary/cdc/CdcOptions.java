@@ -48,7 +48,7 @@ public final class CdcOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Where each source table goes, `source=namespace.table` separated by `;`. A source"
+              "Where each source table goes, `source=namespace.table` separated by `,` or `;`. A source"
                   + " is `table`, `schema.table` or `db.schema.table`; the most specific match"
                   + " wins. Unlisted tables go to `<db>.<schema>_<table>` (Iceberg namespace"
                   + " <db>, or iceberg.database when the source has none), lower-cased, other"
@@ -59,7 +59,8 @@ public final class CdcOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Primary key columns per source table, `source=col1,col2` separated by `;`."
+              "Primary key columns per source table, `source=col1,col2` separated by `;` (`,`"
+                  + " separates the columns of one table)."
                   + " Overrides the key Debezium puts in the message key. Required for DMS"
                   + " tables (DMS data records do not name their key).");
 
@@ -68,7 +69,8 @@ public final class CdcOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Flink SQL types for columns, `source.column=TYPE` separated by `;`, e.g."
+              "Flink SQL types for columns, `source.column=TYPE` separated by `,` or `;` (a comma"
+                  + " inside a type's parentheses belongs to the type), e.g."
                   + " `sales.orders.amount=DECIMAL(12,2); sales.orders.updated_at=TIMESTAMP_LTZ(6)`."
                   + " Overrides the producer's schema. Without either, JSON integers land as"
                   + " BIGINT, other numbers as DOUBLE, strings as STRING.");

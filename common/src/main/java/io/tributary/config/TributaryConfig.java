@@ -109,7 +109,12 @@ public final class TributaryConfig implements Serializable {
 
   /** A failure about one value, phrased like the validation messages. */
   public ConfigException invalid(OptionGroup group, ConfigOption<?> option, String why) {
-    String value = groups.getOrDefault(group.id(), Map.of()).get(option.key());
+    return invalid(group, option, groups.getOrDefault(group.id(), Map.of()).get(option.key()), why);
+  }
+
+  /** The same, for code that holds the value but not the configuration (table provisioning). */
+  public static ConfigException invalid(
+      OptionGroup group, ConfigOption<?> option, String value, String why) {
     return new ConfigException(
         String.format(
             "bad value for '%s' in property group '%s': '%s' %s",

@@ -109,9 +109,23 @@ public final class IcebergOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Partition transforms for a new table, comma-separated: a column name (identity),"
+              "Partition transforms, separated by ',' or ';': a column name (identity),"
                   + " years(col), months(col), days(col), hours(col), bucket(N, col),"
-                  + " truncate(W, col). Empty: unpartitioned.");
+                  + " truncate(W, col). Checked against the schema at start-up. A new table is"
+                  + " created with it; an existing table must have it (see"
+                  + " partition-spec.evolve). Unset: a new table is unpartitioned (aggregate:"
+                  + " days(window_start)) and an existing table's spec is left as it is.");
+
+  public static final ConfigOption<Boolean> PARTITION_SPEC_EVOLVE =
+      ConfigOptions.key("partition-spec.evolve")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "When the table exists with another spec than partition-spec: false stops the job"
+                  + " at start-up naming both specs; true evolves the table's spec to"
+                  + " partition-spec (Iceberg UpdatePartitionSpec: files already written keep"
+                  + " their layout, new files follow the new spec). Only used when partition-spec"
+                  + " is set.");
 
   public static final ConfigOption<String> DEAD_LETTER_TABLE =
       ConfigOptions.key("dead-letter-table")
@@ -278,6 +292,7 @@ public final class IcebergOptions {
               DATABASE,
               TABLE,
               PARTITION_SPEC,
+              PARTITION_SPEC_EVOLVE,
               DEAD_LETTER_TABLE,
               TARGET_FILE_SIZE,
               DISTRIBUTION,

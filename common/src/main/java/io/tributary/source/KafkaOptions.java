@@ -44,14 +44,15 @@ public final class KafkaOptions {
       ConfigOptions.key("bootstrap.servers")
           .stringType()
           .noDefaultValue()
-          .withDescription("Comma-separated host:port list of brokers. Required.");
+          .withDescription(
+              "Comma-separated host:port list of brokers. ';' separates them too. Required.");
 
   public static final ConfigOption<List<String>> TOPICS =
       ConfigOptions.key("topics")
           .stringType()
           .asList()
           .noDefaultValue()
-          .withDescription("Topics to read, separated by ';'. Required.");
+          .withDescription("Topics to read, separated by ',' or ';'. Required.");
 
   public static final ConfigOption<String> GROUP_ID =
       ConfigOptions.key("group.id")

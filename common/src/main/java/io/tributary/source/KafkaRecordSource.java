@@ -1,12 +1,15 @@
 package io.tributary.source;
 
+import io.tributary.config.ConfigLists;
 import io.tributary.config.TributaryConfig;
 import io.tributary.source.KafkaOptions.Auth;
 import io.tributary.source.KafkaOptions.StartFrom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -24,6 +27,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /** Flink's {@link KafkaSource}, emitting raw records with topic, partition and offset. */
 final class KafkaRecordSource implements RecordSource {
   private static final long serialVersionUID = 1L;
+  private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
   private final String bootstrapServers;
   private final List<String> topics;
@@ -67,12 +71,27 @@ final class KafkaRecordSource implements RecordSource {
     if (c.get(g, KafkaOptions.AUTH) == Auth.MSK_IAM) {
       props.putAll(mskIam());
     }
-    List<String> topics = c.get(g, KafkaOptions.TOPICS);
-    if (topics.isEmpty() || topics.stream().anyMatch(String::isBlank)) {
-      throw c.invalid(g, KafkaOptions.TOPICS, "names no topic. List topics separated by ';'.");
+    // Flink splits the list on ';' only; a topic name cannot hold ',' (Kafka allows letters,
+    // digits, '.', '_' and '-'), so "a,b" means two topics.
+    List<String> topics = new ArrayList<>();
+    c.get(g, KafkaOptions.TOPICS).forEach(t -> topics.addAll(ConfigLists.split(t)));
+    if (topics.isEmpty()) {
+      throw c.invalid(
+          g, KafkaOptions.TOPICS, "names no topic. List topics separated by ',' or ';'.");
+    }
+    for (String t : topics) {
+      if (!TOPIC_NAME.matcher(t).matches()) {
+        throw c.invalid(
+            g,
+            KafkaOptions.TOPICS,
+            "names '"
+                + t
+                + "', which is not a Kafka topic name: 1 to 249 letters, digits, '.', '_' or"
+                + " '-'. Separate topics with ',' or ';'.");
+      }
     }
     return new KafkaRecordSource(
-        c.get(g, KafkaOptions.BOOTSTRAP_SERVERS),
+        String.join(",", ConfigLists.split(c.get(g, KafkaOptions.BOOTSTRAP_SERVERS))),
         topics,
         c.getOptional(g, KafkaOptions.GROUP_ID).orElse("tributary-" + jobName),
         start,
@@ -135,6 +154,10 @@ final class KafkaRecordSource implements RecordSource {
   public RecordSource endingAfterCheckpoints(int checkpoints) {
     endAfterCheckpoints = checkpoints;
     return this;
+  }
+
+  String bootstrapServers() {
+    return bootstrapServers;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.tributary.source;
 
 import static org.apache.flink.streaming.connectors.kinesis.config.ConsumerConfigConstants.*;
 
+import io.tributary.config.ConfigLists;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.FormatOptions;
 import io.tributary.source.KinesisOptions.Reader;
@@ -150,6 +151,12 @@ final class KinesisRecordSource implements RecordSource {
               + " the stream name.");
     } else if (NAME.matcher(streamValue).matches()) {
       stream = streamValue;
+    } else if (ConfigLists.split(streamValue).size() > 1) {
+      throw c.invalid(
+          g,
+          KinesisOptions.STREAM,
+          "names more than one stream. A job reads one stream: run one job per stream, or"
+              + " merge the streams upstream.");
     } else {
       throw c.invalid(
           g,

@@ -65,7 +65,7 @@ public final class WindowOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Comma-separated key fields of format.schema. They must be NOT NULL there: they"
+              "Key fields of format.schema, separated by ',' or ';'. They must be NOT NULL there: they"
                   + " become the table's identifier fields. Empty: one group.");
 
   public static final ConfigOption<String> AGGREGATES =
@@ -73,7 +73,7 @@ public final class WindowOptions {
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Comma-separated `function(field) AS column`: count(*), count(f), sum(f), min(f),"
+              "`function(field) AS column`, separated by ',' or ';': count(*), count(f), sum(f), min(f),"
                   + " max(f), avg(f) on numeric fields (the result types follow Flink SQL's),"
                   + " count_distinct(f) (exact) on any field. Required.");
 

@@ -84,11 +84,7 @@ public final class WindowSpec implements Serializable {
     }
     RowType events = schema.rowType();
     List<String> keys = new ArrayList<>();
-    for (String k : c.get(g, WindowOptions.GROUP_BY).split(",")) {
-      if (!k.isBlank()) {
-        keys.add(k.trim());
-      }
-    }
+    keys.addAll(io.tributary.config.ConfigLists.split(c.get(g, WindowOptions.GROUP_BY)));
     int[] idx = new int[keys.size()];
     for (int i = 0; i < keys.size(); i++) {
       idx[i] = events.getFieldNames().indexOf(keys.get(i));

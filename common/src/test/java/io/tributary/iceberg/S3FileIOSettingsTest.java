@@ -103,6 +103,32 @@ class S3FileIOSettingsTest {
   }
 
   @Test
+  void glueMessageNamesEveryOffendingNameWithItsLowerCaseSpelling() {
+    assertThatThrownBy(
+            () ->
+                TargetTable.fromConfig(
+                    Configs.of(
+                        "iceberg.catalog.type", "glue",
+                        "iceberg.warehouse", "s3://lake/warehouse",
+                        "iceberg.database", "Lake",
+                        "iceberg.table", "Clicks",
+                        "iceberg.dead-letter-table", "Clicks_DLQ")))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(p -> p.substring(0, p.indexOf(" is not a Glue name")))
+                    .containsExactly(
+                        "bad value for 'database' in property group 'iceberg': 'Lake'",
+                        "bad value for 'table' in property group 'iceberg': 'Clicks'",
+                        "bad value for 'dead-letter-table' in property group 'iceberg':"
+                            + " 'Clicks_DLQ'"))
+        .hasMessageContaining("Use 'lake'.")
+        .hasMessageContaining("Use 'clicks'.")
+        .hasMessageContaining("Use 'clicks_dlq'.");
+  }
+
+  @Test
   void glueNamesMustBeLowerCaseAndTheMessageSaysWhichToUse() {
     assertThatThrownBy(
             () ->
@@ -122,8 +148,13 @@ class S3FileIOSettingsTest {
                         "iceberg.catalog.type", "glue",
                         "iceberg.warehouse", "s3://lake/warehouse",
                         "iceberg.table", "Clicks")))
-        .hasMessageContaining("bad value for 'table' in property group 'iceberg': 'Clicks'")
-        .hasMessageEndingWith("Use 'clicks'.");
+        .hasMessageContaining(
+            "bad value for 'table' in property group 'iceberg': 'Clicks' is not a Glue name")
+        .hasMessageContaining("Use 'clicks'.")
+        .hasMessageContaining(
+            "bad value for 'dead-letter-table' in property group 'iceberg': 'Clicks_dead_letters'"
+                + " (the default, from iceberg.table) is not a Glue name")
+        .hasMessageEndingWith("Use 'clicks_dead_letters'.");
     assertThatThrownBy(
             () ->
                 TargetTable.fromConfig(
