@@ -45,7 +45,7 @@ public final class ConfigReference {
     return sb.toString();
   }
 
-  private static String describe(ConfigOption<?> o) {
+  static String describe(ConfigOption<?> o) {
     String d = OptionTypes.description(o);
     Class<?> type = OptionTypes.typeOf(o);
     if (type.isEnum()) {
@@ -55,7 +55,7 @@ public final class ConfigReference {
     return d;
   }
 
-  private static String defaultText(ConfigOption<?> o) {
+  static String defaultText(ConfigOption<?> o) {
     if (!o.hasDefaultValue() || o.defaultValue() == null) {
       return "";
     }

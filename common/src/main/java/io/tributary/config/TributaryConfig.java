@@ -3,7 +3,6 @@ package io.tributary.config;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +46,10 @@ public final class TributaryConfig implements Serializable {
       if (group == null) {
         problems.add(
             String.format(
-                "unknown property group '%s'. Known groups: %s.",
-                e.getKey(), String.join(", ", byId.keySet())));
+                "unknown property group '%s'.%s Known groups: %s.",
+                e.getKey(),
+                Suggest.didYouMean(e.getKey(), byId.keySet()),
+                String.join(", ", byId.keySet())));
         continue;
       }
       Map<String, String> values = new TreeMap<>(e.getValue());
@@ -172,35 +173,11 @@ public final class TributaryConfig implements Serializable {
   private static String unknownKey(OptionGroup group, String key) {
     List<String> keys = new ArrayList<>();
     group.options().forEach(o -> keys.add(o.key()));
-    String hint =
-        keys.stream()
-            .min(Comparator.comparingInt(k -> distance(k, key)))
-            .filter(k -> distance(k, key) <= Math.max(2, key.length() / 3))
-            .map(k -> " Did you mean '" + k + "'?")
-            .orElse("");
+    String hint = Suggest.didYouMean(key, keys);
     StringBuilder allowed = new StringBuilder(String.join(", ", keys));
     group.passThroughPrefixes().keySet().forEach(p -> allowed.append(", ").append(p).append('*'));
     return String.format(
         "unknown key '%s' in property group '%s'.%s Allowed keys: %s.",
         key, group.id(), hint, allowed);
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

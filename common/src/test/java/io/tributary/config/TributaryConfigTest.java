@@ -38,8 +38,19 @@ class TributaryConfigTest {
     assertThatThrownBy(() -> Configs.of("kafak.topics", "x"))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
-            "Invalid configuration: unknown property group 'kafak'. Known groups: job, source,"
-                + " kafka, kinesis, datagen, format, iceberg, aggregate, cdc.");
+            "Invalid configuration: unknown property group 'kafak'. Did you mean 'kafka'? Known"
+                + " groups: job, source, kafka, kinesis, datagen, format, iceberg, aggregate, cdc.");
+    assertThatThrownBy(() -> Configs.of("icebrg.table", "x", "zzzzzzzz.a", "b"))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "unknown property group 'icebrg'. Did you mean 'iceberg'? Known groups:"
+                            + " job, source, kafka, kinesis, datagen, format, iceberg, aggregate,"
+                            + " cdc.",
+                        "unknown property group 'zzzzzzzz'. Known groups: job, source, kafka,"
+                            + " kinesis, datagen, format, iceberg, aggregate, cdc."));
   }
 
   @Test
