@@ -240,6 +240,33 @@ class TributaryConfigTest {
   }
 
   @Test
+  void partitionSpecPolicyFollowsTheKeys() {
+    assertThat(TargetTable.fromConfig(Configs.of("iceberg.table", "t")).existingSpec())
+        .isEqualTo(io.tributary.iceberg.IcebergSinkBuilder.ExistingSpec.KEEP);
+    assertThat(
+            TargetTable.fromConfig(
+                    Configs.of("iceberg.table", "t", "iceberg.partition-spec", "days(ts)"))
+                .existingSpec())
+        .isEqualTo(io.tributary.iceberg.IcebergSinkBuilder.ExistingSpec.FAIL);
+    assertThat(
+            TargetTable.fromConfig(
+                    Configs.of(
+                        "iceberg.table", "t",
+                        "iceberg.partition-spec", "",
+                        "iceberg.partition-spec.evolve", "true"))
+                .existingSpec())
+        .isEqualTo(io.tributary.iceberg.IcebergSinkBuilder.ExistingSpec.EVOLVE);
+    assertThatThrownBy(
+            () ->
+                TargetTable.fromConfig(
+                    Configs.of("iceberg.table", "t", "iceberg.partition-spec.evolve", "true")))
+        .hasMessage(
+            "Invalid configuration: bad value for 'partition-spec.evolve' in property group"
+                + " 'iceberg': 'true' has nothing to evolve to: iceberg.partition-spec is not set."
+                + " Set it to the spec the table should have, or remove partition-spec.evolve.");
+  }
+
+  @Test
   void catalogUriRequiredForRestAndJdbc() {
     assertThatThrownBy(() -> IcebergCatalog.fromConfig(Configs.of("iceberg.catalog.type", "rest")))
         .hasMessageContaining("missing required key 'catalog.uri' in property group 'iceberg'");

@@ -47,10 +47,6 @@ public final class CdcJob implements TributaryJob {
     this.tables = CdcTables.fromConfig(config);
     this.schemaChanges = config.get(CdcOptions.GROUP, CdcOptions.SCHEMA_CHANGES);
     this.orderingTtl = config.get(CdcOptions.GROUP, CdcOptions.ORDERING_TTL);
-    if (orderingTtl.isNegative()) {
-      throw config.invalid(
-          CdcOptions.GROUP, CdcOptions.ORDERING_TTL, "must be 0 (forever) or a positive duration.");
-    }
   }
 
   @Override
