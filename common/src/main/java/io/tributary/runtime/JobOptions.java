@@ -158,7 +158,7 @@ public final class JobOptions {
   public static final ConfigOption<Integer> RESTART_MAX_ATTEMPTS =
       Ranges.atLeast(
           1,
-          ": the failures in a row after which the job fails for good",
+          " (the failures in a row after which the job fails for good)",
           ConfigOptions.key("restart.max-attempts")
               .intType()
               .defaultValue(Integer.MAX_VALUE)

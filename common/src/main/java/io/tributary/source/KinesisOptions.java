@@ -120,7 +120,7 @@ public final class KinesisOptions {
   public static final ConfigOption<Duration> SHARD_DISCOVERY =
       Ranges.atLeast(
           Duration.ofMillis(1),
-          ": without discovery, the children of a split shard are never read",
+          " (without discovery, the children of a split shard are never read)",
           ConfigOptions.key("shard.discovery.interval")
               .durationType()
               .defaultValue(Duration.ofSeconds(10))
