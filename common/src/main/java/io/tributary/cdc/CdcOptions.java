@@ -2,6 +2,7 @@ package io.tributary.cdc;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -73,7 +74,7 @@ public final class CdcOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Where each source table goes, `source=namespace.table` separated by `;`. A source"
+              "Where each source table goes, `source=namespace.table` separated by `,` or `;`. A source"
                   + " is `table`, `schema.table` or `db.schema.table`; the most specific match"
                   + " wins. Unlisted tables go to `<db>.<schema>_<table>` (Iceberg namespace"
                   + " <db>, or iceberg.database when the source has none), lower-cased, other"
@@ -84,7 +85,8 @@ public final class CdcOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Primary key columns per source table, `source=col1,col2` separated by `;`."
+              "Primary key columns per source table, `source=col1,col2` separated by `;` (`,`"
+                  + " separates the columns of one table)."
                   + " Overrides the key Debezium puts in the message key. Required for DMS"
                   + " tables (DMS data records do not name their key).");
 
@@ -93,7 +95,8 @@ public final class CdcOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Flink SQL types for columns, `source.column=TYPE` separated by `;`, e.g."
+              "Flink SQL types for columns, `source.column=TYPE` separated by `,` or `;` (a comma"
+                  + " inside a type's parentheses belongs to the type), e.g."
                   + " `sales.orders.amount=DECIMAL(12,2); sales.orders.updated_at=TIMESTAMP_LTZ(6)`."
                   + " Overrides the producer's schema. Without either, JSON integers land as"
                   + " BIGINT, other numbers as DOUBLE, strings as STRING.");
@@ -108,15 +111,18 @@ public final class CdcOptions {
                   + " the change to the dead-letter table with reason schema-mismatch either way.");
 
   public static final ConfigOption<Duration> ORDERING_TTL =
-      ConfigOptions.key("ordering.state-ttl")
-          .durationType()
-          .defaultValue(Duration.ofDays(7))
-          .withDescription(
-              "How long the ordering guard remembers a key's last applied source position after"
-                  + " its last change. Older changes for a remembered key are dropped (counted as"
-                  + " stale). A key idle for longer is forgotten: a replay older than that could"
-                  + " then move it back. 0 keeps positions forever (state grows with the key"
-                  + " count).");
+      Ranges.atLeast(
+          Duration.ZERO,
+          " (0: keep positions forever)",
+          ConfigOptions.key("ordering.state-ttl")
+              .durationType()
+              .defaultValue(Duration.ofDays(7))
+              .withDescription(
+                  "How long the ordering guard remembers a key's last applied source position after"
+                      + " its last change. Older changes for a remembered key are dropped (counted as"
+                      + " stale). A key idle for longer is forgotten: a replay older than that could"
+                      + " then move it back. 0 keeps positions forever (state grows with the key"
+                      + " count)."));
 
   public static final ConfigOption<Position> POSITION =
       ConfigOptions.key("position")

@@ -51,10 +51,6 @@ public final class CdcJob implements TributaryJob {
     this.orderingTtl = config.get(CdcOptions.GROUP, CdcOptions.ORDERING_TTL);
     this.ordering = config.get(CdcOptions.GROUP, CdcOptions.POSITION);
     this.staleChanges = config.get(CdcOptions.GROUP, CdcOptions.STALE_CHANGES);
-    if (orderingTtl.isNegative()) {
-      throw config.invalid(
-          CdcOptions.GROUP, CdcOptions.ORDERING_TTL, "must be 0 (forever) or a positive duration.");
-    }
   }
 
   @Override
