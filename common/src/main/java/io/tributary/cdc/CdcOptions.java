@@ -2,6 +2,7 @@ package io.tributary.cdc;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -36,6 +37,32 @@ public final class CdcOptions {
     }
   }
 
+  /** Where a Debezium change's order comes from. */
+  public enum Position {
+    /** The connector's log position: PostgreSQL source.lsn, MySQL source.file/pos/row. */
+    LOG,
+    /** source.ts_ms, the commit time in milliseconds: for connectors without a log position. */
+    TS_MS;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
+  /** What happens to a change older than the last one applied to its key. */
+  public enum StaleChanges {
+    /** Dropped and counted (metric and accumulator tributaryChangesStale). */
+    DROP,
+    /** Counted, and also written to the dead-letter table with reason stale. */
+    DEAD_LETTER;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
   public static final ConfigOption<Format> FORMAT =
       ConfigOptions.key("format")
           .enumType(Format.class)
@@ -47,7 +74,7 @@ public final class CdcOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Where each source table goes, `source=namespace.table` separated by `;`. A source"
+              "Where each source table goes, `source=namespace.table` separated by `,` or `;`. A source"
                   + " is `table`, `schema.table` or `db.schema.table`; the most specific match"
                   + " wins. Unlisted tables go to `<db>.<schema>_<table>` (Iceberg namespace"
                   + " <db>, or iceberg.database when the source has none), lower-cased, other"
@@ -58,7 +85,8 @@ public final class CdcOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Primary key columns per source table, `source=col1,col2` separated by `;`."
+              "Primary key columns per source table, `source=col1,col2` separated by `;` (`,`"
+                  + " separates the columns of one table)."
                   + " Overrides the key Debezium puts in the message key. Required for DMS"
                   + " tables (DMS data records do not name their key).");
 
@@ -67,7 +95,8 @@ public final class CdcOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Flink SQL types for columns, `source.column=TYPE` separated by `;`, e.g."
+              "Flink SQL types for columns, `source.column=TYPE` separated by `,` or `;` (a comma"
+                  + " inside a type's parentheses belongs to the type), e.g."
                   + " `sales.orders.amount=DECIMAL(12,2); sales.orders.updated_at=TIMESTAMP_LTZ(6)`."
                   + " Overrides the producer's schema. Without either, JSON integers land as"
                   + " BIGINT, other numbers as DOUBLE, strings as STRING.");
@@ -82,17 +111,51 @@ public final class CdcOptions {
                   + " the change to the dead-letter table with reason schema-mismatch either way.");
 
   public static final ConfigOption<Duration> ORDERING_TTL =
-      ConfigOptions.key("ordering.state-ttl")
-          .durationType()
-          .defaultValue(Duration.ofDays(7))
+      Ranges.atLeast(
+          Duration.ZERO,
+          " (0: keep positions forever)",
+          ConfigOptions.key("ordering.state-ttl")
+              .durationType()
+              .defaultValue(Duration.ofDays(7))
+              .withDescription(
+                  "How long the ordering guard remembers a key's last applied source position after"
+                      + " its last change. Older changes for a remembered key are dropped (counted as"
+                      + " stale). A key idle for longer is forgotten: a replay older than that could"
+                      + " then move it back. 0 keeps positions forever (state grows with the key"
+                      + " count)."));
+
+  public static final ConfigOption<Position> POSITION =
+      ConfigOptions.key("position")
+          .enumType(Position.class)
+          .defaultValue(Position.LOG)
           .withDescription(
-              "How long the ordering guard remembers a key's last applied source position after"
-                  + " its last change. Older changes for a remembered key are dropped (counted as"
-                  + " stale). A key idle for longer is forgotten: a replay older than that could"
-                  + " then move it back. 0 keeps positions forever (state grows with the key"
-                  + " count).");
+              "What orders a Debezium key's changes. log: PostgreSQL source.lsn, or MySQL"
+                  + " source.file, pos and row; a change without them, or with a value that is"
+                  + " not a non-negative 64-bit integer, goes to the dead-letter table with reason"
+                  + " bad-position. ts-ms: source.ts_ms, for connectors with no log position"
+                  + " (changes of one key within one millisecond then apply in arrival order);"
+                  + " a change without a usable source.ts_ms is bad-position. DMS records are"
+                  + " always ordered by metadata.timestamp and transaction-id.");
+
+  public static final ConfigOption<StaleChanges> STALE_CHANGES =
+      ConfigOptions.key("stale-changes")
+          .enumType(StaleChanges.class)
+          .defaultValue(StaleChanges.DROP)
+          .withDescription(
+              "A change older than the last one applied to its key (a replay, a duplicate): drop"
+                  + " counts it (tributaryChangesStale); dead-letter also writes it to the"
+                  + " dead-letter table with reason stale, its source coordinates, and both"
+                  + " positions, for audits.");
 
   public static final OptionGroup GROUP =
       OptionGroup.of("cdc", "Change streams mirrored into Iceberg v2 upsert tables.")
-          .add(FORMAT, TABLES, PRIMARY_KEYS, COLUMN_TYPES, SCHEMA_CHANGES, ORDERING_TTL);
+          .add(
+              FORMAT,
+              TABLES,
+              PRIMARY_KEYS,
+              COLUMN_TYPES,
+              SCHEMA_CHANGES,
+              ORDERING_TTL,
+              POSITION,
+              STALE_CHANGES);
 }

@@ -1,5 +1,6 @@
 package io.tributary.cdc;
 
+import io.tributary.config.ConfigLists;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergOptions;
 import java.io.Serializable;
@@ -58,10 +59,19 @@ public final class CdcTables implements Serializable {
     }
     Map<String, List<String>> keys = new HashMap<>();
     for (Map.Entry<String, String> e : entries(c, CdcOptions.PRIMARY_KEYS).entrySet()) {
-      List<String> columns = new ArrayList<>();
-      for (String k : e.getValue().split(",")) {
-        if (!k.isBlank()) {
-          columns.add(k.trim());
+      List<String> columns = ConfigLists.split(e.getValue(), ",");
+      for (String k : columns) {
+        if (k.contains("=")) {
+          // "a=id,b=id": tables separated with ',' read as one table with a column "b=id"
+          throw c.invalid(
+              g,
+              CdcOptions.PRIMARY_KEYS,
+              "gives '"
+                  + e.getKey()
+                  + "' the column '"
+                  + k
+                  + "'. Columns of one table are separated by ',', tables by ';': write e.g."
+                  + " orders=id; customers=tenant,id.");
         }
       }
       if (columns.isEmpty()) {
@@ -104,16 +114,20 @@ public final class CdcTables implements Serializable {
   private static Map<String, String> entries(
       TributaryConfig c, org.apache.flink.configuration.ConfigOption<String> option) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String entry : c.get(CdcOptions.GROUP, option).split(";")) {
-      if (entry.isBlank()) {
-        continue;
-      }
+    // primary-keys lists columns with ',', so only ';' separates its entries; in the others
+    // a ',' inside a type's parentheses (DECIMAL(12,2)) belongs to the type.
+    String separators = option == CdcOptions.PRIMARY_KEYS ? ";" : ",;";
+    for (String entry : ConfigLists.split(c.get(CdcOptions.GROUP, option), separators)) {
       int eq = entry.indexOf('=');
       if (eq <= 0 || eq == entry.length() - 1) {
         throw c.invalid(
             CdcOptions.GROUP,
             option,
-            "has '" + entry.trim() + "', which is not source=value. Separate entries with ;.");
+            "has '"
+                + entry
+                + "', which is not source=value. Separate entries with "
+                + separators
+                + ".");
       }
       out.put(entry.substring(0, eq).trim().toLowerCase(Locale.ROOT), entry.substring(eq + 1));
     }

@@ -5,7 +5,6 @@ import io.tributary.quality.Reason;
 import io.tributary.runtime.Metrics;
 import io.tributary.source.RawRecord;
 import java.util.List;
-import java.util.function.Supplier;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
@@ -26,6 +25,7 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
 
   private final String job;
   private final CdcOptions.Format format;
+  private final CdcOptions.Position ordering;
   private final ChangeRows rows;
   private final OutputTag<DeadLetter> deadLetters;
   private transient Counter in;
@@ -34,9 +34,14 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
   private transient LongCounter total;
 
   public ChangeDecodeFunction(
-      String job, CdcOptions.Format format, CdcTables tables, OutputTag<DeadLetter> deadLetters) {
+      String job,
+      CdcOptions.Format format,
+      CdcOptions.Position ordering,
+      CdcTables tables,
+      OutputTag<DeadLetter> deadLetters) {
     this.job = job;
     this.format = format;
+    this.ordering = ordering;
     this.rows = new ChangeRows(tables);
     this.deadLetters = deadLetters;
   }
@@ -60,7 +65,7 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
         skipped.inc();
         return;
       }
-      Supplier<List<String>> messageKey =
+      ChangeRows.MessageKey messageKey =
           () ->
               format == CdcOptions.Format.DEBEZIUM_JSON
                   ? DebeziumJson.keyColumns(raw.key)
@@ -85,7 +90,7 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
   /** The change, or null for records that change no rows. */
   private ChangeEvent decode(RawRecord raw) throws ChangeDecodeException {
     if (format == CdcOptions.Format.DEBEZIUM_JSON) {
-      return DebeziumJson.decode(raw.value);
+      return DebeziumJson.decode(raw.value, ordering);
     }
     DmsJson.Record r = DmsJson.decode(raw.value);
     if (r.control != null) {

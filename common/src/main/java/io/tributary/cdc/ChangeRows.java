@@ -52,6 +52,12 @@ public final class ChangeRows implements Serializable {
     this.tables = tables;
   }
 
+  /** The key columns a record's message key names; read lazily, it may be refused. */
+  @FunctionalInterface
+  public interface MessageKey {
+    List<String> columns() throws ChangeDecodeException;
+  }
+
   /**
    * @param messageKey the key columns the record's message key names (Debezium), or empty
    * @param origin where the record came from, for dead letters
@@ -65,13 +71,12 @@ public final class ChangeRows implements Serializable {
    * Like {@link #convert(ChangeEvent, List, String)}, reading the message key only when neither the
    * configuration nor the record names the key (it is a second JSON parse per record).
    */
-  public List<RowChange> convert(
-      ChangeEvent e, java.util.function.Supplier<List<String>> messageKey, String origin)
+  public List<RowChange> convert(ChangeEvent e, MessageKey messageKey, String origin)
       throws ChangeDecodeException {
     String target = tables.target(e.table());
     List<String> key = tables.configuredKey(e.table());
     if (key == null) {
-      key = !e.key().isEmpty() ? e.key() : messageKey.get();
+      key = !e.key().isEmpty() ? e.key() : messageKey.columns();
     }
     if (key == null || key.isEmpty()) {
       throw new ChangeDecodeException(
@@ -296,13 +301,18 @@ public final class ChangeRows implements Serializable {
       case BIGINT:
         return integral(v);
       case FLOAT:
-        return v instanceof Number ? ((Number) v).floatValue() : Float.parseFloat(text(v));
+        return narrow(v);
       case DOUBLE:
-        return v instanceof Number ? ((Number) v).doubleValue() : Double.parseDouble(text(v));
+        return floating(v);
       case DECIMAL:
         DecimalType d = (DecimalType) type;
         // exact or nothing: a value that would need rounding is a wrong type, not a silent change
-        BigDecimal big = decimal(v).setScale(d.getScale());
+        BigDecimal exact = decimal(v).stripTrailingZeros();
+        if (exact.scale() > d.getScale()
+            || exact.precision() - exact.scale() > d.getPrecision() - d.getScale()) {
+          return null; // checked before setScale, which 1e999999999 would make enormous
+        }
+        BigDecimal big = exact.setScale(d.getScale());
         return DecimalData.fromBigDecimal(big, d.getPrecision(), d.getScale());
       case BOOLEAN:
         if (v instanceof Boolean) {
@@ -334,18 +344,73 @@ public final class ChangeRows implements Serializable {
         return (int) LocalDate.parse(text(v)).toEpochDay();
       case TIME_WITHOUT_TIME_ZONE:
         LocalTime t = v instanceof LocalTime ? (LocalTime) v : LocalTime.parse(text(v));
-        return (int) (t.toNanoOfDay() / 1_000_000L);
+        // Flink's TIME holds milliseconds: finer digits would be cut
+        return t.getNano() % 1_000_000 != 0 ? null : (int) (t.toNanoOfDay() / 1_000_000L);
       case TIMESTAMP_WITHOUT_TIME_ZONE:
-        return TimestampData.fromLocalDateTime(localDateTime(v));
+        LocalDateTime ldt = localDateTime(v);
+        return ldt.getNano() % 1_000 != 0 ? null : TimestampData.fromLocalDateTime(ldt);
       case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-        return TimestampData.fromInstant(instant(v));
+        // Iceberg keeps microseconds: nanoseconds would be cut
+        Instant i = instant(v);
+        return i.getNano() % 1_000 != 0 ? null : TimestampData.fromInstant(i);
       default:
         return null;
     }
   }
 
   private static String plain(Object v) {
-    return ((BigDecimal) v).toPlainString();
+    BigDecimal b = (BigDecimal) v;
+    // 1e999999999 written out would be a billion characters
+    return Math.abs((long) b.scale()) > 1000 ? b.toString() : b.toPlainString();
+  }
+
+  /**
+   * A number as a double, or null when it is out of double's range or would underflow to zero. Text
+   * must be a decimal number (not {@code 1d} or {@code 0x1p3}), or NaN, Infinity, -Infinity as
+   * Kafka Connect writes them. Like every decimal-to-binary read, 0.1 becomes the nearest double.
+   */
+  static Double floating(Object v) {
+    if (v instanceof Double || v instanceof Float) {
+      return ((Number) v).doubleValue();
+    }
+    if (!(v instanceof Number)) {
+      switch (text(v)) {
+        case "NaN":
+          return Double.NaN;
+        case "Infinity":
+          return Double.POSITIVE_INFINITY;
+        case "-Infinity":
+          return Double.NEGATIVE_INFINITY;
+        default:
+          break;
+      }
+    }
+    BigDecimal b = decimal(v);
+    double d = b.doubleValue();
+    if (Double.isInfinite(d) || (d == 0 && b.signum() != 0) || !exactIfIntegral(v, d)) {
+      return null;
+    }
+    return d;
+  }
+
+  /** Like {@link #floating(Object)}, for a float: null also when the float range is exceeded. */
+  static Float narrow(Object v) {
+    Double wide = floating(v);
+    if (wide == null) {
+      return null;
+    }
+    float f = wide.floatValue();
+    boolean overflow = Float.isInfinite(f) && !wide.isInfinite();
+    boolean underflow = f == 0 && wide != 0;
+    return overflow || underflow || !exactIfIntegral(v, f) ? null : f;
+  }
+
+  /** An integer source value must survive the trip to floating point (2^53 + 1 would not). */
+  private static boolean exactIfIntegral(Object v, double d) {
+    if (!(v instanceof Integer || v instanceof Long || v instanceof BigInteger)) {
+      return true;
+    }
+    return new BigDecimal(d).compareTo(decimal(v)) == 0;
   }
 
   private static String text(Object v) {

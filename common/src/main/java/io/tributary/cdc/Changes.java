@@ -24,6 +24,7 @@ public final class Changes {
       RecordSource source,
       StreamExecutionEnvironment env,
       CdcOptions.Format format,
+      CdcOptions.Position ordering,
       CdcTables tables,
       String job) {
     OutputTag<DeadLetter> tag =
@@ -35,19 +36,30 @@ public final class Changes {
                 raw -> raw,
                 WatermarkStrategy.noWatermarks(),
                 TypeInformation.of(RawRecord.class))
-            .process(new ChangeDecodeFunction(job, format, tables, tag), RowChangeType.INSTANCE)
+            .process(
+                new ChangeDecodeFunction(job, format, ordering, tables, tag),
+                RowChangeType.INSTANCE)
             .name("decode " + format)
             .uid("decode");
     return new Checked<>(rows, rows.getSideOutput(tag));
   }
 
-  /** Keyed by table and primary key, without changes older than the last one applied. */
-  public static DataStream<RowChange> inOrder(
-      DataStream<RowChange> changes, String job, Duration stateTtl) {
-    return changes
-        .keyBy(c -> c.key, TypeInformation.of(String.class))
-        .process(new OrderingGuard(job, stateTtl), RowChangeType.INSTANCE)
-        .name("ordering guard")
-        .uid("ordering-guard");
+  /**
+   * Keyed by table and primary key, without changes older than the last one applied; those leave by
+   * the dead-letter output with {@link CdcOptions.StaleChanges#DEAD_LETTER}.
+   */
+  public static Checked<RowChange> inOrder(
+      DataStream<RowChange> changes,
+      String job,
+      Duration stateTtl,
+      CdcOptions.StaleChanges staleChanges) {
+    OutputTag<DeadLetter> tag = new OutputTag<>("stale", TypeInformation.of(DeadLetter.class));
+    SingleOutputStreamOperator<RowChange> rows =
+        changes
+            .keyBy(c -> c.key, TypeInformation.of(String.class))
+            .process(new OrderingGuard(job, stateTtl, staleChanges, tag), RowChangeType.INSTANCE)
+            .name("ordering guard")
+            .uid("ordering-guard");
+    return new Checked<>(rows, rows.getSideOutput(tag));
   }
 }

@@ -16,6 +16,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.table.types.logical.BigIntType;
@@ -44,17 +46,32 @@ import org.apache.flink.table.types.logical.VarCharType;
  * and table identity that ordering and routing need.
  */
 public final class DebeziumJson {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Floats are read as BigDecimal: as doubles, 12.345678901234567891 would lose digits, 1e400 would
+   * become Infinity and 1e-400 zero, all before any type is known.
+   */
+  static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private DebeziumJson() {}
 
+  /** {@link #decode(byte[], CdcOptions.Position)} ordered by the log position. */
+  public static ChangeEvent decode(byte[] value) throws ChangeDecodeException {
+    return decode(value, CdcOptions.Position.LOG);
+  }
+
   /**
-   * @return the change, or null for a tombstone (a null or empty value after a delete)
+   * @return the change, or null for a tombstone (a null value after a delete)
    * @throws ChangeDecodeException with a dead-letter reason when the record cannot be applied
    */
-  public static ChangeEvent decode(byte[] value) throws ChangeDecodeException {
-    if (value == null || value.length == 0) {
+  public static ChangeEvent decode(byte[] value, CdcOptions.Position ordering)
+      throws ChangeDecodeException {
+    if (value == null) {
       return null;
+    }
+    if (value.length == 0) {
+      // Debezium's tombstones are null values; zero bytes are something else, and must show
+      throw new ChangeDecodeException("empty", "a zero-byte value");
     }
     JsonNode root;
     try {
@@ -79,8 +96,8 @@ public final class DebeziumJson {
       throw new ChangeDecodeException("missing-source", "the event has no source.table");
     }
     TableId id = new TableId(text(source, "db"), text(source, "schema"), table);
-    Map<String, Object> before = row(event.get("before"), fieldSchemas);
-    Map<String, Object> after = row(event.get("after"), fieldSchemas);
+    Map<String, Object> before = row(event.get("before"), fieldSchemas, "before");
+    Map<String, Object> after = row(event.get("after"), fieldSchemas, "after");
     if ((op == Op.INSERT || op == Op.SNAPSHOT || op == Op.UPDATE) && after == null) {
       throw new ChangeDecodeException(
           "missing-after", "a '" + text(event, "op") + "' event without an after image");
@@ -95,7 +112,9 @@ public final class DebeziumJson {
         before,
         after,
         List.of(),
-        position(source, event),
+        ordering == CdcOptions.Position.TS_MS
+            ? new long[] {position(source, "ts_ms", "source.ts_ms")}
+            : logPosition(source),
         sourceTs > 0 ? sourceTs : -1,
         types(fieldSchemas));
   }
@@ -103,23 +122,35 @@ public final class DebeziumJson {
   /**
    * The primary-key columns named by a Debezium message key ({@code {"id": 1}}, or the same under
    * {@code payload} with schemas on); empty when there is no usable key.
+   *
+   * @throws ChangeDecodeException missing-key when a key component is null: a primary key has no
+   *     null column, so the key does not identify the row it came with
    */
-  public static List<String> keyColumns(byte[] key) {
+  public static List<String> keyColumns(byte[] key) throws ChangeDecodeException {
     if (key == null || key.length == 0) {
       return List.of();
     }
+    JsonNode root;
     try {
-      JsonNode root = JSON.readTree(key);
-      if (root == null || !root.isObject()) {
-        return List.of();
-      }
-      JsonNode fields = root.has("schema") && root.has("payload") ? root.get("payload") : root;
-      List<String> names = new ArrayList<>();
-      fields.fieldNames().forEachRemaining(names::add);
-      return names;
+      root = JSON.readTree(key);
     } catch (IOException e) {
       return List.of();
     }
+    if (root == null || !root.isObject()) {
+      return List.of();
+    }
+    JsonNode fields = root.has("schema") && root.has("payload") ? root.get("payload") : root;
+    List<String> names = new ArrayList<>();
+    Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> f = it.next();
+      if (f.getValue().isNull()) {
+        throw new ChangeDecodeException(
+            "missing-key", "the message key's column '" + f.getKey() + "' is null");
+      }
+      names.add(f.getKey());
+    }
+    return names;
   }
 
   /** The Flink type each column lands as, from its Kafka Connect schema. */
@@ -136,8 +167,8 @@ public final class DebeziumJson {
   }
 
   /**
-   * Iceberg has no 8- or 16-bit integers, so those widen to INT; times keep Flink's millisecond
-   * TIME precision; timestamps keep microseconds (nanoseconds are cut to micros by Iceberg).
+   * Iceberg has no 8- or 16-bit integers, so those widen to INT; times have Flink's millisecond
+   * TIME precision and timestamps Iceberg's microseconds: a finer value is refused, not cut.
    */
   static LogicalType logicalType(JsonNode schema) {
     switch (schema.path("name").asText("")) {
@@ -208,20 +239,64 @@ public final class DebeziumJson {
   }
 
   /**
-   * The log position: PostgreSQL's LSN; MySQL's binlog file number, offset and row; else the
-   * event's timestamps. Snapshot reads come before every streamed change of the same log point.
+   * The log position: PostgreSQL's LSN; MySQL's binlog file number, offset and row. Snapshot reads
+   * come before every streamed change of the same log point. A change without one cannot be
+   * ordered: guessing (a timestamp, 0) would let it freeze or vanish a row, so it is refused.
    */
-  private static long[] position(JsonNode source, JsonNode event) {
-    if (source.hasNonNull("lsn")) {
-      return new long[] {source.get("lsn").asLong()};
+  private static long[] logPosition(JsonNode source) throws ChangeDecodeException {
+    if (source.has("lsn")) {
+      return new long[] {position(source, "lsn", "source.lsn")};
     }
-    if (source.hasNonNull("file") && source.hasNonNull("pos")) {
-      String file = source.get("file").asText();
-      String digits = file.replaceAll("^.*?(\\d+)$", "$1");
-      long fileNo = digits.matches("\\d+") ? Long.parseLong(digits) : 0;
-      return new long[] {fileNo, source.get("pos").asLong(), source.path("row").asLong(0)};
+    if (source.has("file") || source.has("pos")) {
+      JsonNode file = source.get("file");
+      if (file == null || !file.isTextual()) {
+        throw badPosition("source.file", file, "is not a binlog file name");
+      }
+      String digits = file.asText().replaceAll("^.*?(\\d+)$", "$1");
+      long fileNo;
+      try {
+        fileNo = Long.parseLong(digits);
+      } catch (NumberFormatException e) {
+        throw badPosition("source.file", file, "does not end in a binlog file number");
+      }
+      return new long[] {
+        fileNo, position(source, "pos", "source.pos"), position(source, "row", "source.row")
+      };
     }
-    return new long[] {source.path("ts_ms").asLong(0), event.path("ts_ms").asLong(0)};
+    throw new ChangeDecodeException(
+        "bad-position",
+        "the change has no log position: neither source.lsn (PostgreSQL) nor source.file and"
+            + " source.pos (MySQL). For a connector without one, set cdc.position = ts-ms.");
+  }
+
+  /**
+   * {@code parent.field} as a position component: a JSON integer from 0 to Long.MAX_VALUE, nothing
+   * else (not a float token, even 1e23; not a string, even of digits).
+   */
+  static long position(JsonNode parent, String field, String name) throws ChangeDecodeException {
+    JsonNode v = parent.get(field);
+    if (v == null || v.isMissingNode()) {
+      throw new ChangeDecodeException("bad-position", name + " is missing");
+    }
+    if (v.isNull()) {
+      throw new ChangeDecodeException("bad-position", name + " is null");
+    }
+    if (!v.isIntegralNumber()) {
+      throw badPosition(name, v, "is not an integer");
+    }
+    if (!v.canConvertToLong()) {
+      throw badPosition(name, v, "does not fit a 64-bit integer");
+    }
+    if (v.asLong() < 0) {
+      throw badPosition(name, v, "is negative");
+    }
+    return v.asLong();
+  }
+
+  private static ChangeDecodeException badPosition(String name, JsonNode v, String why) {
+    return new ChangeDecodeException(
+        "bad-position",
+        name + " " + (v == null ? "is missing" : "= " + abbreviated(v) + " " + why));
   }
 
   private static Map<String, JsonNode> fieldSchemas(JsonNode schema) {
@@ -236,10 +311,14 @@ public final class DebeziumJson {
     return out;
   }
 
-  private static Map<String, Object> row(JsonNode image, Map<String, JsonNode> schemas)
+  private static Map<String, Object> row(JsonNode image, Map<String, JsonNode> schemas, String side)
       throws ChangeDecodeException {
     if (image == null || image.isNull()) {
       return null;
+    }
+    if (!image.isObject()) {
+      throw new ChangeDecodeException(
+          "malformed-json", "'" + side + "' is " + abbreviated(image) + ", not a JSON object");
     }
     Map<String, Object> row = new LinkedHashMap<>();
     Iterator<Map.Entry<String, JsonNode>> fields = image.fields();
@@ -255,6 +334,14 @@ public final class DebeziumJson {
       return null;
     }
     if (schema == null) {
+      if (v.isDouble() && !Double.isFinite(v.doubleValue())) {
+        // Jackson reads a float token beyond double's range as a double, the text lost
+        throw new ChangeDecodeException(
+            "wrong-type",
+            "column '"
+                + column
+                + "': a number beyond 1.8E308 in magnitude, which no column type holds");
+      }
       return plain(v);
     }
     String name = schema.path("name").asText("");
@@ -262,35 +349,26 @@ public final class DebeziumJson {
       switch (name) {
         case "org.apache.kafka.connect.data.Decimal":
           int scale = schema.path("parameters").path("scale").asInt();
-          return new BigDecimal(new BigInteger(Base64.getDecoder().decode(v.asText())), scale);
+          return new BigDecimal(new BigInteger(Base64.getDecoder().decode(textual(v))), scale);
         case "io.debezium.time.Date":
         case "org.apache.kafka.connect.data.Date":
-          return LocalDate.ofEpochDay(v.asLong());
+          return LocalDate.ofEpochDay(integral(v));
         case "io.debezium.time.Time":
         case "org.apache.kafka.connect.data.Time":
-          return LocalTime.ofNanoOfDay(v.asLong() * 1_000_000L);
+          return LocalTime.ofNanoOfDay(Math.multiplyExact(integral(v), 1_000_000L));
         case "io.debezium.time.MicroTime":
-          return LocalTime.ofNanoOfDay(v.asLong() * 1_000L);
+          return LocalTime.ofNanoOfDay(Math.multiplyExact(integral(v), 1_000L));
         case "io.debezium.time.NanoTime":
-          return LocalTime.ofNanoOfDay(v.asLong());
+          return LocalTime.ofNanoOfDay(integral(v));
         case "io.debezium.time.Timestamp":
         case "org.apache.kafka.connect.data.Timestamp":
-          return LocalDateTime.ofEpochSecond(
-              Math.floorDiv(v.asLong(), 1000L),
-              (int) Math.floorMod(v.asLong(), 1000L) * 1_000_000,
-              ZoneOffset.UTC);
+          return epoch(integral(v), 1_000L);
         case "io.debezium.time.MicroTimestamp":
-          return LocalDateTime.ofEpochSecond(
-              Math.floorDiv(v.asLong(), 1_000_000L),
-              (int) Math.floorMod(v.asLong(), 1_000_000L) * 1_000,
-              ZoneOffset.UTC);
+          return epoch(integral(v), 1_000_000L);
         case "io.debezium.time.NanoTimestamp":
-          return LocalDateTime.ofEpochSecond(
-              Math.floorDiv(v.asLong(), 1_000_000_000L),
-              (int) Math.floorMod(v.asLong(), 1_000_000_000L),
-              ZoneOffset.UTC);
+          return epoch(integral(v), 1_000_000_000L);
         case "io.debezium.time.ZonedTimestamp":
-          return OffsetDateTime.parse(v.asText()).toInstant();
+          return OffsetDateTime.parse(textual(v)).toInstant();
         default:
           break;
       }
@@ -298,25 +376,22 @@ public final class DebeziumJson {
         case "int8":
         case "int16":
         case "int32":
-          if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new IllegalArgumentException("not a 32-bit integer");
-          }
-          return v.asInt();
+          return Math.toIntExact(integral(v));
         case "int64":
-          if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new IllegalArgumentException("not a 64-bit integer");
-          }
-          return v.asLong();
+          return integral(v);
         case "float":
         case "float32":
-          return (float) v.asDouble();
+          return Objects.requireNonNull(ChangeRows.narrow(number(v)), "out of range");
         case "float64":
         case "double":
-          return v.asDouble();
+          return Objects.requireNonNull(ChangeRows.floating(number(v)), "out of range");
         case "boolean":
-          return v.asBoolean();
+          if (!v.isBoolean()) {
+            throw new IllegalArgumentException("not a boolean");
+          }
+          return v.booleanValue();
         case "bytes":
-          return Base64.getDecoder().decode(v.asText());
+          return Base64.getDecoder().decode(textual(v));
         default:
           return plain(v);
       }
@@ -333,6 +408,36 @@ public final class DebeziumJson {
     }
   }
 
+  /** A JSON integer that fits a long; never a float token or text. */
+  private static long integral(JsonNode v) {
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new IllegalArgumentException("not a 64-bit integer");
+    }
+    return v.longValue();
+  }
+
+  /** A JSON number exactly, or text (Kafka Connect writes NaN and the infinities as text). */
+  private static Object number(JsonNode v) {
+    if (v.isNumber()) {
+      return v.decimalValue();
+    }
+    return textual(v);
+  }
+
+  private static String textual(JsonNode v) {
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("not a string");
+    }
+    return v.textValue();
+  }
+
+  private static LocalDateTime epoch(long value, long perSecond) {
+    return LocalDateTime.ofEpochSecond(
+        Math.floorDiv(value, perSecond),
+        (int) (Math.floorMod(value, perSecond) * (1_000_000_000L / perSecond)),
+        ZoneOffset.UTC);
+  }
+
   private static Object plain(JsonNode v) {
     if (v.isIntegralNumber()) {
       return v.canConvertToLong() ? (Object) v.asLong() : v.bigIntegerValue();
@@ -344,6 +449,12 @@ public final class DebeziumJson {
       return v.asBoolean();
     }
     return v.isTextual() ? v.asText() : v.toString();
+  }
+
+  /** A JSON value for a message, cut at 100 characters. */
+  static String abbreviated(JsonNode v) {
+    String s = v.toString();
+    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
   }
 
   private static String text(JsonNode node, String field) {

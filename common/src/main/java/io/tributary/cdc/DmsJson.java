@@ -19,7 +19,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
  * changes) become {@link Control}s and are never applied as rows.
  */
 public final class DmsJson {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = DebeziumJson.JSON;
 
   private DmsJson() {}
 
@@ -56,6 +56,9 @@ public final class DmsJson {
    * @throws ChangeDecodeException with a dead-letter reason when the record cannot be used
    */
   public static Record decode(byte[] value) throws ChangeDecodeException {
+    if (value != null && value.length == 0) {
+      throw new ChangeDecodeException("empty", "a zero-byte value");
+    }
     JsonNode root;
     try {
       root = value == null ? null : JSON.readTree(value);
@@ -114,13 +117,14 @@ public final class DmsJson {
             "unknown-op",
             "operation '" + operation + "'; DMS data records are load, insert, update or delete");
     }
-    Map<String, Object> data = row(root.get("data"));
+    Map<String, Object> data = row(root.get("data"), "data");
     if (data == null) {
       throw new ChangeDecodeException("missing-data", "a '" + operation + "' record without data");
     }
-    Map<String, Object> before = op == Op.DELETE ? data : row(root.get("before-image"));
+    Map<String, Object> before =
+        op == Op.DELETE ? data : row(root.get("before-image"), "before-image");
     Map<String, Object> after = op == Op.DELETE ? null : data;
-    long micros = timestampMicros(meta.path("timestamp").asText(null));
+    long micros = timestampMicros(meta.get("timestamp"));
     return new Record(
         new ChangeEvent(
             op,
@@ -128,28 +132,52 @@ public final class DmsJson {
             before,
             after,
             List.of(),
-            new long[] {micros, meta.path("transaction-id").asLong(0)},
+            new long[] {micros, transactionId(meta)},
             micros < 0 ? -1 : micros / 1000),
         null);
   }
 
-  private static long timestampMicros(String iso) throws ChangeDecodeException {
-    if (iso == null) {
-      return -1;
+  /** The commit time, which orders a key's changes; without it a change cannot be placed. */
+  private static long timestampMicros(JsonNode v) throws ChangeDecodeException {
+    if (v == null || v.isNull()) {
+      throw new ChangeDecodeException(
+          "bad-position", "metadata.timestamp is " + (v == null ? "missing" : "null"));
     }
     try {
-      return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(iso));
+      if (!v.isTextual()) {
+        throw new IllegalArgumentException("not a string");
+      }
+      return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(v.asText()));
     } catch (RuntimeException e) {
-      throw new ChangeDecodeException("wrong-type", "metadata.timestamp '" + iso + "'", e);
+      throw new ChangeDecodeException(
+          "bad-position",
+          "metadata.timestamp = "
+              + DebeziumJson.abbreviated(v)
+              + " is not an ISO-8601 UTC time such as 2024-05-14T09:30:00.123456Z",
+          e);
     }
   }
 
-  private static Map<String, Object> row(JsonNode image) throws ChangeDecodeException {
+  /**
+   * Orders changes of one commit time. DMS writes it only with IncludeTransactionDetails, and not
+   * for full-load records, so absent or null is 0; anything else must be a usable position.
+   */
+  private static long transactionId(JsonNode meta) throws ChangeDecodeException {
+    JsonNode v = meta.get("transaction-id");
+    if (v == null || v.isNull()) {
+      return 0;
+    }
+    return DebeziumJson.position(meta, "transaction-id", "metadata.transaction-id");
+  }
+
+  private static Map<String, Object> row(JsonNode image, String side) throws ChangeDecodeException {
     if (image == null || image.isNull()) {
       return null;
     }
     if (!image.isObject()) {
-      throw new ChangeDecodeException("wrong-type", "data is not a JSON object");
+      throw new ChangeDecodeException(
+          "malformed-json",
+          "'" + side + "' is " + DebeziumJson.abbreviated(image) + ", not a JSON object");
     }
     Map<String, Object> row = new LinkedHashMap<>();
     Iterator<Map.Entry<String, JsonNode>> it = image.fields();

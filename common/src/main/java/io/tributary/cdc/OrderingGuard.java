@@ -1,7 +1,10 @@
 package io.tributary.cdc;
 
+import io.tributary.quality.DeadLetter;
+import io.tributary.quality.Reason;
 import io.tributary.runtime.Metrics;
 import java.time.Duration;
+import java.util.Arrays;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -11,6 +14,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Per (table, primary key), remembers the source position of the last change let through and drops
@@ -21,20 +25,42 @@ import org.apache.flink.util.Collector;
  * the same state, and some logs (MySQL's binlog position, DMS timestamps) give several changes of
  * one transaction one position. Deleted keys keep their position, so a stale insert cannot
  * resurrect them. The state expires after {@code cdc.ordering.state-ttl} without changes.
+ *
+ * <p>With {@code cdc.stale-changes = dead-letter}, each dropped change also leaves by the
+ * dead-letter side output (reason stale), naming the key's applied position and its own.
  */
 public final class OrderingGuard extends KeyedProcessFunction<String, RowChange, RowChange> {
   private static final long serialVersionUID = 1L;
 
   private final String job;
   private final Duration ttl;
+  private final CdcOptions.StaleChanges staleChanges;
+  private final OutputTag<DeadLetter> deadLetters;
   private transient ValueState<long[]> last;
   private transient Counter stale;
   private transient LongCounter staleTotal;
   private transient Counter applied;
 
+  /** Drops stale changes, counting them. */
   public OrderingGuard(String job, Duration ttl) {
+    this(job, ttl, CdcOptions.StaleChanges.DROP, null);
+  }
+
+  /**
+   * @param deadLetters where stale changes go with {@link CdcOptions.StaleChanges#DEAD_LETTER}
+   */
+  public OrderingGuard(
+      String job,
+      Duration ttl,
+      CdcOptions.StaleChanges staleChanges,
+      OutputTag<DeadLetter> deadLetters) {
+    if (staleChanges == CdcOptions.StaleChanges.DEAD_LETTER && deadLetters == null) {
+      throw new IllegalArgumentException("dead-lettering stale changes needs an output tag");
+    }
     this.job = job;
     this.ttl = ttl;
+    this.staleChanges = staleChanges;
+    this.deadLetters = deadLetters;
   }
 
   @Override
@@ -63,6 +89,20 @@ public final class OrderingGuard extends KeyedProcessFunction<String, RowChange,
     if (previous != null && ChangeEvent.comparePositions(change.position, previous) < 0) {
       stale.inc();
       staleTotal.add(1);
+      if (staleChanges == CdcOptions.StaleChanges.DEAD_LETTER) {
+        ctx.output(
+            deadLetters,
+            change.deadLetter(
+                job,
+                Reason.STALE,
+                change.table
+                    + " key "
+                    + change.describeKey()
+                    + " is at position "
+                    + Arrays.toString(previous)
+                    + "; this change is older, at "
+                    + Arrays.toString(change.position)));
+      }
       return;
     }
     last.update(change.position);

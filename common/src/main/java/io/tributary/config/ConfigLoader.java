@@ -6,10 +6,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.configuration.ConfigOption;
 
 /**
  * Reads property groups the way MSF hands them over: on MSF from the service's runtime properties;
@@ -41,6 +43,57 @@ public final class ConfigLoader {
     }
   }
 
+  /** " Did you mean 'x'?" for the nearest of {@code candidates}, or "". */
+  public static String didYouMean(String typed, java.util.Collection<String> candidates) {
+    return Suggest.didYouMean(typed, candidates);
+  }
+
+  /** True when the arguments ask for usage: {@code --help} or {@code -h}, anywhere. */
+  public static boolean wantsHelp(String[] args) {
+    return Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"));
+  }
+
+  /**
+   * The usage text: {@code synopsis}, then every property group; or, when the argument after {@code
+   * --help} names a group, that group's keys with type, default and range.
+   */
+  public static String usage(String synopsis, List<OptionGroup> groups, String[] args) {
+    StringBuilder sb = new StringBuilder(synopsis).append('\n');
+    int at = Arrays.asList(args).indexOf("--help");
+    if (at < 0) {
+      at = Arrays.asList(args).indexOf("-h");
+    }
+    String wanted = at >= 0 && at + 1 < args.length ? args[at + 1] : null;
+    for (OptionGroup g : groups) {
+      if (g.id().equals(wanted)) {
+        sb.append("\nProperty group '").append(g.id()).append("': ").append(g.description());
+        sb.append("\n");
+        for (ConfigOption<?> o : g.options()) {
+          sb.append(String.format("  --%s.%s  %s", g.id(), o.key(), OptionTypes.typeName(o)));
+          if (o.hasDefaultValue() && o.defaultValue() != null) {
+            sb.append(" (default ").append(ConfigReference.defaultText(o).replace("`", ""));
+            sb.append(')');
+          }
+          sb.append("\n      ").append(ConfigReference.describe(o)).append('\n');
+        }
+        g.passThroughPrefixes()
+            .forEach((p, d) -> sb.append(String.format("  --%s.%s*%n      %s%n", g.id(), p, d)));
+        return sb.toString();
+      }
+    }
+    sb.append(
+        "\nOptions:\n"
+            + "  --config FILE          the property groups, as a JSON array of"
+            + " {\"PropertyGroupId\": ..., \"PropertyMap\": {...}} (see examples/)\n"
+            + "  --<group>.<key> VALUE  sets or overrides one key (also --<group>.<key>=VALUE)\n"
+            + "  --help [GROUP]         this text; with a group, its keys\n"
+            + "\nProperty groups:\n");
+    for (OptionGroup g : groups) {
+      sb.append(String.format("  %-10s %s%n", g.id(), g.description()));
+    }
+    return sb.toString();
+  }
+
   public static Loaded load(String[] args) {
     String file = null;
     Map<String, String> overrides = new LinkedHashMap<>();
@@ -60,7 +113,14 @@ public final class ConfigLoader {
       } else if (i + 1 < args.length) {
         value = args[++i];
       } else {
-        throw new ConfigException("command-line option '" + a + "' has no value.");
+        throw new ConfigException(
+            "command-line option '"
+                + a
+                + "' has no value. Write "
+                + a
+                + " VALUE or "
+                + a
+                + "=VALUE; --help lists the options.");
       }
       if (name.equals("config")) {
         file = value;
@@ -96,7 +156,9 @@ public final class ConfigLoader {
         throw new ConfigException(
             "command-line option '--"
                 + o.getKey()
-                + "' must be written --<group>.<key>, for example --kafka.bootstrap.servers.");
+                + "' must be written --<group>.<key>, for example --kafka.bootstrap.servers."
+                + (Suggest.distance(o.getKey(), "config") <= 2 ? " Did you mean '--config'?" : "")
+                + " --help lists the options.");
       }
       groups
           .computeIfAbsent(o.getKey().substring(0, dot), g -> new LinkedHashMap<>())

@@ -45,16 +45,17 @@ public final class ConfigReference {
     return sb.toString();
   }
 
-  private static String describe(ConfigOption<?> o) {
+  static String describe(ConfigOption<?> o) {
     String d = OptionTypes.description(o);
     Class<?> type = OptionTypes.typeOf(o);
     if (type.isEnum()) {
       d += " Values: " + OptionTypes.allowed(o).replace("one of ", "") + ".";
     }
+    d += Ranges.describe(o).map(r -> " Range: " + r + ".").orElse("");
     return d;
   }
 
-  private static String defaultText(ConfigOption<?> o) {
+  static String defaultText(ConfigOption<?> o) {
     if (!o.hasDefaultValue() || o.defaultValue() == null) {
       return "";
     }

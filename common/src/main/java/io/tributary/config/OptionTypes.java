@@ -72,7 +72,7 @@ public final class OptionTypes {
     } else {
       one = "a string";
     }
-    return isList(option) ? "a ';'-separated list, each " + one : one;
+    return isList(option) ? "a list separated by ',' or ';', each " + one : one;
   }
 
   /** The option's description as plain text. */

@@ -3,7 +3,6 @@ package io.tributary.config;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +46,10 @@ public final class TributaryConfig implements Serializable {
       if (group == null) {
         problems.add(
             String.format(
-                "unknown property group '%s'. Known groups: %s.",
-                e.getKey(), String.join(", ", byId.keySet())));
+                "unknown property group '%s'.%s Known groups: %s.",
+                e.getKey(),
+                Suggest.didYouMean(e.getKey(), byId.keySet()),
+                String.join(", ", byId.keySet())));
         continue;
       }
       Map<String, String> values = new TreeMap<>(e.getValue());
@@ -109,7 +110,12 @@ public final class TributaryConfig implements Serializable {
 
   /** A failure about one value, phrased like the validation messages. */
   public ConfigException invalid(OptionGroup group, ConfigOption<?> option, String why) {
-    String value = groups.getOrDefault(group.id(), Map.of()).get(option.key());
+    return invalid(group, option, groups.getOrDefault(group.id(), Map.of()).get(option.key()), why);
+  }
+
+  /** The same, for code that holds the value but not the configuration (table provisioning). */
+  public static ConfigException invalid(
+      OptionGroup group, ConfigOption<?> option, String value, String why) {
     return new ConfigException(
         String.format(
             "bad value for '%s' in property group '%s': '%s' %s",
@@ -147,49 +153,31 @@ public final class TributaryConfig implements Serializable {
   private static Optional<String> parse(
       OptionGroup group, ConfigOption<?> option, Map<String, String> values) {
     String value = values.get(option.key());
+    Object parsed;
     try {
-      Configuration.fromMap(Map.of(option.key(), value)).get(option);
-      return Optional.empty();
+      parsed = Configuration.fromMap(Map.of(option.key(), value)).get(option);
     } catch (RuntimeException e) {
       return Optional.of(
           String.format(
               "bad value for '%s' in property group '%s': '%s'. Allowed: %s.",
               option.key(), group.id(), mask(option.key(), value), OptionTypes.allowed(option)));
     }
+    return Ranges.check(option, parsed)
+        .map(
+            why ->
+                String.format(
+                    "bad value for '%s' in property group '%s': '%s' %s.",
+                    option.key(), group.id(), mask(option.key(), value), why));
   }
 
   private static String unknownKey(OptionGroup group, String key) {
     List<String> keys = new ArrayList<>();
     group.options().forEach(o -> keys.add(o.key()));
-    String hint =
-        keys.stream()
-            .min(Comparator.comparingInt(k -> distance(k, key)))
-            .filter(k -> distance(k, key) <= Math.max(2, key.length() / 3))
-            .map(k -> " Did you mean '" + k + "'?")
-            .orElse("");
+    String hint = Suggest.didYouMean(key, keys);
     StringBuilder allowed = new StringBuilder(String.join(", ", keys));
     group.passThroughPrefixes().keySet().forEach(p -> allowed.append(", ").append(p).append('*'));
     return String.format(
         "unknown key '%s' in property group '%s'.%s Allowed keys: %s.",
         key, group.id(), hint, allowed);
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

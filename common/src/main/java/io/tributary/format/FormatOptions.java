@@ -2,6 +2,7 @@ package io.tributary.format;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -65,34 +66,43 @@ public final class FormatOptions {
                   + " millis. Required.");
 
   public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS =
-      ConfigOptions.key("event-time.max-out-of-orderness")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(5))
-          .withDescription("How far behind the newest event time an event may arrive.");
+      Ranges.atLeast(
+          Duration.ZERO,
+          ConfigOptions.key("event-time.max-out-of-orderness")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(5))
+              .withDescription("How far behind the newest event time an event may arrive."));
 
   public static final ConfigOption<Duration> IDLENESS =
-      ConfigOptions.key("event-time.idleness")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(30))
-          .withDescription(
-              "A reader with no events for this long stops holding watermarks back. 0 turns it"
-                  + " off.");
+      Ranges.atLeast(
+          Duration.ZERO,
+          " (0: off)",
+          ConfigOptions.key("event-time.idleness")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(30))
+              .withDescription(
+                  "A reader with no events for this long stops holding watermarks back. 0 turns it"
+                      + " off."));
 
   public static final ConfigOption<Duration> MAX_FUTURE =
-      ConfigOptions.key("event-time.max-future")
-          .durationType()
-          .defaultValue(Duration.ofHours(1))
-          .withDescription(
-              "Events more than this ahead of the wall clock are dead-lettered, so one bad clock"
-                  + " cannot push watermarks ahead.");
+      Ranges.atLeast(
+          Duration.ZERO,
+          ConfigOptions.key("event-time.max-future")
+              .durationType()
+              .defaultValue(Duration.ofHours(1))
+              .withDescription(
+                  "Events more than this ahead of the wall clock are dead-lettered, so one bad clock"
+                      + " cannot push watermarks ahead."));
 
   public static final ConfigOption<Duration> MAX_PAST =
-      ConfigOptions.key("event-time.max-past")
-          .durationType()
-          .defaultValue(Duration.ofDays(365))
-          .withDescription(
-              "Events more than this behind the wall clock are dead-lettered. Raise it for"
-                  + " backfills of older data.");
+      Ranges.atLeast(
+          Duration.ZERO,
+          ConfigOptions.key("event-time.max-past")
+              .durationType()
+              .defaultValue(Duration.ofDays(365))
+              .withDescription(
+                  "Events more than this behind the wall clock are dead-lettered. Raise it for"
+                      + " backfills of older data."));
 
   public static final ConfigOption<TimestampStyle> TIMESTAMP_FORMAT =
       ConfigOptions.key("timestamp-format")
@@ -101,11 +111,13 @@ public final class FormatOptions {
           .withDescription("How TIMESTAMP and TIMESTAMP_LTZ fields are written in the JSON.");
 
   public static final ConfigOption<MemorySize> MAX_RECORD_SIZE =
-      ConfigOptions.key("max-record-size")
-          .memoryType()
-          .defaultValue(MemorySize.parse("1mb"))
-          .withDescription(
-              "Records larger than this are dead-lettered (reason too-large) without parsing.");
+      Ranges.atLeast(
+          MemorySize.parse("1b"),
+          ConfigOptions.key("max-record-size")
+              .memoryType()
+              .defaultValue(MemorySize.parse("1mb"))
+              .withDescription(
+                  "Records larger than this are dead-lettered (reason too-large) without parsing."));
 
   public static final ConfigOption<List<Lenient>> LENIENT =
       ConfigOptions.key("lenient")

@@ -242,7 +242,9 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
       t.projections.put(change.type, p);
     }
     if (p.mismatch != null) {
-      output.collect(deadLetters, new StreamRecord<>(deadLetter(change, p.mismatch)));
+      output.collect(
+          deadLetters,
+          new StreamRecord<>(change.deadLetter(job, Reason.SCHEMA_MISMATCH, p.mismatch)));
       return;
     }
     output.collect(
@@ -462,39 +464,6 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
     Target fresh = new Target(t.id, table.schema());
     targets.put(t.id.toString(), fresh);
     return fresh;
-  }
-
-  private DeadLetter deadLetter(RowChange c, String why) {
-    DeadLetter d = new DeadLetter();
-    d.job = job;
-    d.reason = Reason.SCHEMA_MISMATCH.toString();
-    d.errorMessage = why;
-    // origin is sourceType:stream/partition@position, as RawRecord prints it
-    String o = c.origin;
-    int colon = o.indexOf(':');
-    int at = o.lastIndexOf('@');
-    int slash = o.lastIndexOf('/', at);
-    if (colon > 0 && slash > colon && at > slash) {
-      d.sourceType = o.substring(0, colon);
-      d.stream = o.substring(colon + 1, slash);
-      d.partition = o.substring(slash + 1, at);
-      d.position = o.substring(at + 1);
-    } else {
-      d.position = o;
-    }
-    d.payload = describe(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    d.processingTime = System.currentTimeMillis();
-    return d;
-  }
-
-  /** The change's row as {@code {column=value, ...}}: the raw record is not kept this far. */
-  static String describe(RowChange c) {
-    StringBuilder sb = new StringBuilder("{");
-    for (int i = 0; i < c.type.getFieldCount(); i++) {
-      Object v = RowData.createFieldGetter(c.type.getTypeAt(i), i).getFieldOrNull(c.row);
-      sb.append(i == 0 ? "" : ", ").append(c.type.getFieldNames().get(i)).append('=').append(v);
-    }
-    return sb.append('}').toString();
   }
 
   private static void sleep(long millis) {

@@ -1,6 +1,7 @@
 package io.tributary.iceberg;
 
 import io.tributary.config.ConfigException;
+import io.tributary.config.OptionGroup;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergOptions.CatalogType;
 import java.io.Closeable;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.TableProperties;
@@ -130,7 +132,13 @@ public final class IcebergCatalog implements Serializable {
           "is not a valid database name. Use letters, digits and underscores (Glue: lower case).");
     }
     if (type == CatalogType.GLUE) {
-      requireGlueName(c, IcebergOptions.DATABASE, database);
+      // every name at once, so one start-up reports all of them
+      String table = c.getOptional(g, IcebergOptions.TABLE).orElse(null);
+      requireGlueNames(
+          c,
+          table,
+          c.getOptional(g, IcebergOptions.DEAD_LETTER_TABLE)
+              .orElse(table == null ? null : table + "_dead_letters"));
     }
     Map<String, String> tableProps = new HashMap<>();
     tableProps.put(TableProperties.FORMAT_VERSION, "2");
@@ -147,10 +155,6 @@ public final class IcebergCatalog implements Serializable {
     tableProps.put(TableProperties.WRITE_DISTRIBUTION_MODE, mode.modeName());
     tableProps.putAll(c.passThrough(g, "table.properties."));
     Integer parallelism = c.getOptional(g, IcebergOptions.WRITE_PARALLELISM).orElse(null);
-    if (parallelism != null && parallelism < 1) {
-      problems.add(
-          c.invalid(g, IcebergOptions.WRITE_PARALLELISM, "must be at least 1.").problems().get(0));
-    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -176,18 +180,35 @@ public final class IcebergCatalog implements Serializable {
 
   /**
    * Glue keeps database and table names in lower case, and Athena and Redshift look them up so: a
-   * name with capitals would be created under another spelling than the one configured.
+   * name with capitals would be created under another spelling than the one configured. Checks the
+   * database, the table and the dead-letter table (either may be null) and names every offender
+   * with the spelling to use.
    */
-  static void requireGlueName(
-      TributaryConfig c, org.apache.flink.configuration.ConfigOption<?> option, String value) {
-    if (!value.matches("[a-z0-9_]{1,255}")) {
-      throw c.invalid(
-          IcebergOptions.GROUP,
-          option,
-          "is not a Glue name: Glue keeps names in lower case (letters, digits, underscores, at"
-              + " most 255), and Athena finds them only so. Use '"
-              + value.toLowerCase(java.util.Locale.ROOT)
-              + "'.");
+  static void requireGlueNames(TributaryConfig c, String table, String deadLetters) {
+    OptionGroup g = IcebergOptions.GROUP;
+    List<String> problems = new ArrayList<>();
+    glueName(c, IcebergOptions.DATABASE, c.get(g, IcebergOptions.DATABASE), problems);
+    glueName(c, IcebergOptions.TABLE, table, problems);
+    glueName(c, IcebergOptions.DEAD_LETTER_TABLE, deadLetters, problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+  }
+
+  private static void glueName(
+      TributaryConfig c, ConfigOption<String> option, String value, List<String> problems) {
+    if (value != null && !value.matches("[a-z0-9_]{1,255}")) {
+      String fix = value.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+      String why =
+          (c.isSet(IcebergOptions.GROUP, option) || option == IcebergOptions.DATABASE
+                  ? ""
+                  : "(the default, from iceberg.table) ")
+              + "is not a Glue name: Glue keeps names in lower case (letters, digits,"
+              + " underscores, at most 255), and Athena finds them only so. Use '"
+              + fix
+              + "'.";
+      problems.add(
+          TributaryConfig.invalid(IcebergOptions.GROUP, option, value, why).problems().get(0));
     }
   }
 

@@ -2,6 +2,7 @@ package io.tributary.iceberg;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -108,9 +109,23 @@ public final class IcebergOptions {
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Partition transforms for a new table, comma-separated: a column name (identity),"
+              "Partition transforms, separated by ',' or ';': a column name (identity),"
                   + " years(col), months(col), days(col), hours(col), bucket(N, col),"
-                  + " truncate(W, col). Empty: unpartitioned.");
+                  + " truncate(W, col). Checked against the schema at start-up. A new table is"
+                  + " created with it; an existing table must have it (see"
+                  + " partition-spec.evolve). Unset: a new table is unpartitioned (aggregate:"
+                  + " days(window_start)) and an existing table's spec is left as it is.");
+
+  public static final ConfigOption<Boolean> PARTITION_SPEC_EVOLVE =
+      ConfigOptions.key("partition-spec.evolve")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "When the table exists with another spec than partition-spec: false stops the job"
+                  + " at start-up naming both specs; true evolves the table's spec to"
+                  + " partition-spec (Iceberg UpdatePartitionSpec: files already written keep"
+                  + " their layout, new files follow the new spec). Only used when partition-spec"
+                  + " is set.");
 
   public static final ConfigOption<String> DEAD_LETTER_TABLE =
       ConfigOptions.key("dead-letter-table")
@@ -120,10 +135,12 @@ public final class IcebergOptions {
               "Dead-letter table name, in the same database. Default: <table>_dead_letters.");
 
   public static final ConfigOption<MemorySize> TARGET_FILE_SIZE =
-      ConfigOptions.key("write.target-file-size")
-          .memoryType()
-          .defaultValue(MemorySize.parse("128mb"))
-          .withDescription("Target size of data files (table property for new tables).");
+      Ranges.atLeast(
+          MemorySize.parse("1b"),
+          ConfigOptions.key("write.target-file-size")
+              .memoryType()
+              .defaultValue(MemorySize.parse("128mb"))
+              .withDescription("Target size of data files (table property for new tables)."));
 
   public static final ConfigOption<Distribution> DISTRIBUTION =
       ConfigOptions.key("write.distribution-mode")
@@ -134,44 +151,59 @@ public final class IcebergOptions {
                   + " checkpoint writes at most one file per partition per writer.");
 
   public static final ConfigOption<Integer> WRITE_PARALLELISM =
-      ConfigOptions.key("write.parallelism")
-          .intType()
-          .noDefaultValue()
-          .withDescription("Writer parallelism. Default: the job's parallelism.");
+      Ranges.between(
+          1,
+          32768,
+          ConfigOptions.key("write.parallelism")
+              .intType()
+              .noDefaultValue()
+              .withDescription("Writer parallelism. Default: the job's parallelism."));
 
   public static final ConfigOption<Integer> COMMIT_RETRIES =
-      ConfigOptions.key("commit.retries")
-          .intType()
-          .defaultValue(10)
-          .withDescription(
-              "Table property commit.retry.num-retries for new tables: how often a commit that"
-                  + " lost a race (another writer committed first) is retried, with exponential"
-                  + " backoff from commit.retry.min-wait to commit.retry.max-wait. At least 0.");
+      Ranges.atLeast(
+          0,
+          " (0: no retries)",
+          ConfigOptions.key("commit.retries")
+              .intType()
+              .defaultValue(10)
+              .withDescription(
+                  "Table property commit.retry.num-retries for new tables: how often a commit that"
+                      + " lost a race (another writer committed first) is retried, with exponential"
+                      + " backoff from commit.retry.min-wait to commit.retry.max-wait."));
 
   public static final ConfigOption<Duration> COMMIT_RETRY_MIN_WAIT =
-      ConfigOptions.key("commit.retry.min-wait")
-          .durationType()
-          .defaultValue(Duration.ofMillis(100))
-          .withDescription(
-              "Table property commit.retry.min-wait-ms for new tables: the first wait before a"
-                  + " commit is retried. Above 0.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 100 ms",
+          ConfigOptions.key("commit.retry.min-wait")
+              .durationType()
+              .defaultValue(Duration.ofMillis(100))
+              .withDescription(
+                  "Table property commit.retry.min-wait-ms for new tables: the first wait before a"
+                      + " commit is retried."));
 
   public static final ConfigOption<Duration> COMMIT_RETRY_MAX_WAIT =
-      ConfigOptions.key("commit.retry.max-wait")
-          .durationType()
-          .defaultValue(Duration.ofMinutes(1))
-          .withDescription(
-              "Table property commit.retry.max-wait-ms for new tables: the cap on the wait"
-                  + " between commit retries. At least commit.retry.min-wait.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 1 min",
+          ConfigOptions.key("commit.retry.max-wait")
+              .durationType()
+              .defaultValue(Duration.ofMinutes(1))
+              .withDescription(
+                  "Table property commit.retry.max-wait-ms for new tables: the cap on the wait"
+                      + " between commit retries. At least commit.retry.min-wait."));
 
   public static final ConfigOption<Duration> COMMIT_RETRY_TOTAL_TIMEOUT =
-      ConfigOptions.key("commit.retry.total-timeout")
-          .durationType()
-          .defaultValue(Duration.ofMinutes(30))
-          .withDescription(
-              "Table property commit.retry.total-timeout-ms for new tables: a commit stops"
-                  + " retrying after this long in all; the job then fails and its restart"
-                  + " strategy takes over. Above 0.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 30 min",
+          ConfigOptions.key("commit.retry.total-timeout")
+              .durationType()
+              .defaultValue(Duration.ofMinutes(30))
+              .withDescription(
+                  "Table property commit.retry.total-timeout-ms for new tables: a commit stops"
+                      + " retrying after this long in all; the job then fails and its restart"
+                      + " strategy takes over."));
 
   public static final ConfigOption<String> S3_ENDPOINT =
       ConfigOptions.key("s3.endpoint")
@@ -217,29 +249,38 @@ public final class IcebergOptions {
                   + " with kms, not allowed otherwise.");
 
   public static final ConfigOption<Integer> S3_RETRIES =
-      ConfigOptions.key("s3.retry.num-retries")
-          .intType()
-          .defaultValue(5)
-          .withDescription(
-              "AWS SDK retries of a failed S3 request (throttling, 5xx, connection errors) before"
-                  + " the read or write fails and the job's restart strategy takes over (Iceberg"
-                  + " s3.retry.num-retries). At least 0.");
+      Ranges.atLeast(
+          0,
+          " (0: no retries)",
+          ConfigOptions.key("s3.retry.num-retries")
+              .intType()
+              .defaultValue(5)
+              .withDescription(
+                  "AWS SDK retries of a failed S3 request (throttling, 5xx, connection errors) before"
+                      + " the read or write fails and the job's restart strategy takes over (Iceberg"
+                      + " s3.retry.num-retries)."));
 
   public static final ConfigOption<Duration> S3_RETRY_MIN_WAIT =
-      ConfigOptions.key("s3.retry.min-wait")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(2))
-          .withDescription(
-              "Base wait before an S3 request is retried, growing exponentially with jitter"
-                  + " (Iceberg s3.retry.min-wait-ms). Above 0.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 100 ms",
+          ConfigOptions.key("s3.retry.min-wait")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(2))
+              .withDescription(
+                  "Base wait before an S3 request is retried, growing exponentially with jitter"
+                      + " (Iceberg s3.retry.min-wait-ms)."));
 
   public static final ConfigOption<Duration> S3_RETRY_MAX_WAIT =
-      ConfigOptions.key("s3.retry.max-wait")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(20))
-          .withDescription(
-              "Cap on the wait between S3 request retries (Iceberg s3.retry.max-wait-ms). At"
-                  + " least s3.retry.min-wait.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 20 s",
+          ConfigOptions.key("s3.retry.max-wait")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(20))
+              .withDescription(
+                  "Cap on the wait between S3 request retries (Iceberg s3.retry.max-wait-ms). At"
+                      + " least s3.retry.min-wait."));
 
   public static final OptionGroup GROUP =
       OptionGroup.of("iceberg", "The Iceberg catalog, target table and writer.")
@@ -251,6 +292,7 @@ public final class IcebergOptions {
               DATABASE,
               TABLE,
               PARTITION_SPEC,
+              PARTITION_SPEC_EVOLVE,
               DEAD_LETTER_TABLE,
               TARGET_FILE_SIZE,
               DISTRIBUTION,

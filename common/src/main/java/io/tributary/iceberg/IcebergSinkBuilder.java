@@ -1,6 +1,7 @@
 package io.tributary.iceberg;
 
 import io.tributary.config.ConfigException;
+import io.tributary.config.TributaryConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +18,8 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.sink.FlinkSink;
 import org.apache.iceberg.types.TypeUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes rows into an Iceberg table with Iceberg's own {@link FlinkSink}, provisioning the table
@@ -31,11 +34,13 @@ import org.apache.iceberg.types.TypeUtil;
  * }</pre>
  */
 public final class IcebergSinkBuilder {
+  private static final Logger LOG = LoggerFactory.getLogger(IcebergSinkBuilder.class);
   private final DataStream<RowData> rows;
   private final RowType rowType;
   private IcebergCatalog catalog;
   private String table;
   private String partitionSpec = "";
+  private ExistingSpec existingSpec = ExistingSpec.KEEP;
   private List<String> upsertKeys = Collections.emptyList();
   private Integer writeParallelism;
   private String uidPrefix;
@@ -62,9 +67,32 @@ public final class IcebergSinkBuilder {
     return this;
   }
 
-  /** Partition transforms used when the table is created, e.g. {@code days(ts)}. */
+  /** What to do with an existing table whose partition spec is not the configured one. */
+  public enum ExistingSpec {
+    /** Leave it: the spec is only used to create the table. */
+    KEEP,
+    /** Stop at start-up, naming both specs. */
+    FAIL,
+    /** Evolve the table's spec to the configured one. */
+    EVOLVE
+  }
+
+  /**
+   * Partition transforms used when the table is created, e.g. {@code days(ts)}; checked against the
+   * schema of a new or existing table. An existing table's own spec is kept.
+   */
   public IcebergSinkBuilder partitionedBy(String spec) {
+    return partitionedBy(spec, ExistingSpec.KEEP);
+  }
+
+  /**
+   * As {@link #partitionedBy(String)}, with {@code existing} deciding about an existing table
+   * partitioned otherwise. The spec is the user's {@code iceberg.partition-spec}: problems name
+   * that key.
+   */
+  public IcebergSinkBuilder partitionedBy(String spec, ExistingSpec existing) {
     this.partitionSpec = spec;
+    this.existingSpec = existing;
     return this;
   }
 
@@ -126,13 +154,7 @@ public final class IcebergSinkBuilder {
   private Table provision(Catalog c, TableIdentifier id, Schema wanted) {
     catalog.ensureNamespace(c);
     if (!c.tableExists(id)) {
-      PartitionSpec spec;
-      try {
-        spec = PartitionSpecs.parse(partitionSpec, wanted);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(
-            "bad partition spec '" + partitionSpec + "' for table " + id + ": " + e.getMessage());
-      }
+      PartitionSpec spec = spec(wanted);
       try {
         return c.buildTable(id, wanted)
             .withPartitionSpec(spec)
@@ -154,6 +176,30 @@ public final class IcebergSinkBuilder {
               + e.getMessage().replace('\n', ' ')
               + " Fix format.schema to match, or point iceberg.table at a new table.");
     }
+    PartitionSpec spec = spec(existing.schema());
+    if (existingSpec != ExistingSpec.KEEP && !PartitionSpecs.sameFields(spec, existing.spec())) {
+      String have = PartitionSpecs.describe(existing.spec(), existing.schema());
+      String want = PartitionSpecs.describe(spec, existing.schema());
+      if (existingSpec == ExistingSpec.FAIL) {
+        throw TributaryConfig.invalid(
+            IcebergOptions.GROUP,
+            IcebergOptions.PARTITION_SPEC,
+            partitionSpec,
+            "differs from the spec of the existing table "
+                + id
+                + ", which is '"
+                + have
+                + "' (configured: '"
+                + want
+                + "'). Set iceberg.partition-spec = "
+                + (have.equals("unpartitioned") ? "''" : have)
+                + " to keep the table as it is, or iceberg.partition-spec.evolve = true to"
+                + " evolve it to the configured spec.");
+      }
+      LOG.info("Evolving the partition spec of {} from '{}' to '{}'", id, have, want);
+      PartitionSpecs.evolve(existing, spec);
+      existing = c.loadTable(id);
+    }
     if (!upsertKeys.isEmpty()) {
       List<String> have = new ArrayList<>(existing.schema().identifierFieldNames());
       Collections.sort(have);
@@ -171,6 +217,22 @@ public final class IcebergSinkBuilder {
       }
     }
     return existing;
+  }
+
+  private PartitionSpec spec(Schema schema) {
+    try {
+      return PartitionSpecs.parse(partitionSpec, schema);
+    } catch (IllegalArgumentException e) {
+      throw TributaryConfig.invalid(
+          IcebergOptions.GROUP,
+          IcebergOptions.PARTITION_SPEC,
+          partitionSpec,
+          "is not a partition spec for table "
+              + catalog.identifier(table)
+              + ": "
+              + e.getMessage()
+              + ".");
+    }
   }
 
   private Schema schema() {

@@ -116,9 +116,6 @@ final class S3FileIOSettings {
     }
 
     int retries = c.get(g, IcebergOptions.S3_RETRIES);
-    if (retries < 0) {
-      problems.add(badValue(c, IcebergOptions.S3_RETRIES, "must be at least 0 (0: no retries)."));
-    }
     Duration min = c.get(g, IcebergOptions.S3_RETRY_MIN_WAIT);
     Duration max = c.get(g, IcebergOptions.S3_RETRY_MAX_WAIT);
     checkWaits(
@@ -157,10 +154,6 @@ final class S3FileIOSettings {
       TributaryConfig c, Map<String, String> tableProps, List<String> problems) {
     OptionGroup g = IcebergOptions.GROUP;
     int retries = c.get(g, IcebergOptions.COMMIT_RETRIES);
-    if (retries < 0) {
-      problems.add(
-          badValue(c, IcebergOptions.COMMIT_RETRIES, "must be at least 0 (0: no retries)."));
-    }
     Duration min = c.get(g, IcebergOptions.COMMIT_RETRY_MIN_WAIT);
     Duration max = c.get(g, IcebergOptions.COMMIT_RETRY_MAX_WAIT);
     Duration total = c.get(g, IcebergOptions.COMMIT_RETRY_TOTAL_TIMEOUT);
@@ -171,10 +164,6 @@ final class S3FileIOSettings {
         IcebergOptions.COMMIT_RETRY_MAX_WAIT,
         max,
         problems);
-    if (total.isZero() || total.isNegative()) {
-      problems.add(
-          badValue(c, IcebergOptions.COMMIT_RETRY_TOTAL_TIMEOUT, "must be above 0, e.g. 30 min."));
-    }
     tableProps.put(TableProperties.COMMIT_NUM_RETRIES, String.valueOf(retries));
     tableProps.put(TableProperties.COMMIT_MIN_RETRY_WAIT_MS, String.valueOf(min.toMillis()));
     tableProps.put(TableProperties.COMMIT_MAX_RETRY_WAIT_MS, String.valueOf(max.toMillis()));
@@ -229,9 +218,7 @@ final class S3FileIOSettings {
       ConfigOption<Duration> maxOption,
       Duration max,
       List<String> problems) {
-    if (min.isZero() || min.isNegative()) {
-      problems.add(badValue(c, minOption, "must be above 0, e.g. 100 ms."));
-    } else if (max.compareTo(min) < 0) {
+    if (max.compareTo(min) < 0) {
       problems.add(
           badValue(
               c,

@@ -10,11 +10,17 @@ public final class TargetTable implements Serializable {
   private final String name;
   private final String deadLetters;
   private final String partitionSpec;
+  private final IcebergSinkBuilder.ExistingSpec existingSpec;
 
-  private TargetTable(String name, String deadLetters, String partitionSpec) {
+  private TargetTable(
+      String name,
+      String deadLetters,
+      String partitionSpec,
+      IcebergSinkBuilder.ExistingSpec existingSpec) {
     this.name = name;
     this.deadLetters = deadLetters;
     this.partitionSpec = partitionSpec;
+    this.existingSpec = existingSpec;
   }
 
   public static TargetTable fromConfig(TributaryConfig c) {
@@ -32,10 +38,21 @@ public final class TargetTable implements Serializable {
           "must be a valid table name (letters, digits, underscores) other than iceberg.table.");
     }
     if (c.get(g, IcebergOptions.CATALOG_TYPE) == IcebergOptions.CatalogType.GLUE) {
-      IcebergCatalog.requireGlueName(c, IcebergOptions.TABLE, name);
-      IcebergCatalog.requireGlueName(c, IcebergOptions.DEAD_LETTER_TABLE, dlq);
+      IcebergCatalog.requireGlueNames(c, name, dlq);
     }
-    return new TargetTable(name, dlq, c.get(g, IcebergOptions.PARTITION_SPEC));
+    boolean evolve = c.get(g, IcebergOptions.PARTITION_SPEC_EVOLVE);
+    IcebergSinkBuilder.ExistingSpec existing = IcebergSinkBuilder.ExistingSpec.KEEP;
+    if (c.isSet(g, IcebergOptions.PARTITION_SPEC)) {
+      existing =
+          evolve ? IcebergSinkBuilder.ExistingSpec.EVOLVE : IcebergSinkBuilder.ExistingSpec.FAIL;
+    } else if (evolve) {
+      throw c.invalid(
+          g,
+          IcebergOptions.PARTITION_SPEC_EVOLVE,
+          "has nothing to evolve to: iceberg.partition-spec is not set. Set it to the spec the"
+              + " table should have, or remove partition-spec.evolve.");
+    }
+    return new TargetTable(name, dlq, c.get(g, IcebergOptions.PARTITION_SPEC), existing);
   }
 
   /**
@@ -51,7 +68,10 @@ public final class TargetTable implements Serializable {
           IcebergOptions.DEAD_LETTER_TABLE,
           "must be a valid table name (letters, digits, underscores).");
     }
-    return new TargetTable(null, dlq, "");
+    if (c.get(g, IcebergOptions.CATALOG_TYPE) == IcebergOptions.CatalogType.GLUE) {
+      IcebergCatalog.requireGlueNames(c, null, dlq);
+    }
+    return new TargetTable(null, dlq, "", IcebergSinkBuilder.ExistingSpec.KEEP);
   }
 
   public String name() {
@@ -64,5 +84,10 @@ public final class TargetTable implements Serializable {
 
   public String partitionSpec() {
     return partitionSpec;
+  }
+
+  /** What the sink does when the table exists with another spec than {@link #partitionSpec}. */
+  public IcebergSinkBuilder.ExistingSpec existingSpec() {
+    return existingSpec;
   }
 }

@@ -45,7 +45,17 @@ public enum Reason {
   /** A DMS data record without data. */
   MISSING_DATA,
   /** A column whose type the target table cannot take (not a widening). */
-  SCHEMA_MISMATCH;
+  SCHEMA_MISMATCH,
+  /**
+   * A change without a usable source log position (missing, null, not an integer, negative, or
+   * beyond a long), so it cannot be ordered against the key's other changes.
+   */
+  BAD_POSITION,
+  /**
+   * A change older than the last one applied to its key; dead-lettered only with {@code
+   * cdc.stale-changes = dead-letter}, else dropped and counted.
+   */
+  STALE;
 
   /** The reason a dashed name such as {@code missing-key} stands for. */
   public static Reason of(String dashed) {

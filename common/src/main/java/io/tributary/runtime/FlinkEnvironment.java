@@ -37,13 +37,6 @@ public final class FlinkEnvironment {
   /** The Flink configuration the job options translate to. */
   public static Configuration settings(TributaryConfig c) {
     var g = JobOptions.GROUP;
-    if (c.get(g, JobOptions.RESTART_MAX_ATTEMPTS) < 1) {
-      // Flink would reject it only at submission, with a message about its own option name
-      throw c.invalid(
-          g,
-          JobOptions.RESTART_MAX_ATTEMPTS,
-          "must be at least 1: the failures in a row after which the job fails for good.");
-    }
     Configuration conf = new Configuration();
     conf.set(
         ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL,

@@ -2,6 +2,7 @@ package io.tributary.runtime;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -51,20 +52,25 @@ public final class JobOptions {
           .withDescription("The job to run.");
 
   public static final ConfigOption<Integer> PARALLELISM =
-      ConfigOptions.key("parallelism")
-          .intType()
-          .noDefaultValue()
-          .withDescription(
-              "Default parallelism of the job's operators. Unset: the cluster's default (on MSF,"
-                  + " the application's parallelism setting).");
+      Ranges.between(
+          1,
+          32768,
+          ConfigOptions.key("parallelism")
+              .intType()
+              .noDefaultValue()
+              .withDescription(
+                  "Default parallelism of the job's operators. Unset: the cluster's default (on MSF,"
+                      + " the application's parallelism setting)."));
 
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
-      ConfigOptions.key("checkpoint.interval")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(10))
-          .withDescription(
-              "How often to checkpoint. Iceberg commits happen on checkpoints, so this is also"
-                  + " the data latency. Ignored on MSF, where the service owns checkpointing.");
+      Ranges.atLeast(
+          Duration.ofMillis(10),
+          ConfigOptions.key("checkpoint.interval")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(10))
+              .withDescription(
+                  "How often to checkpoint. Iceberg commits happen on checkpoints, so this is also"
+                      + " the data latency. Ignored on MSF, where the service owns checkpointing."));
 
   public static final ConfigOption<CheckpointMode> CHECKPOINT_MODE =
       ConfigOptions.key("checkpoint.mode")
@@ -81,10 +87,12 @@ public final class JobOptions {
                   + " memory: it caps state handles at 5 MB.");
 
   public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
-      ConfigOptions.key("checkpoint.timeout")
-          .durationType()
-          .defaultValue(Duration.ofMinutes(10))
-          .withDescription("A checkpoint taking longer than this is aborted. Ignored on MSF.");
+      Ranges.atLeast(
+          Duration.ofMillis(10),
+          ConfigOptions.key("checkpoint.timeout")
+              .durationType()
+              .defaultValue(Duration.ofMinutes(10))
+              .withDescription("A checkpoint taking longer than this is aborted. Ignored on MSF."));
 
   public static final ConfigOption<StateBackend> STATE_BACKEND =
       ConfigOptions.key("state.backend")
@@ -101,48 +109,62 @@ public final class JobOptions {
           .withDescription("Incremental checkpoints (RocksDB only). Ignored on MSF.");
 
   public static final ConfigOption<Duration> RESTART_INITIAL_DELAY =
-      ConfigOptions.key("restart.initial-delay")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(1))
-          .withDescription(
-              "Exponential-delay restart strategy: delay before the first restart. Ignored on"
-                  + " MSF.");
+      Ranges.atLeast(
+          Duration.ofMillis(1),
+          ConfigOptions.key("restart.initial-delay")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(1))
+              .withDescription(
+                  "Exponential-delay restart strategy: delay before the first restart. Ignored on"
+                      + " MSF."));
 
   public static final ConfigOption<Double> RESTART_MULTIPLIER =
-      ConfigOptions.key("restart.multiplier")
-          .doubleType()
-          .defaultValue(2.0)
-          .withDescription("Exponential-delay restart strategy: delay growth per failure.");
+      Ranges.atLeast(
+          1.0,
+          ConfigOptions.key("restart.multiplier")
+              .doubleType()
+              .defaultValue(2.0)
+              .withDescription("Exponential-delay restart strategy: delay growth per failure."));
 
   public static final ConfigOption<Duration> RESTART_MAX_DELAY =
-      ConfigOptions.key("restart.max-delay")
-          .durationType()
-          .defaultValue(Duration.ofMinutes(1))
-          .withDescription("Exponential-delay restart strategy: the cap on the delay.");
+      Ranges.atLeast(
+          Duration.ofMillis(1),
+          ConfigOptions.key("restart.max-delay")
+              .durationType()
+              .defaultValue(Duration.ofMinutes(1))
+              .withDescription("Exponential-delay restart strategy: the cap on the delay."));
 
   public static final ConfigOption<Duration> RESTART_RESET_THRESHOLD =
-      ConfigOptions.key("restart.reset-threshold")
-          .durationType()
-          .defaultValue(Duration.ofMinutes(10))
-          .withDescription(
-              "Exponential-delay restart strategy: after this long without failure the delay"
-                  + " starts again from the initial delay.");
+      Ranges.atLeast(
+          Duration.ofMillis(1),
+          ConfigOptions.key("restart.reset-threshold")
+              .durationType()
+              .defaultValue(Duration.ofMinutes(10))
+              .withDescription(
+                  "Exponential-delay restart strategy: after this long without failure the delay"
+                      + " starts again from the initial delay."));
 
   public static final ConfigOption<Double> RESTART_JITTER =
-      ConfigOptions.key("restart.jitter")
-          .doubleType()
-          .defaultValue(0.1)
-          .withDescription(
-              "Exponential-delay restart strategy: random share of the delay added or removed,"
-                  + " so many jobs do not restart in lock-step.");
+      Ranges.between(
+          0.0,
+          1.0,
+          ConfigOptions.key("restart.jitter")
+              .doubleType()
+              .defaultValue(0.1)
+              .withDescription(
+                  "Exponential-delay restart strategy: random share of the delay added or removed,"
+                      + " so many jobs do not restart in lock-step."));
 
   public static final ConfigOption<Integer> RESTART_MAX_ATTEMPTS =
-      ConfigOptions.key("restart.max-attempts")
-          .intType()
-          .defaultValue(Integer.MAX_VALUE)
-          .withDescription(
-              "Exponential-delay restart strategy: failures in a row (without a reset) after"
-                  + " which the job fails for good. Default: keep restarting.");
+      Ranges.atLeast(
+          1,
+          " (the failures in a row after which the job fails for good)",
+          ConfigOptions.key("restart.max-attempts")
+              .intType()
+              .defaultValue(Integer.MAX_VALUE)
+              .withDescription(
+                  "Exponential-delay restart strategy: failures in a row (without a reset) after"
+                      + " which the job fails for good. Default: keep restarting."));
 
   public static final OptionGroup GROUP =
       OptionGroup.of("job", "The job to run and how Flink runs it.")

@@ -1,6 +1,7 @@
 package io.tributary.source;
 
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -9,42 +10,56 @@ public final class DatagenOptions {
   private DatagenOptions() {}
 
   public static final ConfigOption<Double> RATE =
-      ConfigOptions.key("rate")
-          .doubleType()
-          .defaultValue(5000.0)
-          .withDescription("Events per second, over all parallel instances. Must be > 0.");
+      Ranges.above(
+          0.0,
+          " events per second",
+          ConfigOptions.key("rate")
+              .doubleType()
+              .defaultValue(5000.0)
+              .withDescription("Events per second, over all parallel instances."));
 
   public static final ConfigOption<Long> COUNT =
-      ConfigOptions.key("count")
-          .longType()
-          .defaultValue(100_000L)
-          .withDescription("Events to generate when source.bounded is true.");
+      Ranges.atLeast(
+          1L,
+          ConfigOptions.key("count")
+              .longType()
+              .defaultValue(100_000L)
+              .withDescription("Events to generate when source.bounded is true."));
 
   public static final ConfigOption<Long> SEED =
-      ConfigOptions.key("seed")
-          .longType()
-          .defaultValue(42L)
-          .withDescription("Seed: the same seed gives the same events.");
+      Ranges.any(
+          ConfigOptions.key("seed")
+              .longType()
+              .defaultValue(42L)
+              .withDescription("Seed: the same seed gives the same events."));
 
   public static final ConfigOption<Double> BAD_RATIO =
-      ConfigOptions.key("bad-ratio")
-          .doubleType()
-          .defaultValue(0.01)
-          .withDescription(
-              "Share of malformed events (broken JSON, wrong types, missing fields), 0 to 1.");
+      Ranges.between(
+          0.0,
+          1.0,
+          ConfigOptions.key("bad-ratio")
+              .doubleType()
+              .defaultValue(0.01)
+              .withDescription(
+                  "Share of malformed events (broken JSON, wrong types, missing fields)."));
 
   public static final ConfigOption<Double> LATE_RATIO =
-      ConfigOptions.key("late-ratio")
-          .doubleType()
-          .defaultValue(0.02)
-          .withDescription("Share of events whose event time lags by 1 to 10 minutes, 0 to 1.");
+      Ranges.between(
+          0.0,
+          1.0,
+          ConfigOptions.key("late-ratio")
+              .doubleType()
+              .defaultValue(0.02)
+              .withDescription("Share of events whose event time lags by 1 to 10 minutes."));
 
   public static final ConfigOption<Long> START_TIME =
-      ConfigOptions.key("start-time")
-          .longType()
-          .noDefaultValue()
-          .withDescription(
-              "Event time of the first event, epoch milliseconds. Default: when the job starts.");
+      Ranges.atLeast(
+          0L,
+          ConfigOptions.key("start-time")
+              .longType()
+              .noDefaultValue()
+              .withDescription(
+                  "Event time of the first event, epoch milliseconds. Default: when the job starts."));
 
   public static final OptionGroup GROUP =
       OptionGroup.of("datagen", "Built-in event generator (source.type = datagen).")

@@ -30,22 +30,11 @@ final class DatagenRecordSource implements RecordSource {
 
   static DatagenRecordSource fromConfig(TributaryConfig c, boolean bounded) {
     var g = DatagenOptions.GROUP;
+    // Ranges are declared in DatagenOptions and checked by TributaryConfig.validate.
     double rate = c.get(g, DatagenOptions.RATE);
-    if (!(rate > 0)) {
-      throw c.invalid(g, DatagenOptions.RATE, "must be greater than 0 events per second.");
-    }
     long count = c.get(g, DatagenOptions.COUNT);
-    if (count <= 0) {
-      throw c.invalid(g, DatagenOptions.COUNT, "must be at least 1.");
-    }
     double bad = c.get(g, DatagenOptions.BAD_RATIO);
-    if (bad < 0 || bad > 1) {
-      throw c.invalid(g, DatagenOptions.BAD_RATIO, "must be between 0 and 1.");
-    }
     double late = c.get(g, DatagenOptions.LATE_RATIO);
-    if (late < 0 || late > 1) {
-      throw c.invalid(g, DatagenOptions.LATE_RATIO, "must be between 0 and 1.");
-    }
     long start = c.getOptional(g, DatagenOptions.START_TIME).orElse(System.currentTimeMillis());
     EcommerceEvents events =
         new EcommerceEvents(c.get(g, DatagenOptions.SEED), start, rate, bad, late);

@@ -2,6 +2,7 @@ package io.tributary.source;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -43,14 +44,15 @@ public final class KafkaOptions {
       ConfigOptions.key("bootstrap.servers")
           .stringType()
           .noDefaultValue()
-          .withDescription("Comma-separated host:port list of brokers. Required.");
+          .withDescription(
+              "Comma-separated host:port list of brokers. ';' separates them too. Required.");
 
   public static final ConfigOption<List<String>> TOPICS =
       ConfigOptions.key("topics")
           .stringType()
           .asList()
           .noDefaultValue()
-          .withDescription("Topics to read, separated by ';'. Required.");
+          .withDescription("Topics to read, separated by ',' or ';'. Required.");
 
   public static final ConfigOption<String> GROUP_ID =
       ConfigOptions.key("group.id")
@@ -69,17 +71,22 @@ public final class KafkaOptions {
               "Where to start when the job has no checkpoint or savepoint to resume from.");
 
   public static final ConfigOption<Long> START_TIMESTAMP =
-      ConfigOptions.key("start.timestamp")
-          .longType()
-          .noDefaultValue()
-          .withDescription("Epoch milliseconds, with start = timestamp.");
+      Ranges.atLeast(
+          0L,
+          ConfigOptions.key("start.timestamp")
+              .longType()
+              .noDefaultValue()
+              .withDescription("Epoch milliseconds, with start = timestamp."));
 
   public static final ConfigOption<Duration> PARTITION_DISCOVERY =
-      ConfigOptions.key("partition.discovery.interval")
-          .durationType()
-          .defaultValue(Duration.ofMinutes(5))
-          .withDescription(
-              "How often to look for new partitions (unbounded mode). 0 turns discovery off.");
+      Ranges.atLeast(
+          Duration.ZERO,
+          " (0: no discovery)",
+          ConfigOptions.key("partition.discovery.interval")
+              .durationType()
+              .defaultValue(Duration.ofMinutes(5))
+              .withDescription(
+                  "How often to look for new partitions (unbounded mode). 0 turns discovery off."));
 
   public static final ConfigOption<Auth> AUTH =
       ConfigOptions.key("auth")

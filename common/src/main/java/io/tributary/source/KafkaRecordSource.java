@@ -1,12 +1,20 @@
 package io.tributary.source;
 
+import io.tributary.config.ConfigLists;
+import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.source.KafkaOptions.Auth;
 import io.tributary.source.KafkaOptions.StartFrom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -18,12 +26,21 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Flink's {@link KafkaSource}, emitting raw records with topic, partition and offset. */
 final class KafkaRecordSource implements RecordSource {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaRecordSource.class);
+  private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
   private final String bootstrapServers;
   private final List<String> topics;
@@ -67,12 +84,27 @@ final class KafkaRecordSource implements RecordSource {
     if (c.get(g, KafkaOptions.AUTH) == Auth.MSK_IAM) {
       props.putAll(mskIam());
     }
-    List<String> topics = c.get(g, KafkaOptions.TOPICS);
-    if (topics.isEmpty() || topics.stream().anyMatch(String::isBlank)) {
-      throw c.invalid(g, KafkaOptions.TOPICS, "names no topic. List topics separated by ';'.");
+    // Flink splits the list on ';' only; a topic name cannot hold ',' (Kafka allows letters,
+    // digits, '.', '_' and '-'), so "a,b" means two topics.
+    List<String> topics = new ArrayList<>();
+    c.get(g, KafkaOptions.TOPICS).forEach(t -> topics.addAll(ConfigLists.split(t)));
+    if (topics.isEmpty()) {
+      throw c.invalid(
+          g, KafkaOptions.TOPICS, "names no topic. List topics separated by ',' or ';'.");
+    }
+    for (String t : topics) {
+      if (!TOPIC_NAME.matcher(t).matches()) {
+        throw c.invalid(
+            g,
+            KafkaOptions.TOPICS,
+            "names '"
+                + t
+                + "', which is not a Kafka topic name: 1 to 249 letters, digits, '.', '_' or"
+                + " '-'. Separate topics with ',' or ';'.");
+      }
     }
     return new KafkaRecordSource(
-        c.get(g, KafkaOptions.BOOTSTRAP_SERVERS),
+        String.join(",", ConfigLists.split(c.get(g, KafkaOptions.BOOTSTRAP_SERVERS))),
         topics,
         c.getOptional(g, KafkaOptions.GROUP_ID).orElse("tributary-" + jobName),
         start,
@@ -108,6 +140,7 @@ final class KafkaRecordSource implements RecordSource {
     p.putAll(properties);
     b.setProperties(p);
     if (bounded) {
+      requireTopics();
       b.setBounded(OffsetsInitializer.latest());
     }
     Source<T, ?, ?> source = b.build();
@@ -115,6 +148,80 @@ final class KafkaRecordSource implements RecordSource {
       source = new EndAfterCheckpoint<>(source, endAfterCheckpoints);
     }
     return env.fromSource(source, watermarks, "kafka: " + topics, type).uid(uid());
+  }
+
+  /**
+   * A bounded job reads what the topics hold at its start. Flink's enumerator fails on a missing
+   * topic and the restart strategy retries it forever, so a bounded job would never end: the topics
+   * are looked up here, before the job is submitted, and a missing one stops the start. (An
+   * unbounded job keeps Flink's behaviour: the enumerator fails, the job restarts with
+   * job.restart.*, and reads the topic once it exists.) Only a topic the broker says is unknown
+   * stops the start; an unreachable broker or a denied describe is left to the source, as before.
+   */
+  private void requireTopics() {
+    Properties p = new Properties();
+    properties.forEach(
+        (k, v) -> {
+          if (AdminClientConfig.configNames().contains(k)) {
+            p.put(k, v);
+          }
+        });
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    p.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-topic-check");
+    List<String> missing = new ArrayList<>();
+    List<String> suggestions = new ArrayList<>();
+    try (Admin admin = Admin.create(p)) {
+      Map<String, KafkaFuture<TopicDescription>> found =
+          admin.describeTopics(topics).topicNameValues();
+      for (String t : topics) {
+        try {
+          found.get(t).get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+            missing.add(t);
+          } else {
+            LOG.warn(
+                "Cannot check that Kafka topic {} exists; the source will: {}",
+                t,
+                e.getCause().toString());
+          }
+        } catch (TimeoutException e) {
+          LOG.warn("Cannot check that Kafka topic {} exists within 60 s; the source will", t);
+        }
+      }
+      if (!missing.isEmpty()) {
+        Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+        for (String t : missing) {
+          String hint = ConfigLoader.didYouMean(t, existing);
+          if (!hint.isEmpty()) {
+            suggestions.add("for '" + t + "':" + hint);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while looking up Kafka topics " + topics, e);
+    } catch (ExecutionException | TimeoutException e) {
+      // listing topics for a hint failed: report without one
+    }
+    if (!missing.isEmpty()) {
+      throw TributaryConfig.invalid(
+          KafkaOptions.GROUP,
+          KafkaOptions.TOPICS,
+          String.join(";", topics),
+          "names "
+              + (missing.size() == 1 ? "a topic" : "topics")
+              + " that "
+              + (missing.size() == 1 ? "does" : "do")
+              + " not exist on "
+              + bootstrapServers
+              + ": "
+              + String.join(", ", missing)
+              + ". A bounded job (source.bounded = true) reads what the topics hold at its"
+              + " start, so it stops here. Create the topic or correct the name."
+              + (suggestions.isEmpty() ? "" : " " + String.join(" ", suggestions)));
+    }
   }
 
   private OffsetsInitializer startingOffsets() {
@@ -135,6 +242,10 @@ final class KafkaRecordSource implements RecordSource {
   public RecordSource endingAfterCheckpoints(int checkpoints) {
     endAfterCheckpoints = checkpoints;
     return this;
+  }
+
+  String bootstrapServers() {
+    return bootstrapServers;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.tributary.source;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -73,10 +74,12 @@ public final class KinesisOptions {
               "Where to start when the job has no checkpoint or savepoint to resume from.");
 
   public static final ConfigOption<Long> START_TIMESTAMP =
-      ConfigOptions.key("start.timestamp")
-          .longType()
-          .noDefaultValue()
-          .withDescription("Epoch milliseconds, with start = at-timestamp.");
+      Ranges.atLeast(
+          0L,
+          ConfigOptions.key("start.timestamp")
+              .longType()
+              .noDefaultValue()
+              .withDescription("Epoch milliseconds, with start = at-timestamp."));
 
   public static final ConfigOption<Reader> READER =
       ConfigOptions.key("reader")
@@ -95,53 +98,71 @@ public final class KinesisOptions {
                   + " name>.");
 
   public static final ConfigOption<Duration> POLL_INTERVAL =
-      ConfigOptions.key("poll.interval")
-          .durationType()
-          .defaultValue(Duration.ofMillis(200))
-          .withDescription(
-              "Pause between GetRecords calls on a shard (polling). Kinesis allows 5 calls per"
-                  + " second per shard, shared by every polling reader.");
+      Ranges.between(
+          Duration.ZERO,
+          Duration.ofMinutes(5),
+          ConfigOptions.key("poll.interval")
+              .durationType()
+              .defaultValue(Duration.ofMillis(200))
+              .withDescription(
+                  "Pause between GetRecords calls on a shard (polling). Kinesis allows 5 calls per"
+                      + " second per shard, shared by every polling reader."));
 
   public static final ConfigOption<Integer> POLL_MAX_RECORDS =
-      ConfigOptions.key("poll.max-records")
-          .intType()
-          .defaultValue(10_000)
-          .withDescription("Records per GetRecords call (polling), 1 to 10000.");
+      Ranges.between(
+          1,
+          10_000,
+          ConfigOptions.key("poll.max-records")
+              .intType()
+              .defaultValue(10_000)
+              .withDescription("Records per GetRecords call (polling)."));
 
   public static final ConfigOption<Duration> SHARD_DISCOVERY =
-      ConfigOptions.key("shard.discovery.interval")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(10))
-          .withDescription(
-              "How often each reader looks for new shards after a split or merge, with one"
-                  + " ListShards call (rate-limited by Kinesis per stream).");
+      Ranges.atLeast(
+          Duration.ofMillis(1),
+          " (without discovery, the children of a split shard are never read)",
+          ConfigOptions.key("shard.discovery.interval")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(10))
+              .withDescription(
+                  "How often each reader looks for new shards after a split or merge, with one"
+                      + " ListShards call (rate-limited by Kinesis per stream)."));
 
   public static final ConfigOption<Integer> RETRY_MAX_ATTEMPTS =
-      ConfigOptions.key("retry.max-attempts")
-          .intType()
-          .defaultValue(10)
-          .withDescription(
-              "Retries of a throttled or failed Kinesis call (ListShards, GetShardIterator,"
-                  + " GetRecords, SubscribeToShard, consumer registration) before the job fails"
-                  + " and Flink's restart strategy takes over.");
+      Ranges.atLeast(
+          0,
+          " (0: no retries)",
+          ConfigOptions.key("retry.max-attempts")
+              .intType()
+              .defaultValue(10)
+              .withDescription(
+                  "Retries of a throttled or failed Kinesis call (ListShards, GetShardIterator,"
+                      + " GetRecords, SubscribeToShard, consumer registration) before the job fails"
+                      + " and Flink's restart strategy takes over."));
 
   public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
-      ConfigOptions.key("retry.initial-backoff")
-          .durationType()
-          .defaultValue(Duration.ofMillis(300))
-          .withDescription("Backoff before the first retry; it grows by retry.multiplier.");
+      Ranges.atLeast(
+          Duration.ofMillis(1),
+          ConfigOptions.key("retry.initial-backoff")
+              .durationType()
+              .defaultValue(Duration.ofMillis(300))
+              .withDescription("Backoff before the first retry; it grows by retry.multiplier."));
 
   public static final ConfigOption<Duration> RETRY_MAX_BACKOFF =
-      ConfigOptions.key("retry.max-backoff")
-          .durationType()
-          .defaultValue(Duration.ofSeconds(5))
-          .withDescription("Cap of the exponential backoff (full jitter) between retries.");
+      Ranges.atLeast(
+          Duration.ofMillis(1),
+          ConfigOptions.key("retry.max-backoff")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(5))
+              .withDescription("Cap of the exponential backoff (full jitter) between retries."));
 
   public static final ConfigOption<Double> RETRY_MULTIPLIER =
-      ConfigOptions.key("retry.multiplier")
-          .doubleType()
-          .defaultValue(1.5)
-          .withDescription("Growth factor of the backoff between retries, at least 1.");
+      Ranges.atLeast(
+          1.0,
+          ConfigOptions.key("retry.multiplier")
+              .doubleType()
+              .defaultValue(1.5)
+              .withDescription("Growth factor of the backoff between retries."));
 
   /** Connector keys users may set through {@code properties.*}. */
   static final String PROPERTIES = "properties.";

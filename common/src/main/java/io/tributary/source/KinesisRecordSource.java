@@ -2,6 +2,7 @@ package io.tributary.source;
 
 import static org.apache.flink.streaming.connectors.kinesis.config.ConsumerConfigConstants.*;
 
+import io.tributary.config.ConfigLists;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.FormatOptions;
 import io.tributary.source.KinesisOptions.Reader;
@@ -150,6 +151,12 @@ final class KinesisRecordSource implements RecordSource {
               + " the stream name.");
     } else if (NAME.matcher(streamValue).matches()) {
       stream = streamValue;
+    } else if (ConfigLists.split(streamValue).size() > 1) {
+      throw c.invalid(
+          g,
+          KinesisOptions.STREAM,
+          "names more than one stream. A job reads one stream: run one job per stream, or"
+              + " merge the streams upstream.");
     } else {
       throw c.invalid(
           g,
@@ -212,9 +219,6 @@ final class KinesisRecordSource implements RecordSource {
                           g,
                           KinesisOptions.START,
                           "needs a timestamp. Set kinesis.start.timestamp to epoch milliseconds."));
-      if (ts < 0) {
-        throw c.invalid(g, KinesisOptions.START_TIMESTAMP, "must be epoch milliseconds >= 0.");
-      }
       p.put(STREAM_INITIAL_TIMESTAMP, String.format(Locale.ROOT, "%.3f", ts / 1000.0));
     } else if (c.isSet(g, KinesisOptions.START_TIMESTAMP)) {
       throw c.invalid(
@@ -248,35 +252,17 @@ final class KinesisRecordSource implements RecordSource {
       p.put(RECORD_PUBLISHER_TYPE, RecordPublisherType.POLLING.name());
     }
 
+    // Each option's own range is declared in KinesisOptions and checked by validate.
     Duration poll = c.get(g, KinesisOptions.POLL_INTERVAL);
-    if (poll.isNegative() || poll.toMillis() > 300_000) {
-      throw c.invalid(g, KinesisOptions.POLL_INTERVAL, "must be between 0 ms and 5 min.");
-    }
     p.put(SHARD_GETRECORDS_INTERVAL_MILLIS, Long.toString(poll.toMillis()));
     int maxRecords = c.get(g, KinesisOptions.POLL_MAX_RECORDS);
-    if (maxRecords < 1 || maxRecords > 10_000) {
-      throw c.invalid(g, KinesisOptions.POLL_MAX_RECORDS, "must be between 1 and 10000.");
-    }
     p.put(SHARD_GETRECORDS_MAX, Integer.toString(maxRecords));
 
     Duration discovery = c.get(g, KinesisOptions.SHARD_DISCOVERY);
-    if (discovery.toMillis() < 1) {
-      throw c.invalid(
-          g,
-          KinesisOptions.SHARD_DISCOVERY,
-          "must be at least 1 ms: without discovery, the children of a split shard are never"
-              + " read.");
-    }
     p.put(SHARD_DISCOVERY_INTERVAL_MILLIS, Long.toString(discovery.toMillis()));
 
     int retries = c.get(g, KinesisOptions.RETRY_MAX_ATTEMPTS);
-    if (retries < 0) {
-      throw c.invalid(g, KinesisOptions.RETRY_MAX_ATTEMPTS, "must be 0 or more.");
-    }
     Duration initial = c.get(g, KinesisOptions.RETRY_INITIAL_BACKOFF);
-    if (initial.toMillis() < 1) {
-      throw c.invalid(g, KinesisOptions.RETRY_INITIAL_BACKOFF, "must be at least 1 ms.");
-    }
     Duration max = c.get(g, KinesisOptions.RETRY_MAX_BACKOFF);
     if (max.compareTo(initial) < 0) {
       throw c.invalid(
@@ -287,9 +273,6 @@ final class KinesisRecordSource implements RecordSource {
               + "). Raise it or lower the initial backoff.");
     }
     double multiplier = c.get(g, KinesisOptions.RETRY_MULTIPLIER);
-    if (!(multiplier >= 1.0)) {
-      throw c.invalid(g, KinesisOptions.RETRY_MULTIPLIER, "must be at least 1.");
-    }
     for (String[] call : RETRIED_CALLS) {
       p.put(call[0], Integer.toString(retries));
       p.put(call[1], Long.toString(initial.toMillis()));

@@ -1,5 +1,7 @@
 package io.tributary.source;
 
+import io.tributary.config.ConfigException;
+import io.tributary.config.TributaryConfig;
 import io.tributary.source.KinesisOptions.StartFrom;
 import java.util.ArrayList;
 import java.util.Date;
@@ -10,6 +12,8 @@ import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.kinesis.shaded.com.amazonaws.services.kinesis.model.GetRecordsResult;
 import org.apache.flink.kinesis.shaded.com.amazonaws.services.kinesis.model.Record;
+import org.apache.flink.kinesis.shaded.com.amazonaws.services.kinesis.model.ResourceNotFoundException;
+import org.apache.flink.streaming.connectors.kinesis.config.AWSConfigConstants;
 import org.apache.flink.streaming.connectors.kinesis.config.ConsumerConfigConstants;
 import org.apache.flink.streaming.connectors.kinesis.model.StreamShardHandle;
 import org.apache.flink.streaming.connectors.kinesis.proxy.GetShardListResult;
@@ -36,11 +40,23 @@ final class KinesisShardBounds {
       KinesisProxyInterface kinesis = KinesisProxy.create(config);
       Map<String, String> lastSeen = new HashMap<>();
       lastSeen.put(stream, null);
-      GetShardListResult list = kinesis.getShardList(lastSeen);
+      GetShardListResult list;
+      try {
+        list = kinesis.getShardList(lastSeen);
+      } catch (RuntimeException e) {
+        // DescribeStream (looking up the ARN) fails on a missing stream, after its retries
+        for (Throwable t = e; t != null; t = t.getCause()) {
+          if (t instanceof ResourceNotFoundException) {
+            throw missingStream(config, stream);
+          }
+        }
+        throw e;
+      }
       List<StreamShardHandle> shards =
           list.hasRetrievedShards() ? list.getRetrievedShardListOfStream(stream) : List.of();
       if (shards.isEmpty()) {
-        throw new IllegalStateException("Kinesis stream " + stream + " has no shards");
+        // The connector's ListShards answers a missing stream with a warning and no shards.
+        throw missingStream(config, stream);
       }
       Long startMillis = null;
       if (start == StartFrom.AT_TIMESTAMP) {
@@ -70,6 +86,21 @@ final class KinesisShardBounds {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the shards of " + stream, e);
     }
+  }
+
+  private static ConfigException missingStream(Properties config, String stream) {
+    return TributaryConfig.invalid(
+        KinesisOptions.GROUP,
+        KinesisOptions.STREAM,
+        stream,
+        "names a stream that does not exist in "
+            + config.getProperty(AWSConfigConstants.AWS_REGION)
+            + (config.getProperty(AWSConfigConstants.AWS_ENDPOINT) == null
+                ? ""
+                : " at " + config.getProperty(AWSConfigConstants.AWS_ENDPOINT))
+            + " (or has no shards yet). A bounded job (source.bounded = true) reads what the"
+            + " stream holds at its start, so it stops here. Create the stream or correct the"
+            + " name or kinesis.region.");
   }
 
   private static String lastRecord(

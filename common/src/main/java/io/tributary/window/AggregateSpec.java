@@ -1,5 +1,6 @@
 package io.tributary.window;
 
+import io.tributary.config.ConfigLists;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,7 +62,7 @@ public final class AggregateSpec implements Serializable {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("names no aggregate. Write e.g. count(*) AS events");
     }
-    for (String term : text.split(",")) {
+    for (String term : ConfigLists.split(text)) {
       String t = term.trim();
       Matcher m = ONE.matcher(t);
       if (!m.matches()) {

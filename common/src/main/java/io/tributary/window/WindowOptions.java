@@ -2,6 +2,7 @@ package io.tributary.window;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -32,30 +33,39 @@ public final class WindowOptions {
           .withDescription("The kind of window. Required.");
 
   public static final ConfigOption<Duration> SIZE =
-      ConfigOptions.key("window.size")
-          .durationType()
-          .noDefaultValue()
-          .withDescription(
-              "Window length (tumbling, hopping). Windows align to the epoch, in UTC.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 1 min",
+          ConfigOptions.key("window.size")
+              .durationType()
+              .noDefaultValue()
+              .withDescription(
+                  "Window length (tumbling, hopping). Windows align to the epoch, in UTC."));
 
   public static final ConfigOption<Duration> SLIDE =
-      ConfigOptions.key("window.slide")
-          .durationType()
-          .noDefaultValue()
-          .withDescription("How often a hopping window starts; at most window.size.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 1 min",
+          ConfigOptions.key("window.slide")
+              .durationType()
+              .noDefaultValue()
+              .withDescription("How often a hopping window starts; at most window.size."));
 
   public static final ConfigOption<Duration> GAP =
-      ConfigOptions.key("window.gap")
-          .durationType()
-          .noDefaultValue()
-          .withDescription("Inactivity that closes a session (session windows); above 0.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 1 min",
+          ConfigOptions.key("window.gap")
+              .durationType()
+              .noDefaultValue()
+              .withDescription("Inactivity that closes a session (session windows)."));
 
   public static final ConfigOption<String> GROUP_BY =
       ConfigOptions.key("group-by")
           .stringType()
           .defaultValue("")
           .withDescription(
-              "Comma-separated key fields of format.schema. They must be NOT NULL there: they"
+              "Key fields of format.schema, separated by ',' or ';'. They must be NOT NULL there: they"
                   + " become the table's identifier fields. Empty: one group.");
 
   public static final ConfigOption<String> AGGREGATES =
@@ -63,25 +73,30 @@ public final class WindowOptions {
           .stringType()
           .noDefaultValue()
           .withDescription(
-              "Comma-separated `function(field) AS column`: count(*), count(f), sum(f), min(f),"
+              "`function(field) AS column`, separated by ',' or ';': count(*), count(f), sum(f), min(f),"
                   + " max(f), avg(f) on numeric fields (the result types follow Flink SQL's),"
                   + " count_distinct(f) (exact) on any field. Required.");
 
   public static final ConfigOption<Duration> ALLOWED_LATENESS =
-      ConfigOptions.key("allowed-lateness")
-          .durationType()
-          .defaultValue(Duration.ZERO)
-          .withDescription(
-              "How long after a window closes (watermark past its end) late events still update"
-                  + " its row. Later events go to the dead-letter table with reason late.");
+      Ranges.atLeast(
+          Duration.ZERO,
+          ConfigOptions.key("allowed-lateness")
+              .durationType()
+              .defaultValue(Duration.ZERO)
+              .withDescription(
+                  "How long after a window closes (watermark past its end) late events still update"
+                      + " its row. Later events go to the dead-letter table with reason late."));
 
   public static final ConfigOption<Duration> EARLY_FIRE =
-      ConfigOptions.key("early-fire.interval")
-          .durationType()
-          .noDefaultValue()
-          .withDescription(
-              "Also write partial results of open windows this often (processing time); each"
-                  + " firing updates the same row. Unset: results only when a window closes.");
+      Ranges.above(
+          Duration.ZERO,
+          ", e.g. 10 s",
+          ConfigOptions.key("early-fire.interval")
+              .durationType()
+              .noDefaultValue()
+              .withDescription(
+                  "Also write partial results of open windows this often (processing time); each"
+                      + " firing updates the same row. Unset: results only when a window closes."));
 
   public static final OptionGroup GROUP =
       OptionGroup.of("aggregate", "Event-time windows and their aggregates (job.name = aggregate).")

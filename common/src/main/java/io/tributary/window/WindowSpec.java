@@ -63,11 +63,11 @@ public final class WindowSpec implements Serializable {
     Duration gap = null;
     switch (type) {
       case TUMBLING:
-        size = positive(c, WindowOptions.SIZE);
+        size = c.get(g, WindowOptions.SIZE);
         break;
       case HOPPING:
-        size = positive(c, WindowOptions.SIZE);
-        slide = positive(c, WindowOptions.SLIDE);
+        size = c.get(g, WindowOptions.SIZE);
+        slide = c.get(g, WindowOptions.SLIDE);
         if (slide.compareTo(size) > 0) {
           throw c.invalid(
               g,
@@ -79,16 +79,12 @@ public final class WindowSpec implements Serializable {
         break;
       case SESSION:
       default:
-        gap = positive(c, WindowOptions.GAP);
+        gap = c.get(g, WindowOptions.GAP);
         break;
     }
     RowType events = schema.rowType();
     List<String> keys = new ArrayList<>();
-    for (String k : c.get(g, WindowOptions.GROUP_BY).split(",")) {
-      if (!k.isBlank()) {
-        keys.add(k.trim());
-      }
-    }
+    keys.addAll(io.tributary.config.ConfigLists.split(c.get(g, WindowOptions.GROUP_BY)));
     int[] idx = new int[keys.size()];
     for (int i = 0; i < keys.size(); i++) {
       idx[i] = events.getFieldNames().indexOf(keys.get(i));
@@ -127,23 +123,8 @@ public final class WindowSpec implements Serializable {
       }
     }
     Duration lateness = c.get(g, WindowOptions.ALLOWED_LATENESS);
-    if (lateness.isNegative()) {
-      throw c.invalid(g, WindowOptions.ALLOWED_LATENESS, "is negative.");
-    }
     Duration early = c.getOptional(g, WindowOptions.EARLY_FIRE).orElse(null);
-    if (early != null && (early.isZero() || early.isNegative())) {
-      throw c.invalid(g, WindowOptions.EARLY_FIRE, "must be above 0.");
-    }
     return new WindowSpec(type, size, slide, gap, lateness, early, idx, keys, aggs, events);
-  }
-
-  private static Duration positive(
-      TributaryConfig c, org.apache.flink.configuration.ConfigOption<Duration> option) {
-    Duration d = c.get(WindowOptions.GROUP, option);
-    if (d.isZero() || d.isNegative()) {
-      throw c.invalid(WindowOptions.GROUP, option, "must be above 0, e.g. 1 min.");
-    }
-    return d;
   }
 
   WindowAssigner<Object, TimeWindow> assigner() {

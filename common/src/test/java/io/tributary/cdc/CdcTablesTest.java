@@ -93,6 +93,31 @@ class CdcTablesTest {
   }
 
   @Test
+  void tablesAndColumnTypesAcceptCommasAsWellAsSemicolons() {
+    CdcTables t =
+        tables(
+            "cdc.tables",
+            "orders=a.o, customers=a.c",
+            "cdc.column-types",
+            "orders.amount=DECIMAL(12, 2), orders.at=TIMESTAMP_LTZ(3); orders.n=INT");
+    TableId orders = new TableId("shop", "public", "orders");
+    assertThat(t.target(orders)).isEqualTo("a.o");
+    assertThat(t.target(new TableId("shop", "public", "customers"))).isEqualTo("a.c");
+    assertThat(t.configuredType(orders, "amount")).isEqualTo(new DecimalType(12, 2));
+    assertThat(t.configuredType(orders, "at")).isEqualTo(new LocalZonedTimestampType(3));
+    assertThat(t.configuredType(orders, "n")).isNotNull();
+  }
+
+  @Test
+  void primaryKeysSeparatedByCommasAreRefusedWithTheFix() {
+    failsNaming(
+        "primary-keys",
+        "orders=id,customers=cid",
+        "gives 'orders' the column 'customers=cid'. Columns of one table are separated by ',',"
+            + " tables by ';': write e.g. orders=id; customers=tenant,id.");
+  }
+
+  @Test
   void survivesJavaSerialization() throws Exception {
     CdcTables t = tables("cdc.tables", "orders=a.b", "cdc.column-types", "orders.x=INT");
     t.target(new TableId("d", "s", "orders")); // fills the transient cache

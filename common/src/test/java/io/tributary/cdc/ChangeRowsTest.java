@@ -559,6 +559,59 @@ class ChangeRowsTest {
     wrongType("x", "DOUBLE", "two");
   }
 
+  @Test
+  void nothingIsRoundedOrNulledOnTheWayIn() throws Exception {
+    // too many places, out of range, fractions in integers, text that is not a number
+    wrongType("amount", "DECIMAL(12,2)", new BigDecimal("12.345"));
+    wrongType("amount", "DECIMAL(12,2)", new BigDecimal("12345678901.00"));
+    wrongType("amount", "DECIMAL(12,2)", new BigDecimal("1E+20"));
+    long started = System.nanoTime();
+    wrongType("amount", "DECIMAL(12,2)", new BigDecimal("1E+999999999"));
+    wrongType("amount", "DECIMAL(12,2)", new BigDecimal("1E-999999999"));
+    assertThat(System.nanoTime() - started)
+        .as("refused without expanding")
+        .isLessThan(1_000_000_000L);
+    wrongType("qty", "INT", new BigDecimal("1.5"));
+    wrongType("qty", "INT", "1.5");
+    wrongType("qty", "BIGINT", new BigDecimal("0.1"));
+    wrongType("qty", "INT", new BigDecimal("1E+10"));
+    wrongType("qty", "INT", "twelve");
+    // binary floating point: in range, not flushed to zero, integers kept exactly
+    wrongType("x", "DOUBLE", new BigDecimal("1E+400"));
+    wrongType("x", "DOUBLE", new BigDecimal("-1E+400"));
+    wrongType("x", "DOUBLE", new BigDecimal("1E-400"));
+    wrongType("x", "DOUBLE", "1e400");
+    wrongType("x", "DOUBLE", "1d");
+    wrongType("x", "DOUBLE", "0x1p3");
+    wrongType("x", "DOUBLE", (1L << 53) + 1);
+    assertThat(values(withType("x", "DOUBLE", 1L << 53)).get("x")).isEqualTo((double) (1L << 53));
+    assertThat(values(withType("x", "DOUBLE", "NaN")).get("x")).isEqualTo(Double.NaN);
+    assertThat(values(withType("x", "DOUBLE", "-Infinity")).get("x"))
+        .isEqualTo(Double.NEGATIVE_INFINITY);
+    wrongType("x", "FLOAT", new BigDecimal("1E+39"));
+    wrongType("x", "FLOAT", 1e-50d);
+    wrongType("x", "FLOAT", (1 << 24) + 1);
+    assertThat(values(withType("x", "FLOAT", new BigDecimal("2.5"))).get("x")).isEqualTo(2.5f);
+    // dates and times that do not exist, or finer than the column
+    wrongType("d", "DATE", "2026-02-30");
+    wrongType("d", "DATE", "2026-13-01");
+    wrongType("at", "TIMESTAMP_LTZ(6)", "2026-02-30T00:00:00Z");
+    wrongType("ts", "TIMESTAMP(6)", "2026-02-29 10:00:00");
+    wrongType("at", "TIMESTAMP_LTZ(3)", "2024-03-01T10:15:30.123456789Z");
+    wrongType("ts", "TIMESTAMP(6)", LocalDateTime.parse("2024-03-01T10:15:30.000000001"));
+    wrongType("at", "TIMESTAMP_LTZ(6)", Instant.parse("2024-03-01T10:15:30.123456700Z"));
+    wrongType("t", "TIME", "10:15:30.1234");
+    wrongType("t", "TIME", java.time.LocalTime.parse("10:15:30.000001"));
+    wrongType("t", "TIME", "24:00:00");
+    assertThat(values(withType("t", "TIME", "10:15:30.123")).get("t")).isEqualTo(36930123);
+    assertThat(
+            values(withType("at", "TIMESTAMP_LTZ(6)", "2024-03-01T10:15:30.123456000Z")).get("at"))
+        .isEqualTo(TimestampData.fromInstant(Instant.parse("2024-03-01T10:15:30.123456Z")));
+    // a huge exponent as text stays short
+    assertThat(values(withType("s", "STRING", new BigDecimal("1E+999999999"))).get("s"))
+        .isEqualTo(StringData.fromString("1E+999999999"));
+  }
+
   // ---------------------------------------------------------------- the key string
 
   @Test

@@ -141,11 +141,150 @@ class DebeziumJsonTest {
   @Test
   void tombstonesAreSkipped() throws Exception {
     assertThat(DebeziumJson.decode(null)).isNull();
-    assertThat(DebeziumJson.decode(new byte[0])).isNull();
     assertThat(
             DebeziumJson.decode(
                 "{\"schema\":null,\"payload\":null}".getBytes(StandardCharsets.UTF_8)))
         .isNull();
+  }
+
+  @Test
+  void zeroByteValuesAreEmptyNotTombstones() {
+    assertThat(failure(new byte[0]).reason()).isEqualTo("empty");
+    assertThat(failure(new byte[0]).getMessage()).isEqualTo("a zero-byte value");
+  }
+
+  // ---------------------------------------------------------------- positions
+
+  static ChangeDecodeException failure(byte[] value) {
+    return failure(value, CdcOptions.Position.LOG);
+  }
+
+  static ChangeDecodeException failure(byte[] value, CdcOptions.Position ordering) {
+    Throwable t =
+        org.assertj.core.api.Assertions.catchThrowable(() -> DebeziumJson.decode(value, ordering));
+    assertThat(t)
+        .as("decoding %s", new String(value, StandardCharsets.UTF_8))
+        .isInstanceOf(ChangeDecodeException.class);
+    return (ChangeDecodeException) t;
+  }
+
+  /** An update of items id 1 whose source block ends with {@code sourceTail}. */
+  static byte[] withSource(String sourceTail) {
+    return ("{\"before\":null,\"after\":{\"id\":1},\"op\":\"c\",\"ts_ms\":1700000000999,"
+            + "\"source\":{\"db\":\"d\",\"schema\":\"s\",\"table\":\"items\","
+            + "\"ts_ms\":1700000000000"
+            + sourceTail
+            + "}}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  static void badPosition(String sourceTail, String message) {
+    badPosition(sourceTail, CdcOptions.Position.LOG, message);
+  }
+
+  static void badPosition(String sourceTail, CdcOptions.Position ordering, String message) {
+    ChangeDecodeException e = failure(withSource(sourceTail), ordering);
+    assertThat(e.reason()).as(sourceTail).isEqualTo("bad-position");
+    assertThat(e.getMessage()).as(sourceTail).isEqualTo(message);
+  }
+
+  @Test
+  void postgresLsnMustBeANonNegativeLong() throws Exception {
+    badPosition(
+        "",
+        "the change has no log position: neither source.lsn (PostgreSQL) nor source.file and"
+            + " source.pos (MySQL). For a connector without one, set cdc.position = ts-ms.");
+    badPosition(",\"lsn\":null", "source.lsn is null");
+    badPosition(",\"lsn\":\"abc\"", "source.lsn = \"abc\" is not an integer");
+    badPosition(",\"lsn\":\"100\"", "source.lsn = \"100\" is not an integer");
+    badPosition(",\"lsn\":1.5", "source.lsn = 1.5 is not an integer");
+    badPosition(",\"lsn\":1e23", "source.lsn = 1E+23 is not an integer");
+    badPosition(",\"lsn\":100.0", "source.lsn = 1E+2 is not an integer");
+    badPosition(",\"lsn\":-5", "source.lsn = -5 is negative");
+    badPosition(
+        ",\"lsn\":9223372036854775808",
+        "source.lsn = 9223372036854775808 does not fit a 64-bit integer");
+    badPosition(",\"lsn\":{\"v\":1}", "source.lsn = {\"v\":1} is not an integer");
+    assertThat(DebeziumJson.decode(withSource(",\"lsn\":9223372036854775807")).position())
+        .containsExactly(Long.MAX_VALUE);
+    assertThat(DebeziumJson.decode(withSource(",\"lsn\":0")).position()).containsExactly(0L);
+  }
+
+  @Test
+  void mysqlFilePosAndRowMustAllBeUsable() throws Exception {
+    String file = ",\"file\":\"mysql-bin.000042\"";
+    assertThat(DebeziumJson.decode(withSource(file + ",\"pos\":154,\"row\":2")).position())
+        .containsExactly(42L, 154L, 2L);
+    badPosition(",\"pos\":154,\"row\":0", "source.file is missing");
+    badPosition(
+        ",\"file\":null,\"pos\":154,\"row\":0", "source.file = null is not a binlog file name");
+    badPosition(",\"file\":7,\"pos\":154,\"row\":0", "source.file = 7 is not a binlog file name");
+    badPosition(
+        ",\"file\":\"mysql-bin\",\"pos\":154,\"row\":0",
+        "source.file = \"mysql-bin\" does not end in a binlog file number");
+    badPosition(
+        ",\"file\":\"b.99999999999999999999\",\"pos\":1,\"row\":0",
+        "source.file = \"b.99999999999999999999\" does not end in a binlog file number");
+    badPosition(file + ",\"row\":0", "source.pos is missing");
+    badPosition(file + ",\"pos\":null,\"row\":0", "source.pos is null");
+    badPosition(file + ",\"pos\":\"abc\",\"row\":0", "source.pos = \"abc\" is not an integer");
+    badPosition(file + ",\"pos\":1e23,\"row\":0", "source.pos = 1E+23 is not an integer");
+    badPosition(file + ",\"pos\":-1,\"row\":0", "source.pos = -1 is negative");
+    badPosition(file + ",\"pos\":154", "source.row is missing");
+    badPosition(file + ",\"pos\":154,\"row\":1.5", "source.row = 1.5 is not an integer");
+  }
+
+  @Test
+  void tsMsOrderingUsesOnlySourceTsMsAndRefusesAnUnusableOne() throws Exception {
+    ChangeEvent e = DebeziumJson.decode(withSource(",\"lsn\":77"), CdcOptions.Position.TS_MS);
+    assertThat(e.position()).containsExactly(1700000000000L);
+    assertThat(DebeziumJson.decode(withSource(""), CdcOptions.Position.TS_MS).position())
+        .containsExactly(1700000000000L);
+    byte[] noTs =
+        ("{\"after\":{\"id\":1},\"op\":\"c\",\"source\":{\"table\":\"items\",\"lsn\":5}}")
+            .getBytes(StandardCharsets.UTF_8);
+    ChangeDecodeException missing = failure(noTs, CdcOptions.Position.TS_MS);
+    assertThat(missing.reason()).isEqualTo("bad-position");
+    assertThat(missing.getMessage()).isEqualTo("source.ts_ms is missing");
+    byte[] textTs =
+        ("{\"after\":{\"id\":1},\"op\":\"c\",\"source\":{\"table\":\"items\","
+                + "\"ts_ms\":\"yesterday\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(failure(textTs, CdcOptions.Position.TS_MS).getMessage())
+        .isEqualTo("source.ts_ms = \"yesterday\" is not an integer");
+  }
+
+  // ---------------------------------------------------------------- images and keys
+
+  @Test
+  void imagesThatAreNotObjectsAreMalformed() {
+    String src = ",\"source\":{\"table\":\"t\",\"lsn\":1}";
+    for (String[] c :
+        new String[][] {
+          {"{\"op\":\"u\",\"before\":[1],\"after\":{\"id\":1}" + src + "}", "'before' is [1]"},
+          {"{\"op\":\"c\",\"after\":\"id=1\"" + src + "}", "'after' is \"id=1\""},
+          {"{\"op\":\"d\",\"before\":5" + src + "}", "'before' is 5"},
+        }) {
+      ChangeDecodeException e = failure(c[0].getBytes(StandardCharsets.UTF_8));
+      assertThat(e.reason()).as(c[0]).isEqualTo("malformed-json");
+      assertThat(e.getMessage()).isEqualTo(c[1] + ", not a JSON object");
+    }
+  }
+
+  @Test
+  void aMessageKeyWithANullComponentIsMissingKey() throws Exception {
+    assertThat(DebeziumJson.keyColumns("{\"a\":1,\"b\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
+        .containsExactly("a", "b");
+    for (String key :
+        new String[] {"{\"a\":1,\"b\":null}", "{\"schema\":{},\"payload\":{\"a\":1,\"b\":null}}"}) {
+      assertThatThrownBy(() -> DebeziumJson.keyColumns(key.getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOfSatisfying(
+              ChangeDecodeException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo("missing-key");
+                assertThat(e.getMessage()).isEqualTo("the message key's column 'b' is null");
+              });
+    }
   }
 
   @Test
@@ -172,5 +311,87 @@ class DebeziumJsonTest {
                         .getBytes(StandardCharsets.UTF_8)))
         .isInstanceOfSatisfying(
             ChangeDecodeException.class, e -> assertThat(e.reason()).isEqualTo("missing-after"));
+  }
+
+  // ---------------------------------------------------------------- values with a schema
+
+  /** A schema'd insert whose one column {@code v} has the field schema and JSON value given. */
+  static byte[] typed(String fieldSchema, String value) {
+    return ("{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\","
+            + "\"field\":\"after\",\"fields\":["
+            + fieldSchema.replace("}", ",\"field\":\"v\"}")
+            + "]}]},\"payload\":{\"before\":null,\"after\":{\"v\":"
+            + value
+            + "},\"source\":{\"table\":\"t\",\"lsn\":1},\"op\":\"c\"}}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void schemaTypedValuesAreNeverCoerced() throws Exception {
+    String[][] refused = {
+      {"{\"type\":\"boolean\"}", "\"yes\""},
+      {"{\"type\":\"boolean\"}", "1"},
+      {"{\"type\":\"int32\"}", "1.0"},
+      {"{\"type\":\"int32\"}", "1.5"},
+      {"{\"type\":\"int32\"}", "\"12\""},
+      {"{\"type\":\"int32\"}", "3000000000"},
+      {"{\"type\":\"int64\"}", "1e2"},
+      {"{\"type\":\"int64\"}", "9223372036854775808"},
+      {"{\"type\":\"float64\"}", "1e400"},
+      {"{\"type\":\"float64\"}", "1e-400"},
+      {"{\"type\":\"float64\"}", "\"1d\""},
+      {"{\"type\":\"float32\"}", "1e39"},
+      {"{\"type\":\"float32\"}", "1e-50"},
+      {"{\"type\":\"int32\",\"name\":\"io.debezium.time.Date\"}", "\"abc\""},
+      {"{\"type\":\"int32\",\"name\":\"io.debezium.time.Date\"}", "1.5"},
+      {"{\"type\":\"int64\",\"name\":\"io.debezium.time.MicroTimestamp\"}", "\"2024\""},
+      {"{\"type\":\"int64\",\"name\":\"io.debezium.time.Time\"}", "9223372036854775"},
+      {"{\"type\":\"string\",\"name\":\"io.debezium.time.ZonedTimestamp\"}", "5"},
+      {
+        "{\"type\":\"string\",\"name\":\"io.debezium.time.ZonedTimestamp\"}",
+        "\"2026-02-30T00:00:00Z\""
+      },
+      {
+        "{\"type\":\"bytes\",\"name\":\"org.apache.kafka.connect.data.Decimal\","
+            + "\"parameters\":{\"scale\":\"2\"}}",
+        "12.5"
+      },
+    };
+    for (String[] r : refused) {
+      ChangeDecodeException e = failure(typed(r[0], r[1]));
+      assertThat(e.reason()).as("%s as %s", r[1], r[0]).isEqualTo("wrong-type");
+      assertThat(e.getMessage())
+          .as("%s as %s", r[1], r[0])
+          .startsWith("column 'v': ")
+          .contains(" is not a valid ");
+    }
+    assertThat(DebeziumJson.decode(typed("{\"type\":\"float64\"}", "0.1")).after())
+        .containsEntry("v", 0.1d);
+    assertThat(DebeziumJson.decode(typed("{\"type\":\"float64\"}", "\"NaN\"")).after())
+        .containsEntry("v", Double.NaN);
+    assertThat(DebeziumJson.decode(typed("{\"type\":\"float32\"}", "2.5")).after())
+        .containsEntry("v", 2.5f);
+    assertThat(DebeziumJson.decode(typed("{\"type\":\"boolean\"}", "true")).after())
+        .containsEntry("v", true);
+  }
+
+  @Test
+  void schemalessNumbersKeepEveryDigit() throws Exception {
+    byte[] v =
+        ("{\"after\":{\"id\":1,\"x\":12.345678901234567891,\"tiny\":1e-400},"
+                + "\"source\":{\"table\":\"t\",\"lsn\":1},\"op\":\"c\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    Map<String, Object> after = DebeziumJson.decode(v).after();
+    assertThat(after.get("x")).isEqualTo(new BigDecimal("12.345678901234567891"));
+    assertThat(after.get("tiny")).isEqualTo(new BigDecimal("1E-400"));
+    ChangeDecodeException huge =
+        failure(
+            ("{\"after\":{\"id\":1,\"big\":-1e400},\"source\":{\"table\":\"t\",\"lsn\":1},"
+                    + "\"op\":\"c\"}")
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(huge.reason()).isEqualTo("wrong-type");
+    assertThat(huge.getMessage())
+        .isEqualTo(
+            "column 'big': a number beyond 1.8E308 in magnitude, which no column type holds");
   }
 }

@@ -104,4 +104,86 @@ class DmsJsonTest {
         .isInstanceOfSatisfying(
             ChangeDecodeException.class, e -> assertThat(e.reason()).isEqualTo("missing-metadata"));
   }
+
+  static ChangeDecodeException failure(String value) {
+    Throwable t =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () -> DmsJson.decode(value.getBytes(StandardCharsets.UTF_8)));
+    assertThat(t).as(value).isInstanceOf(ChangeDecodeException.class);
+    return (ChangeDecodeException) t;
+  }
+
+  /** An update of sales.orders with the given metadata fields after the usual ones. */
+  static String update(String metadataTail) {
+    return "{\"data\":{\"order_id\":1},\"metadata\":{\"record-type\":\"data\","
+        + "\"operation\":\"update\",\"schema-name\":\"sales\",\"table-name\":\"orders\""
+        + metadataTail
+        + "}}";
+  }
+
+  @Test
+  void dataRecordsWithoutAUsableTimestampOrTransactionIdAreBadPosition() throws Exception {
+    String ts = ",\"timestamp\":\"2024-05-14T09:30:00.123456Z\"";
+    String[][] cases = {
+      {"", "metadata.timestamp is missing"},
+      {",\"timestamp\":null", "metadata.timestamp is null"},
+      {
+        ",\"timestamp\":1715679000",
+        "metadata.timestamp = 1715679000 is not an ISO-8601 UTC time such as"
+            + " 2024-05-14T09:30:00.123456Z"
+      },
+      {
+        ",\"timestamp\":\"yesterday\"",
+        "metadata.timestamp = \"yesterday\" is not an ISO-8601 UTC time such as"
+            + " 2024-05-14T09:30:00.123456Z"
+      },
+      {
+        ",\"timestamp\":\"2026-02-30T00:00:00Z\"",
+        "metadata.timestamp = \"2026-02-30T00:00:00Z\" is not an ISO-8601 UTC time such as"
+            + " 2024-05-14T09:30:00.123456Z"
+      },
+      {ts + ",\"transaction-id\":\"abc\"", "metadata.transaction-id = \"abc\" is not an integer"},
+      {ts + ",\"transaction-id\":1.5", "metadata.transaction-id = 1.5 is not an integer"},
+      {ts + ",\"transaction-id\":-1", "metadata.transaction-id = -1 is negative"},
+      {
+        ts + ",\"transaction-id\":99999999999999999999",
+        "metadata.transaction-id = 99999999999999999999 does not fit a 64-bit integer"
+      },
+    };
+    for (String[] c : cases) {
+      ChangeDecodeException e = failure(update(c[0]));
+      assertThat(e.reason()).as(c[0]).isEqualTo("bad-position");
+      assertThat(e.getMessage()).as(c[0]).isEqualTo(c[1]);
+    }
+    long micros = 1715679000123456L;
+    assertThat(DmsJson.decode(update(ts).getBytes(StandardCharsets.UTF_8)).change.position())
+        .containsExactly(micros, 0L);
+    assertThat(
+            DmsJson.decode(update(ts + ",\"transaction-id\":null").getBytes(StandardCharsets.UTF_8))
+                .change
+                .position())
+        .containsExactly(micros, 0L);
+    assertThat(
+            DmsJson.decode(update(ts + ",\"transaction-id\":42").getBytes(StandardCharsets.UTF_8))
+                .change
+                .position())
+        .containsExactly(micros, 42L);
+  }
+
+  @Test
+  void zeroBytesAreEmptyAndImagesMustBeObjects() {
+    Throwable empty =
+        org.assertj.core.api.Assertions.catchThrowable(() -> DmsJson.decode(new byte[0]));
+    assertThat(empty).isInstanceOf(ChangeDecodeException.class);
+    assertThat(((ChangeDecodeException) empty).reason()).isEqualTo("empty");
+    String meta =
+        ",\"metadata\":{\"record-type\":\"data\",\"operation\":\"update\",\"schema-name\":\"s\","
+            + "\"table-name\":\"t\",\"timestamp\":\"2024-05-14T09:30:00Z\"}}";
+    ChangeDecodeException data = failure("{\"data\":[1]" + meta);
+    assertThat(data.reason()).isEqualTo("malformed-json");
+    assertThat(data.getMessage()).isEqualTo("'data' is [1], not a JSON object");
+    ChangeDecodeException before = failure("{\"data\":{\"id\":1},\"before-image\":\"x\"" + meta);
+    assertThat(before.reason()).isEqualTo("malformed-json");
+    assertThat(before.getMessage()).isEqualTo("'before-image' is \"x\", not a JSON object");
+  }
 }

@@ -2,11 +2,13 @@ package io.tributary.cdc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.quality.DeadLetter;
 import io.tributary.runtime.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.Accumulator;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -15,6 +17,7 @@ import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.RowKind;
+import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +33,17 @@ class OrderingGuardTest {
     }
   }
 
+  static final OutputTag<DeadLetter> STALE =
+      new OutputTag<>("stale", TypeInformation.of(DeadLetter.class));
+
   KeyedOneInputStreamOperatorTestHarness<String, RowChange, RowChange> harness(
       Duration ttl, OperatorSubtaskState restoreFrom) throws Exception {
-    lastGuard = new OrderingGuard("cdc", ttl);
+    return harness(new OrderingGuard("cdc", ttl), restoreFrom);
+  }
+
+  KeyedOneInputStreamOperatorTestHarness<String, RowChange, RowChange> harness(
+      OrderingGuard guard, OperatorSubtaskState restoreFrom) throws Exception {
+    lastGuard = guard;
     KeyedOneInputStreamOperatorTestHarness<String, RowChange, RowChange> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(lastGuard), c -> c.key, Types.STRING);
@@ -208,5 +219,50 @@ class OrderingGuardTest {
     assertThat(feed(h, insert("k", 2L))).hasSize(1);
     h.setStateTtlProcessingTime(150L); // 150 - 90 < 100: the second write still counts
     assertThat(feed(h, insert("k", 1L))).isEmpty();
+  }
+
+  static RowChange fromKafka(String key, long offset, long... position) {
+    return new RowChange(
+        "db.t",
+        key,
+        RowKind.INSERT,
+        position,
+        new String[] {"id"},
+        TYPE,
+        GenericRowData.ofKind(RowKind.INSERT, 7L),
+        "kafka:orders/3@" + offset);
+  }
+
+  @Test
+  void staleChangesAreDeadLetteredWithTheirCoordinatesWhenAsked() throws Exception {
+    var h =
+        harness(
+            new OrderingGuard("cdc", Duration.ZERO, CdcOptions.StaleChanges.DEAD_LETTER, STALE),
+            null);
+    RowChange newer = fromKafka("k", 10, 1000L);
+    RowChange older = fromKafka("k", 11, 100L);
+    RowChange same = fromKafka("k", 12, 1000L);
+    assertThat(feed(h, newer, older, same)).containsExactly(newer.origin, same.origin);
+    assertThat(staleCount()).isEqualTo(1L);
+    List<DeadLetter> dead = new ArrayList<>();
+    h.getSideOutput(STALE).forEach(r -> dead.add(r.getValue()));
+    assertThat(dead).hasSize(1);
+    DeadLetter d = dead.get(0);
+    assertThat(d.reason).isEqualTo("stale");
+    assertThat(d.job).isEqualTo("cdc");
+    assertThat(List.of(d.sourceType, d.stream, d.partition, d.position))
+        .containsExactly("kafka", "orders", "3", "11");
+    assertThat(d.errorMessage)
+        .isEqualTo("db.t key (id=7) is at position [1000]; this change is older, at [100]");
+    assertThat(new String(d.payload, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{id=7}");
+  }
+
+  @Test
+  void staleChangesAreOnlyCountedByDefault() throws Exception {
+    var h = harness(Duration.ZERO);
+    RowChange newer = fromKafka("k", 10, 1000L);
+    assertThat(feed(h, newer, fromKafka("k", 11, 100L))).containsExactly(newer.origin);
+    assertThat(staleCount()).isEqualTo(1L);
+    assertThat(h.getSideOutput(STALE)).isNull();
   }
 }

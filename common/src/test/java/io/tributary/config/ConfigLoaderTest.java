@@ -67,4 +67,37 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(new String[0]))
         .hasMessageContaining("no configuration found");
   }
+
+  @Test
+  void helpListsTheGroupsOrOneGroupsKeys() {
+    assertThat(ConfigLoader.wantsHelp(new String[] {"--config", "x", "--help"})).isTrue();
+    assertThat(ConfigLoader.wantsHelp(new String[] {"-h"})).isTrue();
+    assertThat(ConfigLoader.wantsHelp(new String[] {"--config", "x"})).isFalse();
+    String all =
+        ConfigLoader.usage(
+            "usage: x", io.tributary.runtime.TributaryOptions.ALL, new String[] {"-h"});
+    assertThat(all).startsWith("usage: x\n").contains("--help [GROUP]");
+    for (OptionGroup g : io.tributary.runtime.TributaryOptions.ALL) {
+      assertThat(all).contains(String.format("  %-10s %s%n", g.id(), g.description()));
+    }
+    String job =
+        ConfigLoader.usage(
+            "usage: x", io.tributary.runtime.TributaryOptions.ALL, new String[] {"--help", "job"});
+    assertThat(job)
+        .contains("Property group 'job': The job to run and how Flink runs it.")
+        .contains("  --job.parallelism  Integer\n")
+        .contains("Range: between 1 and 32768.")
+        .contains("  --job.checkpoint.interval  Duration (default 10 s)")
+        .contains("  --job.flink.*");
+  }
+
+  @Test
+  void aMisspeltConfigOptionGetsAHint() {
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--conifg", "x.json"}))
+        .hasMessageContaining("Did you mean '--config'?");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--kafka.topics"}))
+        .hasMessage(
+            "Invalid configuration: command-line option '--kafka.topics' has no value. Write"
+                + " --kafka.topics VALUE or --kafka.topics=VALUE; --help lists the options.");
+  }
 }

@@ -38,8 +38,19 @@ class TributaryConfigTest {
     assertThatThrownBy(() -> Configs.of("kafak.topics", "x"))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
-            "Invalid configuration: unknown property group 'kafak'. Known groups: job, source,"
-                + " kafka, kinesis, datagen, format, iceberg, aggregate, cdc.");
+            "Invalid configuration: unknown property group 'kafak'. Did you mean 'kafka'? Known"
+                + " groups: job, source, kafka, kinesis, datagen, format, iceberg, aggregate, cdc.");
+    assertThatThrownBy(() -> Configs.of("icebrg.table", "x", "zzzzzzzz.a", "b"))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "unknown property group 'icebrg'. Did you mean 'iceberg'? Known groups:"
+                            + " job, source, kafka, kinesis, datagen, format, iceberg, aggregate,"
+                            + " cdc.",
+                        "unknown property group 'zzzzzzzz'. Known groups: job, source, kafka,"
+                            + " kinesis, datagen, format, iceberg, aggregate, cdc."));
   }
 
   @Test
@@ -126,11 +137,69 @@ class TributaryConfigTest {
 
   @Test
   void datagenRateMustBePositive() {
-    TributaryConfig c = Configs.of("source.type", "datagen", "datagen.rate", "0");
-    assertThatThrownBy(() -> RecordSource.fromConfig(c, "ingest"))
+    assertThatThrownBy(() -> Configs.of("source.type", "datagen", "datagen.rate", "0"))
         .hasMessage(
             "Invalid configuration: bad value for 'rate' in property group 'datagen': '0' must be"
-                + " greater than 0 events per second.");
+                + " above 0 events per second.");
+  }
+
+  @Test
+  void numbersOutsideTheirDeclaredRangeNameGroupKeyValueAndRange() {
+    assertThatThrownBy(
+            () ->
+                Configs.of(
+                    "job.parallelism", "-2",
+                    "job.restart.jitter", "1.5",
+                    "kinesis.poll.max-records", "0",
+                    "datagen.bad-ratio", "NaN",
+                    "format.max-record-size", "0b",
+                    "kafka.start.timestamp", "-5"))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "bad value for 'parallelism' in property group 'job': '-2' must be between"
+                            + " 1 and 32768.",
+                        "bad value for 'restart.jitter' in property group 'job': '1.5' must be"
+                            + " between 0 and 1.",
+                        "bad value for 'poll.max-records' in property group 'kinesis': '0' must be"
+                            + " between 1 and 10000.",
+                        "bad value for 'bad-ratio' in property group 'datagen': 'NaN' must be"
+                            + " between 0 and 1.",
+                        "bad value for 'max-record-size' in property group 'format': '0b' must be"
+                            + " at least 1 bytes.",
+                        "bad value for 'start.timestamp' in property group 'kafka': '-5' must be"
+                            + " at least 0."));
+    for (String p : new String[] {"0", "-3", "32769"}) {
+      assertThatThrownBy(() -> Configs.of("job.parallelism", p))
+          .hasMessage(
+              "Invalid configuration: bad value for 'parallelism' in property group 'job': '"
+                  + p
+                  + "' must be between 1 and 32768.");
+    }
+    assertThat(Configs.of("job.parallelism", "1").get(JobOptions.GROUP, JobOptions.PARALLELISM))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void everyNumericOptionDeclaresARangeThatHoldsItsDefault() {
+    for (OptionGroup g : io.tributary.runtime.TributaryOptions.ALL) {
+      for (org.apache.flink.configuration.ConfigOption<?> o : g.options()) {
+        Class<?> t = OptionTypes.typeOf(o);
+        boolean numeric =
+            Number.class.isAssignableFrom(t)
+                || t == Duration.class
+                || t == org.apache.flink.configuration.MemorySize.class;
+        assertThat(Ranges.declared(o))
+            .as(g.id() + "." + o.key() + " declares a range")
+            .isEqualTo(numeric);
+      }
+    }
+    assertThat(ConfigReference.markdown(io.tributary.runtime.TributaryOptions.ALL))
+        .contains("Default parallelism of the job's operators.")
+        .contains("Range: between 1 and 32768.")
+        .contains("Range: at least 0 (0: no retries).");
   }
 
   @Test
@@ -168,6 +237,33 @@ class TributaryConfigTest {
         .hasMessageContaining("'table' in property group 'iceberg': 'my-table' is not a valid");
     assertThatThrownBy(() -> TargetTable.fromConfig(Configs.of()))
         .hasMessageContaining("missing required key 'table' in property group 'iceberg'");
+  }
+
+  @Test
+  void partitionSpecPolicyFollowsTheKeys() {
+    assertThat(TargetTable.fromConfig(Configs.of("iceberg.table", "t")).existingSpec())
+        .isEqualTo(io.tributary.iceberg.IcebergSinkBuilder.ExistingSpec.KEEP);
+    assertThat(
+            TargetTable.fromConfig(
+                    Configs.of("iceberg.table", "t", "iceberg.partition-spec", "days(ts)"))
+                .existingSpec())
+        .isEqualTo(io.tributary.iceberg.IcebergSinkBuilder.ExistingSpec.FAIL);
+    assertThat(
+            TargetTable.fromConfig(
+                    Configs.of(
+                        "iceberg.table", "t",
+                        "iceberg.partition-spec", "",
+                        "iceberg.partition-spec.evolve", "true"))
+                .existingSpec())
+        .isEqualTo(io.tributary.iceberg.IcebergSinkBuilder.ExistingSpec.EVOLVE);
+    assertThatThrownBy(
+            () ->
+                TargetTable.fromConfig(
+                    Configs.of("iceberg.table", "t", "iceberg.partition-spec.evolve", "true")))
+        .hasMessage(
+            "Invalid configuration: bad value for 'partition-spec.evolve' in property group"
+                + " 'iceberg': 'true' has nothing to evolve to: iceberg.partition-spec is not set."
+                + " Set it to the spec the table should have, or remove partition-spec.evolve.");
   }
 
   @Test

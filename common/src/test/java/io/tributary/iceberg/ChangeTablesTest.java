@@ -81,13 +81,7 @@ class ChangeTablesTest {
 
   static List<String> described(List<RowChange> out) {
     return out.stream()
-        .map(
-            c ->
-                c.kind.shortString()
-                    + " "
-                    + c.type.getFieldNames()
-                    + " "
-                    + ChangeTables.describe(c))
+        .map(c -> c.kind.shortString() + " " + c.type.getFieldNames() + " " + c.describeRow())
         .collect(Collectors.toList());
   }
 

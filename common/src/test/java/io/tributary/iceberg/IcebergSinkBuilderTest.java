@@ -19,12 +19,87 @@ class IcebergSinkBuilderTest {
   @TempDir Path warehouse;
 
   private Table provision(String schema, String spec) {
+    return provision(schema, spec, IcebergSinkBuilder.ExistingSpec.KEEP);
+  }
+
+  private Table provision(String schema, String spec, IcebergSinkBuilder.ExistingSpec existing) {
     RowType type = EventSchema.parse(schema);
     return IcebergSinkBuilder.forRows(null, type)
         .catalog(Tables.hadoop(warehouse.toString(), "db"))
         .table("events")
-        .partitionedBy(spec)
+        .partitionedBy(spec, existing)
         .provision();
+  }
+
+  private static final String EVENTS =
+      "id STRING NOT NULL, amount DECIMAL(12, 2), name STRING, ts TIMESTAMP_LTZ(3)";
+
+  @Test
+  void transformsThatDoNotFitTheirColumnFailBeforeTheTableIsCreated() {
+    assertThatThrownBy(() -> provision(EVENTS, "hours(amount)"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "Invalid configuration: bad value for 'partition-spec' in property group 'iceberg':"
+                + " 'hours(amount)' is not a partition spec for table db.events: 'hours(amount)'"
+                + " does not fit column 'amount' of type decimal(12, 2): hours takes a timestamp"
+                + " column. Allowed: col, years(col),");
+    assertThatThrownBy(() -> provision(EVENTS, "days(name)"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "'days(name)' does not fit column 'name' of type string: days takes a date or"
+                + " timestamp column.");
+    assertThatThrownBy(() -> provision(EVENTS, "bucket(0, id)"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'bucket(0, id)' has bucket count 0; it must be between 1 and");
+    assertThat(Tables.exists(Tables.hadoop(warehouse.toString(), "db"), "events")).isFalse();
+  }
+
+  @Test
+  void aBadSpecFailsOnAnExistingTableToo() {
+    provision(EVENTS, "days(ts)");
+    for (IcebergSinkBuilder.ExistingSpec policy : IcebergSinkBuilder.ExistingSpec.values()) {
+      assertThatThrownBy(() -> provision(EVENTS, "hours(amount)", policy))
+          .as(policy.toString())
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("does not fit column 'amount'");
+    }
+  }
+
+  @Test
+  void anExistingTablePartitionedOtherwiseIsReportedNamingBothSpecs() {
+    provision(EVENTS, "days(ts), bucket(16, id)");
+    assertThatThrownBy(() -> provision(EVENTS, "hours(ts)", IcebergSinkBuilder.ExistingSpec.FAIL))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "Invalid configuration: bad value for 'partition-spec' in property group 'iceberg':"
+                + " 'hours(ts)' differs from the spec of the existing table db.events, which is"
+                + " 'days(ts), bucket(16, id)' (configured: 'hours(ts)'). Set"
+                + " iceberg.partition-spec = days(ts), bucket(16, id) to keep the table as it is,"
+                + " or iceberg.partition-spec.evolve = true to evolve it to the configured"
+                + " spec.");
+    // the same spec, written differently, is no difference
+    Table same = provision(EVENTS, "day(ts); bucket(16,id)", IcebergSinkBuilder.ExistingSpec.FAIL);
+    assertThat(PartitionSpecs.describe(same.spec(), same.schema()))
+        .isEqualTo("days(ts), bucket(16, id)");
+  }
+
+  @Test
+  void evolveChangesTheExistingTablesSpec() {
+    Table before = provision(EVENTS, "days(ts), bucket(16, id)");
+    Table after =
+        provision(
+            EVENTS, "hours(ts), name, bucket(16, id)", IcebergSinkBuilder.ExistingSpec.EVOLVE);
+    assertThat(after.location()).isEqualTo(before.location());
+    assertThat(PartitionSpecs.describe(after.spec(), after.schema()))
+        .isEqualTo("bucket(16, id), hours(ts), name");
+    assertThat(after.specs()).hasSize(2);
+    // a second start with the same configuration finds nothing to evolve
+    Table again =
+        provision(EVENTS, "hours(ts), name, bucket(16, id)", IcebergSinkBuilder.ExistingSpec.FAIL);
+    assertThat(again.spec().specId()).isEqualTo(after.spec().specId());
+    // and back to unpartitioned
+    Table none = provision(EVENTS, "", IcebergSinkBuilder.ExistingSpec.EVOLVE);
+    assertThat(PartitionSpecs.describe(none.spec(), none.schema())).isEqualTo("unpartitioned");
   }
 
   @Test
@@ -85,7 +160,10 @@ class IcebergSinkBuilderTest {
   void badSpecNamesTheTerm() {
     assertThatThrownBy(() -> provision("id STRING, ts TIMESTAMP_LTZ(3)", "days(when)"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("bad partition spec 'days(when)'");
+        .hasMessageStartingWith(
+            "Invalid configuration: bad value for 'partition-spec' in property group 'iceberg':"
+                + " 'days(when)' is not a partition spec for table db.events: 'days(when)' names"
+                + " no column 'when'.");
     assertThat(Tables.exists(Tables.hadoop(warehouse.toString(), "db"), "events")).isFalse();
   }
 

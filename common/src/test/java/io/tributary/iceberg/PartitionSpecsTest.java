@@ -55,4 +55,37 @@ class PartitionSpecsTest {
     assertThatThrownBy(() -> PartitionSpecs.parse("days(16, ts)", SCHEMA))
         .hasMessageContaining("wrong number of arguments");
   }
+
+  @Test
+  void semicolonsSeparateTermsToo() {
+    assertThat(PartitionSpecs.parse("days(ts); bucket(16, user_id)", SCHEMA).fields()).hasSize(2);
+  }
+
+  @Test
+  void transformsMustFitTheColumnType() {
+    assertThatThrownBy(() -> PartitionSpecs.parse("hours(user_id)", SCHEMA))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "'hours(user_id)' does not fit column 'user_id' of type string: hours takes a"
+                + " timestamp column. Allowed:");
+    assertThatThrownBy(() -> PartitionSpecs.parse("truncate(4, ts)", SCHEMA))
+        .hasMessageContaining("truncate takes an int, bigint, decimal, string or binary column");
+  }
+
+  @Test
+  void bucketCountsAndWidthsMustBePositiveInts() {
+    assertThatThrownBy(() -> PartitionSpecs.parse("bucket(0, user_id)", SCHEMA))
+        .hasMessageContaining("'bucket(0, user_id)' has bucket count 0; it must be between 1");
+    assertThatThrownBy(() -> PartitionSpecs.parse("bucket(99999999999, user_id)", SCHEMA))
+        .hasMessageContaining("has bucket count 99999999999");
+    assertThatThrownBy(() -> PartitionSpecs.parse("truncate(0, user_id)", SCHEMA))
+        .hasMessageContaining("has width 0");
+  }
+
+  @Test
+  void redundantTermsAreReportedNotThrownRaw() {
+    assertThatThrownBy(() -> PartitionSpecs.parse("days(ts), hours(ts)", SCHEMA))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ts");
+  }
 }

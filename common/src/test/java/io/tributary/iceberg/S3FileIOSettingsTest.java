@@ -103,6 +103,32 @@ class S3FileIOSettingsTest {
   }
 
   @Test
+  void glueMessageNamesEveryOffendingNameWithItsLowerCaseSpelling() {
+    assertThatThrownBy(
+            () ->
+                TargetTable.fromConfig(
+                    Configs.of(
+                        "iceberg.catalog.type", "glue",
+                        "iceberg.warehouse", "s3://lake/warehouse",
+                        "iceberg.database", "Lake",
+                        "iceberg.table", "Clicks",
+                        "iceberg.dead-letter-table", "Clicks_DLQ")))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(p -> p.substring(0, p.indexOf(" is not a Glue name")))
+                    .containsExactly(
+                        "bad value for 'database' in property group 'iceberg': 'Lake'",
+                        "bad value for 'table' in property group 'iceberg': 'Clicks'",
+                        "bad value for 'dead-letter-table' in property group 'iceberg':"
+                            + " 'Clicks_DLQ'"))
+        .hasMessageContaining("Use 'lake'.")
+        .hasMessageContaining("Use 'clicks'.")
+        .hasMessageContaining("Use 'clicks_dlq'.");
+  }
+
+  @Test
   void glueNamesMustBeLowerCaseAndTheMessageSaysWhichToUse() {
     assertThatThrownBy(
             () ->
@@ -122,8 +148,13 @@ class S3FileIOSettingsTest {
                         "iceberg.catalog.type", "glue",
                         "iceberg.warehouse", "s3://lake/warehouse",
                         "iceberg.table", "Clicks")))
-        .hasMessageContaining("bad value for 'table' in property group 'iceberg': 'Clicks'")
-        .hasMessageEndingWith("Use 'clicks'.");
+        .hasMessageContaining(
+            "bad value for 'table' in property group 'iceberg': 'Clicks' is not a Glue name")
+        .hasMessageContaining("Use 'clicks'.")
+        .hasMessageContaining(
+            "bad value for 'dead-letter-table' in property group 'iceberg': 'Clicks_dead_letters'"
+                + " (the default, from iceberg.table) is not a Glue name")
+        .hasMessageEndingWith("Use 'clicks_dead_letters'.");
     assertThatThrownBy(
             () ->
                 TargetTable.fromConfig(
@@ -241,10 +272,7 @@ class S3FileIOSettingsTest {
             "iceberg.catalog.uri", "http://127.0.0.1:8181",
             "iceberg.s3.endpoint", "127.0.0.1:9090",
             "iceberg.s3.region", "Frankfurt",
-            "iceberg.s3.retry.num-retries", "-1",
-            "iceberg.s3.retry.max-wait", "1 s",
-            "iceberg.commit.retry.min-wait", "0 ms",
-            "iceberg.commit.retry.total-timeout", "0 s");
+            "iceberg.s3.retry.max-wait", "1 s");
     assertThat(e.problems())
         .containsExactlyInAnyOrder(
             "bad value for 's3.endpoint' in property group 'iceberg': '127.0.0.1:9090' is not an"
@@ -252,14 +280,29 @@ class S3FileIOSettingsTest {
                 + " https://s3.eu-west-1.amazonaws.com.",
             "bad value for 's3.region' in property group 'iceberg': 'Frankfurt' is not an AWS"
                 + " region code. Write e.g. us-east-1 or eu-west-1.",
-            "bad value for 's3.retry.num-retries' in property group 'iceberg': '-1' must be at"
-                + " least 0 (0: no retries).",
             "bad value for 's3.retry.max-wait' in property group 'iceberg': '1 s' is shorter than"
-                + " s3.retry.min-wait. Set it to at least 2 s.",
-            "bad value for 'commit.retry.min-wait' in property group 'iceberg': '0 ms' must be"
-                + " above 0, e.g. 100 ms.",
-            "bad value for 'commit.retry.total-timeout' in property group 'iceberg': '0 s' must be"
-                + " above 0, e.g. 30 min.");
+                + " s3.retry.min-wait. Set it to at least 2 s.");
+  }
+
+  @Test
+  void outOfRangeValuesFailValidationWithTheirDeclaredRange() {
+    assertThatThrownBy(
+            () ->
+                Configs.of(
+                    "iceberg.s3.retry.num-retries", "-1",
+                    "iceberg.commit.retry.min-wait", "0 ms",
+                    "iceberg.commit.retry.total-timeout", "0 s"))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "bad value for 's3.retry.num-retries' in property group 'iceberg': '-1'"
+                            + " must be at least 0 (0: no retries).",
+                        "bad value for 'commit.retry.min-wait' in property group 'iceberg': '0 ms'"
+                            + " must be above 0, e.g. 100 ms.",
+                        "bad value for 'commit.retry.total-timeout' in property group 'iceberg':"
+                            + " '0 s' must be above 0, e.g. 30 min."));
   }
 
   @Test

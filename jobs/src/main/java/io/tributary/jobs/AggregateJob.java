@@ -47,7 +47,7 @@ public final class AggregateJob extends LakeJob {
     IcebergSinkBuilder.forRows(metrics.rows(), windows.outputType())
         .catalog(catalog)
         .table(table.name())
-        .partitionedBy(partitionSpec)
+        .partitionedBy(partitionSpec, table.existingSpec())
         .upsert(windows.identifierFields())
         .append();
     DeadLetterTable.write(

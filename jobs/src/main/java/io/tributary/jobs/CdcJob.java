@@ -13,7 +13,6 @@ import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -23,9 +22,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <pre>
  * source (kafka | kinesis), decoded to row changes (a key change: delete + insert)
  *    |--> key by (table, primary key) --> ordering guard (drops stale changes)
- *    |       --> create / evolve tables --> upsert sink (one writer set, many tables)
- *    |                 '--> type mismatch --.
- *    '--> bad records ----------------------> dead-letter table
+ *    |       |    '--> stale (cdc.stale-changes = dead-letter) --------.
+ *    |       --> create / evolve tables --> upsert sink               |
+ *    |                 '--> type mismatch ----------------------------|
+ *    '--> bad records (bad-position, empty, malformed-json...) -------> dead-letter table
  * </pre>
  */
 public final class CdcJob implements TributaryJob {
@@ -36,6 +36,8 @@ public final class CdcJob implements TributaryJob {
   private final CdcTables tables;
   private final CdcOptions.SchemaChanges schemaChanges;
   private final Duration orderingTtl;
+  private final CdcOptions.Position ordering;
+  private final CdcOptions.StaleChanges staleChanges;
 
   CdcJob(TributaryConfig config) {
     // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
@@ -47,20 +49,20 @@ public final class CdcJob implements TributaryJob {
     this.tables = CdcTables.fromConfig(config);
     this.schemaChanges = config.get(CdcOptions.GROUP, CdcOptions.SCHEMA_CHANGES);
     this.orderingTtl = config.get(CdcOptions.GROUP, CdcOptions.ORDERING_TTL);
-    if (orderingTtl.isNegative()) {
-      throw config.invalid(
-          CdcOptions.GROUP, CdcOptions.ORDERING_TTL, "must be 0 (forever) or a positive duration.");
-    }
+    this.ordering = config.get(CdcOptions.GROUP, CdcOptions.POSITION);
+    this.staleChanges = config.get(CdcOptions.GROUP, CdcOptions.STALE_CHANGES);
   }
 
   @Override
   public void build(StreamExecutionEnvironment env) {
-    Checked<RowChange> changes = Changes.read(source, env, format, tables, name());
-    DataStream<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl);
-    Checked<RowChange> fitted = ChangeTables.fit(ordered, name(), catalog, schemaChanges);
+    Checked<RowChange> changes = Changes.read(source, env, format, ordering, tables, name());
+    Checked<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl, staleChanges);
+    Checked<RowChange> fitted = ChangeTables.fit(ordered.rows(), name(), catalog, schemaChanges);
     ChangeSink.append(fitted.rows(), catalog);
     DeadLetterTable.write(
-        changes.deadLetters().union(fitted.deadLetters()), catalog, deadLetters.deadLetters());
+        changes.deadLetters().union(ordered.deadLetters(), fitted.deadLetters()),
+        catalog,
+        deadLetters.deadLetters());
   }
 
   @Override

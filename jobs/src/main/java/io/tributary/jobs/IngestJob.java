@@ -33,7 +33,7 @@ public final class IngestJob extends LakeJob {
     IcebergSinkBuilder.forRows(events.rows(), schema.rowType())
         .catalog(catalog)
         .table(table.name())
-        .partitionedBy(table.partitionSpec())
+        .partitionedBy(table.partitionSpec(), table.existingSpec())
         .append();
     DeadLetterTable.write(events.deadLetters(), catalog, table.deadLetters());
   }

@@ -18,7 +18,18 @@ public final class Main {
 
   private Main() {}
 
+  /** How the cluster jar is started, for --help. */
+  public static final String SYNOPSIS =
+      "usage: flink run [flink options] tributary-jobs.jar --config FILE [--<group>.<key> VALUE"
+          + " ...]\n"
+          + "  (on Amazon Managed Service for Apache Flink: no arguments; the application's"
+          + " runtime properties hold the groups)";
+
   public static void main(String[] args) throws Exception {
+    if (ConfigLoader.wantsHelp(args)) {
+      System.out.print(ConfigLoader.usage(SYNOPSIS, TributaryOptions.ALL, args));
+      return;
+    }
     run(args);
   }
 

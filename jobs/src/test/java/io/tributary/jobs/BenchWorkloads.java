@@ -687,6 +687,7 @@ final class BenchWorkloads {
               RecordSource.fromConfig(config, "cdc"),
               env,
               config.get(CdcOptions.GROUP, CdcOptions.FORMAT),
+              config.get(CdcOptions.GROUP, CdcOptions.POSITION),
               CdcTables.fromConfig(config),
               "cdc");
       changes

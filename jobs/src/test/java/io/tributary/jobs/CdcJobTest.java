@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.runtime.Metrics;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.io.IOException;
@@ -208,12 +209,18 @@ class CdcJobTest {
   }
 
   static String debezium(String op, String before, String after, long lsn) {
+    return debezium(op, before, after, ",\"lsn\":" + lsn);
+  }
+
+  /** A change of app.public.items whose source block ends with {@code position}, verbatim. */
+  static String debezium(String op, String before, String after, String position) {
     return "{\"before\":"
         + before
         + ",\"after\":"
         + after
-        + ",\"source\":{\"db\":\"app\",\"schema\":\"public\",\"table\":\"items\",\"lsn\":"
-        + lsn
+        + ",\"source\":{\"db\":\"app\",\"schema\":\"public\",\"table\":\"items\","
+        + "\"ts_ms\":1700000000000"
+        + position
         + "},\"op\":\""
         + op
         + "\"}";
@@ -265,6 +272,118 @@ class CdcJobTest {
     Map<Long, Map<String, Object>> rows = actual(app, "public_items");
     assertThat(rows).containsOnlyKeys(1L);
     assertThat(rows.get(1L)).containsEntry("name", "uno");
+  }
+
+  /** source offset -> "reason: message", from the dead-letter table (one partition). */
+  static Map<Long, String> deadLettersByOffset(IcebergCatalog catalog) {
+    Map<Long, String> out = new TreeMap<>();
+    for (Record r : Tables.read(catalog, "cdc_dead_letters")) {
+      assertThat(r.getField("source_type")).isEqualTo("kafka");
+      assertThat(r.getField("source_partition")).isEqualTo("0");
+      long offset = Long.parseLong((String) r.getField("source_position"));
+      assertThat(out.put(offset, r.getField("reason") + ": " + r.getField("error_message")))
+          .as("one dead letter per offset")
+          .isNull();
+    }
+    return out;
+  }
+
+  static String row(long id, String name) {
+    return "{\"id\":" + id + ",\"name\":\"" + name + "\"}";
+  }
+
+  /**
+   * Per key: an insert at lsn 100, an update with a hostile position, a valid update at lsn 1000. A
+   * hostile position applied would freeze the row (a huge one) or be lost; it must be a dead
+   * letter, and the valid update must win.
+   */
+  @Test
+  void changesWithoutAUsablePositionAreDeadLetteredAndLaterChangesStillApply() throws Exception {
+    String[][] hostile = {
+      {
+        "",
+        "bad-position: the change has no log position: neither source.lsn (PostgreSQL) nor"
+            + " source.file and source.pos (MySQL). For a connector without one, set cdc.position"
+            + " = ts-ms."
+      },
+      {",\"lsn\":null", "bad-position: source.lsn is null"},
+      {",\"lsn\":1e23", "bad-position: source.lsn = 1E+23 is not an integer"},
+      {",\"lsn\":\"abc\"", "bad-position: source.lsn = \"abc\" is not an integer"},
+      {",\"lsn\":-5", "bad-position: source.lsn = -5 is negative"},
+      {
+        ",\"lsn\":99999999999999999999",
+        "bad-position: source.lsn = 99999999999999999999 does not fit a 64-bit integer"
+      },
+      {",\"lsn\":1.5", "bad-position: source.lsn = 1.5 is not an integer"},
+    };
+    List<String> values = new ArrayList<>();
+    Map<Long, String> expectedDead = new TreeMap<>();
+    Map<Long, Map<String, Object>> expectedRows = new TreeMap<>();
+    for (int k = 0; k < hostile.length; k++) {
+      long id = k + 1;
+      values.add(debezium("c", "null", row(id, "inserted"), 100));
+      expectedDead.put((long) values.size(), hostile[k][1]);
+      values.add(debezium("u", row(id, "inserted"), row(id, "hostile"), hostile[k][0]));
+      values.add(debezium("u", row(id, "inserted"), row(id, "valid"), 1000));
+      expectedRows.put(id, Map.of("id", id, "name", "valid"));
+    }
+    // nothing vanishes either: zero bytes, and images that are not objects
+    expectedDead.put((long) values.size(), "empty: a zero-byte value");
+    values.add("");
+    expectedDead.put((long) values.size(), "malformed-json: 'before' is [1], not a JSON object");
+    values.add(debezium("u", "[1]", row(1, "not applied"), 2000));
+    expectedDead.put((long) values.size(), "malformed-json: 'after' is \"x\", not a JSON object");
+    values.add(debezium("c", "null", "\"x\"", 2000));
+    sendValues("poison", values);
+
+    Main.run(args("poison", "--cdc.primary-keys", "items=id"));
+
+    IcebergCatalog app = Tables.hadoop(dir.resolve("warehouse").toString(), "app");
+    Map<Long, Map<String, Object>> rows = actual(app, "public_items");
+    assertThat(rows).isEqualTo(expectedRows);
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    assertThat(deadLettersByOffset(lake)).isEqualTo(expectedDead);
+  }
+
+  /** An insert at lsn 1000, then an older update at lsn 100 of the same key. */
+  Main.Run staleRun(String topic, String... more) throws Exception {
+    sendValues(
+        topic,
+        List.of(
+            debezium("c", "null", row(1, "current"), 1000),
+            debezium("u", row(1, "older"), row(1, "older"), 100)));
+    List<String> a = new ArrayList<>(List.of("--cdc.primary-keys", "items=id"));
+    a.addAll(List.of(more));
+    return Main.run(args(topic, a.toArray(new String[0])));
+  }
+
+  @Test
+  void staleChangesCanBeDeadLetteredForAudits() throws Exception {
+    Main.Run run = staleRun("stale-audit", "--cdc.stale-changes", "dead-letter");
+    IcebergCatalog app = Tables.hadoop(dir.resolve("warehouse").toString(), "app");
+    assertThat(actual(app, "public_items"))
+        .isEqualTo(Map.of(1L, Map.of("id", 1L, "name", "current")));
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    assertThat(deadLettersByOffset(lake))
+        .containsExactly(
+            Map.entry(
+                1L,
+                "stale: app.public_items key (id=1) is at position [1000]; this change is older,"
+                    + " at [100]"));
+    Record dead = Tables.read(lake, "cdc_dead_letters").get(0);
+    assertThat(dead.getField("source_stream")).isEqualTo("stale-audit");
+    assertThat(run.result.<Long>getAccumulatorResult(Metrics.CHANGES_STALE)).isEqualTo(1L);
+  }
+
+  @Test
+  void staleChangesAreOnlyCountedByDefault() throws Exception {
+    Main.Run run = staleRun("stale-drop");
+    IcebergCatalog app = Tables.hadoop(dir.resolve("warehouse").toString(), "app");
+    assertThat(actual(app, "public_items"))
+        .isEqualTo(Map.of(1L, Map.of("id", 1L, "name", "current")));
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    assertThat(Tables.read(lake, "cdc_dead_letters")).isEmpty();
+    assertThat(run.result.<Long>getAccumulatorResult(Metrics.CHANGES_STALE)).isEqualTo(1L);
   }
 
   @Test

@@ -29,7 +29,19 @@ import org.apache.iceberg.io.CloseableIterable;
 public final class Launcher {
   private Launcher() {}
 
+  static final String SYNOPSIS =
+      "usage: java -jar tributary-local.jar [run|show] --config FILE [--<group>.<key> VALUE ...]\n"
+          + "       java -jar tributary-local.jar feed [--bootstrap HOST:PORT] [--topic T]"
+          + " [--rate N] [--count N]\n"
+          + "  run   runs the job in an embedded Flink, then prints what landed (the default)\n"
+          + "  show  prints the rows of the job's tables\n"
+          + "  feed  writes sample events to a Kafka topic";
+
   public static void main(String[] args) throws Exception {
+    if (ConfigLoader.wantsHelp(args) || (args.length > 0 && args[0].equals("help"))) {
+      System.out.print(ConfigLoader.usage(SYNOPSIS, TributaryOptions.ALL, args));
+      return;
+    }
     boolean named = args.length > 0 && !args[0].startsWith("--");
     String command = named ? args[0] : "run";
     String[] rest = named ? Arrays.copyOfRange(args, 1, args.length) : args;
@@ -46,8 +58,13 @@ public final class Launcher {
           break;
         default:
           System.err.println(
-              "usage: java -jar tributary-local.jar [run|show] --config FILE [--group.key value]"
-                  + " | feed [--bootstrap HOST:PORT] [--topic T] [--rate N] [--count N]");
+              "tributary: unknown command '"
+                  + command
+                  + "'."
+                  + io.tributary.config.ConfigLoader.didYouMean(
+                      command, java.util.List.of("run", "show", "feed"))
+                  + "\n"
+                  + SYNOPSIS);
           System.exit(2);
       }
     } catch (ConfigException e) {
