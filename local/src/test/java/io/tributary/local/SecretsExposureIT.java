@@ -2,14 +2,13 @@ package io.tributary.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.stack.FlinkCluster;
 import io.tributary.testing.ConfigFiles;
 import io.tributary.testing.KafkaExtension;
+import io.tributary.testing.PlantedSecrets;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code java -jar tributary-local.jar} with secrets planted in every place a user puts them
- * ({@code kafka.properties.*}, {@code iceberg.catalog.properties.*} with {@code
- * header.Authorization}, {@code iceberg.s3.sse.key}, and a command-line override), logging at INFO
- * to a file: no log line, no output and no answer of the embedded Flink's REST API holds any of
- * them, and every socket the process listens on is bound to 127.0.0.1.
+ * ({@link PlantedSecrets}: {@code kafka.properties.*}, {@code iceberg.catalog.properties.*} with
+ * {@code header.Authorization}, {@code iceberg.s3.sse.key}, a command-line override), logging at
+ * INFO to a file: no log line, no output and no answer of the embedded Flink's REST API holds any
+ * of them, and every socket the process listens on is bound to 127.0.0.1.
  */
 @Timeout(300)
 class SecretsExposureIT {
@@ -48,16 +47,6 @@ class SecretsExposureIT {
   private static final int EVENTS = 200;
   private static final Pattern REST =
       Pattern.compile("Rest endpoint listening at ([^:\\s]+):(\\d+)");
-
-  /** What must never be printed: each unique, so a hit names its source. */
-  private static final Map<String, String> PLANTED =
-      Map.of(
-          "kafka jaas password", "PLANTED-jaas-7f3a",
-          "kafka ssl key password", "PLANTED-sslkey-91c2",
-          "catalog Authorization header", "PLANTED-auth-c0de",
-          "catalog token", "PLANTED-token-5e11",
-          "s3 sse key", "PLANTED-kms-4b7d",
-          "command-line header", "PLANTED-cli-2a9f");
 
   @TempDir Path dir;
 
@@ -125,24 +114,24 @@ class SecretsExposureIT {
         .contains("--iceberg.catalog.properties.header.X-Planted ****");
 
     // Everything the two runs wrote: logs, stdout and stderr, then the REST answers.
+    Path out = dir.resolve("out");
+    List<String> hits = new ArrayList<>(PlantedSecrets.findInFiles(out));
+    answers.forEach(x -> hits.addAll(PlantedSecrets.find(x.substring(0, x.indexOf('\n')), x)));
+    assertThat(hits).as("planted secrets found").isEmpty();
     List<Path> files;
-    try (Stream<Path> walk = Files.walk(dir.resolve("out"))) {
+    try (Stream<Path> walk = Files.walk(out)) {
       files = walk.filter(Files::isRegularFile).collect(Collectors.toList());
     }
     assertThat(files).hasSize(6);
-    String dump = null;
     long bytes = 0;
-    List<String> hits = new ArrayList<>();
+    String dump = null;
     for (Path f : files) {
       String text = Files.readString(f, StandardCharsets.ISO_8859_1);
       bytes += text.length();
-      scan(f.toString(), text, hits);
       if (text.contains("Tributary configuration")) {
         dump = text;
       }
     }
-    answers.forEach(a -> scan(a.substring(0, a.indexOf('\n')), a, hits));
-    assertThat(hits).as("planted secrets found").isEmpty();
     // The scan read real output: the configuration dump is there, with the secrets masked.
     assertThat(bytes).isGreaterThan(50_000);
     assertThat(dump)
@@ -150,15 +139,6 @@ class SecretsExposureIT {
         .contains("iceberg.catalog.properties.header.Authorization = ****")
         .contains("kafka.properties.sasl.jaas.config = ****")
         .contains("kafka.topics = " + TOPIC);
-  }
-
-  private static void scan(String source, String text, List<String> hits) {
-    PLANTED.forEach(
-        (what, secret) -> {
-          if (text.contains(secret)) {
-            hits.add(what + " in " + source);
-          }
-        });
   }
 
   /** A run of the jar in its own JVM, its log and outputs under out/<name>/. */
@@ -187,25 +167,12 @@ class SecretsExposureIT {
             "checkpoint.interval", "1 s",
             "checkpoint.dir", dir.resolve("cp-" + name).toUri().toString()));
     groups.put("source", Map.of("type", "kafka", "bounded", String.valueOf(bounded)));
-    groups.put(
-        "kafka",
-        Map.of(
-            "bootstrap.servers",
-            kafka.bootstrapServers(),
-            "topics",
-            TOPIC,
-            "group.id",
-            "secrets-" + name,
-            "start",
-            "earliest",
-            // Kafka reads these only with SASL or SSL; the test broker speaks plaintext.
-            "properties.sasl.jaas.config",
-            "org.apache.kafka.common.security.plain.PlainLoginModule required"
-                + " username=\"tributary\" password=\""
-                + PLANTED.get("kafka jaas password")
-                + "\";",
-            "properties.ssl.key.password",
-            PLANTED.get("kafka ssl key password")));
+    Map<String, String> kafkaGroup = new LinkedHashMap<>(PlantedSecrets.kafka());
+    kafkaGroup.put("bootstrap.servers", kafka.bootstrapServers());
+    kafkaGroup.put("topics", TOPIC);
+    kafkaGroup.put("group.id", "secrets-" + name);
+    kafkaGroup.put("start", "earliest");
+    groups.put("kafka", kafkaGroup);
     groups.put(
         "format",
         Map.of(
@@ -213,38 +180,25 @@ class SecretsExposureIT {
             "id STRING NOT NULL, ts TIMESTAMP_LTZ(3) NOT NULL",
             "event-time.field",
             "ts"));
-    groups.put(
-        "iceberg",
-        Map.of(
-            "catalog.type",
-            "hadoop",
-            "warehouse",
-            dir.resolve("warehouse-" + name).toString(),
-            "database",
-            "secrets",
-            "table",
-            "events",
-            "catalog.properties.header.Authorization",
-            "Bearer " + PLANTED.get("catalog Authorization header"),
-            "catalog.properties.token",
-            PLANTED.get("catalog token"),
-            "s3.sse.type",
-            "kms",
-            "s3.sse.key",
-            PLANTED.get("s3 sse key")));
+    Map<String, String> icebergGroup = new LinkedHashMap<>(PlantedSecrets.iceberg());
+    icebergGroup.put("catalog.type", "hadoop");
+    icebergGroup.put("warehouse", dir.resolve("warehouse-" + name).toString());
+    icebergGroup.put("database", "secrets");
+    icebergGroup.put("table", "events");
+    groups.put("iceberg", icebergGroup);
     Path config = ConfigFiles.write(dir.resolve(name + ".json"), groups);
     List<String> command =
-        List.of(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-            "-Xmx1g",
-            "-Dlog4j.configurationFile=" + log4j.toUri(),
-            "-jar",
-            jar.toString(),
-            "run",
-            "--config",
-            config.toString(),
-            "--iceberg.catalog.properties.header.X-Planted",
-            PLANTED.get("command-line header"));
+        new ArrayList<>(
+            List.of(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+                "-Xmx1g",
+                "-Dlog4j.configurationFile=" + log4j.toUri(),
+                "-jar",
+                jar.toString(),
+                "run",
+                "--config",
+                config.toString()));
+    command.addAll(PlantedSecrets.commandLine());
     Run run = new Run();
     run.log = out.resolve("tributary.log");
     run.stdout = out.resolve("stdout.txt");
@@ -344,23 +298,8 @@ class SecretsExposureIT {
     return m.find() ? m.group(1) : null;
   }
 
-  /** The body of a 200 answer, else null. */
   private static String get(String rest, String path) {
-    try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create(rest + path))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? r.body() : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return FlinkCluster.get(URI.create(rest).getPort(), path);
   }
 
   /**

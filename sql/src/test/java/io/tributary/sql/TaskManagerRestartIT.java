@@ -6,11 +6,6 @@ import io.tributary.stack.Artifacts;
 import io.tributary.stack.FlinkCluster;
 import io.tributary.stack.ServerProcess;
 import io.tributary.testing.Tables;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,21 +169,7 @@ class TaskManagerRestartIT {
   }
 
   private static String get(int rest, String path) {
-    try {
-      HttpResponse<String> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create(FlinkCluster.restUrl(rest) + path))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? r.body() : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return FlinkCluster.get(rest, path);
   }
 
   private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {

@@ -232,8 +232,8 @@ public final class FlinkCluster {
     return get(restPort, "/overview");
   }
 
-  /** The body of a 200 answer of the REST API, else null. */
-  private static String get(int restPort, String path) {
+  /** The body of a 200 answer of the REST API to GET {@code path}, else null. */
+  public static String get(int restPort, String path) {
     try {
       HttpResponse<String> response =
           HttpClient.newBuilder()
