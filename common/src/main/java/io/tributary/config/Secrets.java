@@ -25,9 +25,10 @@ public final class Secrets {
   /** What a secret value is shown as. */
   public static final String MASK = "****";
 
-  private static final Pattern SECRET_WORD =
+  /** Words that name a credential outright. */
+  private static final Pattern CREDENTIAL_WORD =
       Pattern.compile(
-          "authorization|token|secret|password|passwd|credential|jaas|key|auth-params|basic-auth"
+          "authorization|token|secret|password|passwd|credential|jaas|auth-params|basic-auth"
               + "|http-headers");
 
   /**
@@ -45,23 +46,38 @@ public final class Secrets {
 
   private Secrets() {}
 
-  /**
-   * True when values of {@code key} (with or without its group and pass-through prefix) are secret.
-   */
+  /** True when values of {@code key} (with or without group and pass-through prefix) are secret. */
   public static boolean isSecret(String key) {
+    return isCredential(key) || (key != null && !harmless(key) && lower(key).contains("key"));
+  }
+
+  /**
+   * True when {@code key} names a credential outright: a header or one of the words above other
+   * than {@code key}, which also occurs in harmless names ({@code keyed}, {@code keytab}).
+   */
+  public static boolean isCredential(String key) {
     if (key == null) {
       return false;
     }
-    String k = key.toLowerCase(Locale.ROOT);
+    String k = lower(key);
     if (k.startsWith("header.") || k.contains(".header.")) {
       return true;
     }
+    return !harmless(key) && CREDENTIAL_WORD.matcher(k).find();
+  }
+
+  private static boolean harmless(String key) {
+    String k = lower(key);
     for (String harmless : HARMLESS) {
       if (k.equals(harmless) || k.endsWith("." + harmless)) {
-        return false;
+        return true;
       }
     }
-    return SECRET_WORD.matcher(k).find();
+    return false;
+  }
+
+  private static String lower(String key) {
+    return key.toLowerCase(Locale.ROOT);
   }
 
   /** {@code value}, or {@link #MASK} when {@code key} is secret (null stays null). */

@@ -1,12 +1,16 @@
 package io.tributary.runtime;
 
+import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader.Origin;
+import io.tributary.config.Secrets;
 import io.tributary.config.TributaryConfig;
 import io.tributary.runtime.JobOptions.CheckpointMode;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -121,7 +125,26 @@ public final class FlinkEnvironment {
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
         c.get(g, JobOptions.RESTART_MAX_ATTEMPTS));
-    c.passThrough(g, "flink.").forEach(conf::setString);
+    List<String> problems = new ArrayList<>();
+    c.passThrough(g, "flink.")
+        .forEach(
+            (key, value) -> {
+              if (Secrets.isCredential(key) && !GlobalConfiguration.isSensitive(key)) {
+                // Flink logs its configuration and shows it in the REST API, masking only the
+                // keys its own list names.
+                problems.add(
+                    String.format(
+                        "key 'flink.%s' in property group '%s' names a credential, and Flink would"
+                            + " print its value: it masks only keys containing password, secret,"
+                            + " token, apikey, jaas.config and a few more. Set it in the cluster's"
+                            + " Flink configuration instead, or leave it out.",
+                        key, g.id()));
+              }
+              conf.setString(key, value);
+            });
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
     return conf;
   }
 }

@@ -90,6 +90,16 @@ class SecretsTest {
   }
 
   @Test
+  void credentialsAreTheSecretsNamedOutright() {
+    assertThat(Secrets.isCredential("rest.header.Authorization")).isTrue();
+    assertThat(Secrets.isCredential("s3.secret-key")).isTrue();
+    assertThat(Secrets.isCredential("table.exec.sink.keyed-shuffle")).isFalse();
+    assertThat(Secrets.isSecret("table.exec.sink.keyed-shuffle")).isTrue();
+    assertThat(Secrets.isCredential("properties.ssl.keystore.location")).isFalse();
+    assertThat(Secrets.isCredential(null)).isFalse();
+  }
+
+  @Test
   void nullStaysNullAndMapsKeepTheirOrder() {
     assertThat(Secrets.mask("token", null)).isNull();
     Map<String, String> in = new LinkedHashMap<>();
