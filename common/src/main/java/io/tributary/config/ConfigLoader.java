@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonLocation;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
  * Reads property groups the way MSF hands them over: on MSF from the service's runtime properties;
@@ -176,9 +178,26 @@ public final class ConfigLoader {
           "cannot read config file '"
               + path
               + "': "
-              + e.getMessage()
+              + problem(e)
               + ". It must be a JSON array of {\"PropertyGroupId\": ..., \"PropertyMap\": {...}}.");
     }
+  }
+
+  /**
+   * What is wrong with the file, without the parser's message: that quotes the text at the error,
+   * which may be a secret's value.
+   */
+  private static String problem(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof JsonProcessingException) {
+        JsonLocation at = ((JsonProcessingException) t).getLocation();
+        return at == null
+            ? "it is not valid JSON"
+            : String.format(
+                "it is not valid JSON at line %d, column %d", at.getLineNr(), at.getColumnNr());
+      }
+    }
+    return e.getMessage();
   }
 
   private static Map<String, Map<String, String>> readManaged() {

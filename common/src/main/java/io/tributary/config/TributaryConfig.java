@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -18,11 +17,6 @@ import org.apache.flink.configuration.Configuration;
  */
 public final class TributaryConfig implements Serializable {
   private static final long serialVersionUID = 1L;
-
-  /** Keys whose values are never printed. */
-  private static final Pattern SECRET =
-      Pattern.compile(
-          "(?i).*(password|secret|jaas|token|credential|session|access[._-]?key|private[._-]?key).*");
 
   private final Map<String, Map<String, String>> groups;
 
@@ -119,7 +113,7 @@ public final class TributaryConfig implements Serializable {
     return new ConfigException(
         String.format(
             "bad value for '%s' in property group '%s': '%s' %s",
-            option.key(), group.id(), mask(option.key(), value), why));
+            option.key(), group.id(), Secrets.mask(option.key(), value), why));
   }
 
   /** Every set key with secrets masked: safe to log. */
@@ -133,17 +127,9 @@ public final class TributaryConfig implements Serializable {
                         .append('.')
                         .append(k)
                         .append(" = ")
-                        .append(mask(k, v))
+                        .append(Secrets.mask(k, v))
                         .append('\n')));
     return sb.toString();
-  }
-
-  public static boolean isSecret(String key) {
-    return SECRET.matcher(key).matches();
-  }
-
-  static String mask(String key, String value) {
-    return value != null && isSecret(key) ? "****" : value;
   }
 
   private static <T> Optional<T> defaultOf(ConfigOption<T> option) {
@@ -160,7 +146,10 @@ public final class TributaryConfig implements Serializable {
       return Optional.of(
           String.format(
               "bad value for '%s' in property group '%s': '%s'. Allowed: %s.",
-              option.key(), group.id(), mask(option.key(), value), OptionTypes.allowed(option)));
+              option.key(),
+              group.id(),
+              Secrets.mask(option.key(), value),
+              OptionTypes.allowed(option)));
     }
     return Ranges.check(option, parsed)
         .map(

@@ -1,13 +1,23 @@
 package io.tributary.runtime;
 
+import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader.Origin;
+import io.tributary.config.Secrets;
 import io.tributary.config.TributaryConfig;
 import io.tributary.runtime.JobOptions.CheckpointMode;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +30,22 @@ import org.slf4j.LoggerFactory;
 public final class FlinkEnvironment {
   private static final Logger LOG = LoggerFactory.getLogger(FlinkEnvironment.class);
 
+  /** Where the embedded cluster listens. */
+  static final String LOOPBACK = "127.0.0.1";
+
   private FlinkEnvironment() {}
 
   public static StreamExecutionEnvironment create(TributaryConfig c, Origin origin) {
     Configuration conf = origin == Origin.MANAGED ? new Configuration() : settings(c);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    if (env instanceof LocalStreamEnvironment) {
+      // No cluster around (java -jar tributary-local.jar, a test): the embedded one is this
+      // process's own, and its REST API and blob server take unauthenticated job submissions and
+      // files. Created again, since the local environment's cluster reads its configuration only
+      // at creation.
+      conf = loopback(conf);
+      env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+    }
     if (origin == Origin.MANAGED) {
       LOG.info("Running on Amazon Managed Service for Apache Flink: the service owns checkpoints.");
     } else {
@@ -32,6 +53,27 @@ public final class FlinkEnvironment {
     }
     c.getOptional(JobOptions.GROUP, JobOptions.PARALLELISM).ifPresent(env::setParallelism);
     return env;
+  }
+
+  /**
+   * Addresses of the embedded cluster's listening sockets (REST API and web UI, blob server, RPC,
+   * TaskManager data port): 127.0.0.1, unless {@code job.flink.*} sets one explicitly.
+   */
+  static Configuration loopback(Configuration conf) {
+    Configuration out = new Configuration(conf);
+    for (ConfigOption<String> option :
+        List.of(
+            RestOptions.BIND_ADDRESS,
+            RestOptions.ADDRESS,
+            JobManagerOptions.BIND_HOST,
+            JobManagerOptions.ADDRESS,
+            TaskManagerOptions.BIND_HOST,
+            TaskManagerOptions.HOST)) {
+      if (!out.contains(option)) {
+        out.set(option, LOOPBACK);
+      }
+    }
+    return out;
   }
 
   /** The Flink configuration the job options translate to. */
@@ -76,7 +118,26 @@ public final class FlinkEnvironment {
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
         c.get(g, JobOptions.RESTART_MAX_ATTEMPTS));
-    c.passThrough(g, "flink.").forEach(conf::setString);
+    List<String> problems = new ArrayList<>();
+    c.passThrough(g, "flink.")
+        .forEach(
+            (key, value) -> {
+              if (Secrets.isCredential(key) && !GlobalConfiguration.isSensitive(key)) {
+                // Flink logs its configuration and shows it in the REST API, masking only the
+                // keys its own list names.
+                problems.add(
+                    String.format(
+                        "key 'flink.%s' in property group '%s' names a credential, and Flink would"
+                            + " print its value: it masks only keys containing password, secret,"
+                            + " token, apikey, jaas.config and a few more. Set it in the cluster's"
+                            + " Flink configuration instead, or leave it out.",
+                        key, g.id()));
+              }
+              conf.setString(key, value);
+            });
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
     return conf;
   }
 }

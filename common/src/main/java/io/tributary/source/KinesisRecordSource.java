@@ -288,7 +288,7 @@ final class KinesisRecordSource implements RecordSource {
 
     for (Map.Entry<String, String> e : c.passThrough(g, KinesisOptions.PROPERTIES).entrySet()) {
       String key = e.getKey();
-      if (key.startsWith("aws.credentials") || TributaryConfig.isSecret(key)) {
+      if (key.startsWith("aws.credentials") || io.tributary.config.Secrets.isSecret(key)) {
         throw new io.tributary.config.ConfigException(
             String.format(
                 "key '%s%s' in property group 'kinesis' would put credentials in the"

@@ -56,6 +56,20 @@ class ConfigLoaderTest {
         .hasMessageContaining("JSON array of {\"PropertyGroupId\"");
   }
 
+  /** A parser's message quotes the text near the error: a broken file must not echo a secret. */
+  @Test
+  void aBrokenFileIsNotEchoed() throws Exception {
+    Path file = dir.resolve("secret.json");
+    Files.writeString(
+        file,
+        "[{\"PropertyGroupId\": \"iceberg\", \"PropertyMap\": {\n"
+            + "  \"catalog.properties.header.Authorization\": Bearer-planted-secret-123}}]");
+    assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--config", file.toString()}))
+        .hasMessageContaining("cannot read config file")
+        .hasMessageContaining("it is not valid JSON at line 2, column ")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("planted"));
+  }
+
   @Test
   void overrideWithoutGroup() {
     assertThatThrownBy(() -> ConfigLoader.load(new String[] {"--rate", "5"}))

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.junit.jupiter.api.Test;
 
 class FlinkEnvironmentTest {
@@ -24,5 +27,44 @@ class FlinkEnvironmentTest {
     assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
     assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS))
         .isEqualTo(3);
+  }
+
+  /**
+   * A credential under job.flink.* that Flink would print in clear is refused; one Flink masks
+   * itself, and a harmless key with "key" in its name, pass.
+   */
+  @Test
+  void credentialsFlinkWouldPrintAreRefusedAtStartUp() {
+    assertThatThrownBy(
+            () ->
+                FlinkEnvironment.settings(
+                    Configs.of(
+                        "job.flink.rest.header.Authorization", "Bearer planted",
+                        "job.flink.my.credentials", "planted")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("key 'flink.rest.header.Authorization' in property group 'job'")
+        .hasMessageContaining("key 'flink.my.credentials' in property group 'job'")
+        .hasMessageContaining("Set it in the cluster's Flink configuration")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("planted"));
+    Configuration conf =
+        FlinkEnvironment.settings(
+            Configs.of(
+                "job.flink.s3.secret-key", "masked-by-flink",
+                "job.flink.table.exec.sink.keyed-shuffle", "NONE"));
+    assertThat(conf.toMap())
+        .containsEntry("s3.secret-key", "masked-by-flink")
+        .containsEntry("table.exec.sink.keyed-shuffle", "NONE");
+  }
+
+  @Test
+  void theEmbeddedClusterListensOnLoopbackUnlessJobFlinkSaysOtherwise() {
+    Configuration conf =
+        FlinkEnvironment.loopback(
+            FlinkEnvironment.settings(Configs.of("job.flink.rest.bind-address", "0.0.0.0")));
+    assertThat(conf.get(RestOptions.BIND_ADDRESS)).isEqualTo("0.0.0.0");
+    assertThat(conf.get(RestOptions.ADDRESS)).isEqualTo("127.0.0.1");
+    assertThat(conf.get(JobManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
+    assertThat(conf.get(TaskManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
+    assertThat(conf.get(TaskManagerOptions.HOST)).isEqualTo("127.0.0.1");
   }
 }

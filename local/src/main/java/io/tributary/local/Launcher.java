@@ -2,6 +2,7 @@ package io.tributary.local;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
+import io.tributary.config.Secrets;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableSummary;
@@ -98,7 +99,7 @@ public final class Launcher {
     }
     out.printf(
         "Look at it:    java -jar local/target/tributary-local.jar show %s%n",
-        String.join(" ", args));
+        Secrets.maskCommandLine(args));
   }
 
   static void show(String[] args, PrintStream out) throws Exception {

@@ -8,6 +8,7 @@ import io.tributary.stack.FlinkCluster;
 import io.tributary.stack.LocalStack;
 import io.tributary.stack.SqlClient;
 import io.tributary.stack.StackSettings;
+import io.tributary.testing.ConfigFiles;
 import io.tributary.testing.KafkaServer;
 import io.tributary.testing.Tables;
 import java.io.IOException;
@@ -157,31 +158,7 @@ final class LocalCluster implements AutoCloseable {
 
   /** Writes a job configuration in MSF's property-group JSON, as in examples/. */
   static Path config(Path file, Map<String, Map<String, String>> groups) {
-    StringBuilder json = new StringBuilder("[\n");
-    int g = 0;
-    for (Map.Entry<String, Map<String, String>> group : groups.entrySet()) {
-      json.append(g++ == 0 ? "" : ",\n")
-          .append("  {\"PropertyGroupId\": \"")
-          .append(group.getKey())
-          .append("\", \"PropertyMap\": {");
-      int k = 0;
-      for (Map.Entry<String, String> e : group.getValue().entrySet()) {
-        json.append(k++ == 0 ? "" : ", ")
-            .append('"')
-            .append(e.getKey())
-            .append("\": \"")
-            .append(e.getValue().replace("\\", "\\\\").replace("\"", "\\\""))
-            .append('"');
-      }
-      json.append("}}");
-    }
-    json.append("\n]\n");
-    try {
-      Files.writeString(file, json.toString(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return file;
+    return ConfigFiles.write(file, groups);
   }
 
   @Override

@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,6 +67,7 @@ public final class FlinkCluster {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Pattern TASK_MANAGERS = Pattern.compile("\"taskmanagers\"\\s*:\\s*(\\d+)");
+  private static final Pattern TASK_MANAGER_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
   private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
   private static final String LIB_FILE = "lib.classpath";
 
@@ -141,9 +144,13 @@ public final class FlinkCluster {
     return jm;
   }
 
-  /** Starts a TaskManager; returns once the JobManager counts {@code expected} TaskManagers. */
-  public static ServerProcess startTaskManager(Path dir, Path logFile, int restPort, int expected) {
+  /**
+   * Starts a TaskManager; returns once the JobManager lists it. A TaskManager that was killed stays
+   * listed until its heartbeat times out, so readiness is a TaskManager id not listed before.
+   */
+  public static ServerProcess startTaskManager(Path dir, Path logFile, int restPort) {
     Path conf = dir.resolve("conf");
+    Set<String> before = taskManagerIds(restPort);
     ServerProcess tm =
         ServerProcess.start(
             "flink-taskmanager",
@@ -156,7 +163,7 @@ public final class FlinkCluster {
             logFile,
             clusterEnvironment());
     tm.awaitReady(
-        () -> taskManagers(restPort) >= expected,
+        () -> !before.containsAll(taskManagerIds(restPort)),
         START_TIMEOUT,
         "registered with the JobManager on port " + restPort);
     return tm;
@@ -208,14 +215,32 @@ public final class FlinkCluster {
     return m.find() ? Integer.parseInt(m.group(1)) : -1;
   }
 
+  /** The ids of the TaskManagers the JobManager lists (empty if it does not answer). */
+  public static Set<String> taskManagerIds(int restPort) {
+    String body = get(restPort, "/taskmanagers");
+    Set<String> ids = new TreeSet<>();
+    if (body != null) {
+      Matcher m = TASK_MANAGER_ID.matcher(body);
+      while (m.find()) {
+        ids.add(m.group(1));
+      }
+    }
+    return ids;
+  }
+
   private static String overview(int restPort) {
+    return get(restPort, "/overview");
+  }
+
+  /** The body of a 200 answer of the REST API to GET {@code path}, else null. */
+  public static String get(int restPort, String path) {
     try {
       HttpResponse<String> response =
           HttpClient.newBuilder()
               .connectTimeout(Duration.ofSeconds(1))
               .build()
               .send(
-                  HttpRequest.newBuilder(URI.create(restUrl(restPort) + "/overview"))
+                  HttpRequest.newBuilder(URI.create(restUrl(restPort) + path))
                       .timeout(Duration.ofSeconds(2))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());

@@ -54,6 +54,9 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
+  /** What {@code bin/stack restart} restarts. */
+  static final String TASKMANAGER = "taskmanager";
+
   private final StackSettings settings;
   private final Map<String, ServerProcess> processes = new LinkedHashMap<>();
 
@@ -121,7 +124,19 @@ public final class LocalStack implements AutoCloseable {
     Path dir = settings.dir().resolve("flink");
     track(
         FlinkCluster.startTaskManager(
-            dir, log("flink-taskmanager"), settings.port("FLINK_REST_PORT"), 1));
+            dir, log("flink-taskmanager"), settings.port("FLINK_REST_PORT")));
+  }
+
+  /**
+   * Tracks the process that {@code name}'s PID file names now, e.g. after {@code bin/stack restart
+   * taskmanager} ran in another JVM, so that {@link #close} stops it.
+   */
+  public ServerProcess reattach(String name) {
+    ServerProcess p =
+        attach(settings, name)
+            .orElseThrow(() -> new IllegalStateException(name + " has no live PID file"));
+    processes.put(name, p);
+    return p;
   }
 
   /** Starts one service again (after {@link #stop}). */
@@ -172,7 +187,7 @@ public final class LocalStack implements AutoCloseable {
             settings.flinkLib(),
             settings.s3Endpoint());
         track(FlinkCluster.startJobManager(flink, log("flink-jobmanager"), rest));
-        track(FlinkCluster.startTaskManager(flink, log("flink-taskmanager"), rest, 1));
+        track(FlinkCluster.startTaskManager(flink, log("flink-taskmanager"), rest));
         break;
       default:
         throw new IllegalStateException("unreachable");
@@ -246,7 +261,9 @@ public final class LocalStack implements AutoCloseable {
     StackSettings settings = StackSettings.fromEnvironment(System::getenv);
     String command = args.length == 0 ? "status" : args[0];
     List<Service> services =
-        Arrays.stream(args).skip(1).map(Service::of).collect(Collectors.toList());
+        command.equals("restart")
+            ? List.of()
+            : Arrays.stream(args).skip(1).map(Service::of).collect(Collectors.toList());
     try {
       switch (command) {
         case "start":
@@ -258,8 +275,16 @@ public final class LocalStack implements AutoCloseable {
         case "status":
           System.exit(cliStatus(settings) ? 0 : 3);
           break;
+        case "restart":
+          if (args.length != 2 || !args[1].equals(TASKMANAGER)) {
+            System.err.println("usage: bin/stack restart " + TASKMANAGER);
+            System.exit(2);
+          }
+          cliRestartTaskManager(settings);
+          break;
         default:
-          System.err.println("usage: bin/stack start [service...] | stop | status");
+          System.err.println(
+              "usage: bin/stack start [service...] | stop | status | restart " + TASKMANAGER);
           System.exit(2);
       }
     } catch (RuntimeException e) {
@@ -282,6 +307,33 @@ public final class LocalStack implements AutoCloseable {
     LocalStack stack = start(settings, services.toArray(new Service[0]));
     stack.processes.values().forEach(p -> System.out.println("  up    " + p));
     cliStatus(settings);
+  }
+
+  /**
+   * Replaces the TaskManager: stops the one its PID file names if it still runs (a lost one is just
+   * gone), starts a new one with the same configuration and log, and returns once the JobManager
+   * lists it. Jobs waiting for slots then restart from their last checkpoint.
+   */
+  private static void cliRestartTaskManager(StackSettings settings) {
+    String name = "flink-taskmanager";
+    Optional<ServerProcess> jm = attach(settings, "flink-jobmanager");
+    if (jm.isEmpty()) {
+      throw new IllegalStateException(
+          "the Flink JobManager is not running in "
+              + settings.dir()
+              + ": start the cluster with bin/stack start flink");
+    }
+    LocalStack stack = new LocalStack(settings);
+    Optional<ServerProcess> old = attach(settings, name);
+    if (old.isPresent()) {
+      old.get().stop();
+      System.out.println("  stopped " + name + " (pid " + old.get().pid() + ")");
+    } else {
+      System.out.println("  " + name + " was not running");
+    }
+    stack.deletePid(name);
+    stack.startTaskManager();
+    System.out.println("  up    " + stack.process(name));
   }
 
   private static void cliStop(StackSettings settings) {
@@ -314,7 +366,13 @@ public final class LocalStack implements AutoCloseable {
       boolean up = attach(settings, name).isPresent();
       allUp &= up;
       System.out.printf(
-          "  %-18s %s%n", name, up ? "up   " + endpoint(settings, name) : "DOWN (see its log)");
+          "  %-18s %s%n",
+          name,
+          up
+              ? "up   " + endpoint(settings, name)
+              : "DOWN (see its log"
+                  + (name.equals("flink-taskmanager") ? "; bin/stack restart " + TASKMANAGER : "")
+                  + ")");
     }
     if (names.isEmpty()) {
       System.out.println("  nothing running: bin/stack start");

@@ -121,6 +121,18 @@ public final class StackSettings {
   }
 
   /**
+   * The environment under which {@code bin/stack} (and {@link #fromEnvironment}) finds this stack:
+   * its folder, ports and Flink lib. Lets a test drive its own stack with the CLI.
+   */
+  public Map<String, String> environment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("TRIBUTARY_STACK_DIR", dir.toString());
+    ports.forEach((k, v) -> env.put(k, String.valueOf(v)));
+    env.put("TRIBUTARY_FLINK_LIB", flinkLib.toString());
+    return env;
+  }
+
+  /**
    * The endpoints as variables, the ones the SQL scripts in {@code sql/} use: written to {@code
    * stack.env} by the CLI, and used to render the scripts.
    */

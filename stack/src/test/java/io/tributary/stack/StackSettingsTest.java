@@ -27,4 +27,15 @@ class StackSettingsTest {
     assertThatThrownBy(() -> StackSettings.fromEnvironment(Map.of("KAFKA_PORT", "x")::get))
         .hasMessage("KAFKA_PORT=x is not a port: set KAFKA_PORT to a number from 1 to 65535");
   }
+
+  @Test
+  void aTestsStackIsFoundByTheCliThroughItsEnvironment(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    StackSettings test = StackSettings.forTest(dir).withFlinkLib(FlinkCluster.Lib.RUNTIME_ONLY);
+    StackSettings cli = StackSettings.fromEnvironment(test.environment()::get);
+    assertThat(cli.dir()).isEqualTo(dir);
+    assertThat(cli.variables()).isEqualTo(test.variables());
+    assertThat(cli.port("FLINK_RPC_PORT")).isEqualTo(test.port("FLINK_RPC_PORT"));
+    assertThat(cli.flinkLib()).isEqualTo(FlinkCluster.Lib.RUNTIME_ONLY);
+  }
 }
