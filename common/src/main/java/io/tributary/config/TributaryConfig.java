@@ -156,7 +156,7 @@ public final class TributaryConfig implements Serializable {
             why ->
                 String.format(
                     "bad value for '%s' in property group '%s': '%s' %s.",
-                    option.key(), group.id(), mask(option.key(), value), why));
+                    option.key(), group.id(), Secrets.mask(option.key(), value), why));
   }
 
   private static String unknownKey(OptionGroup group, String key) {
