@@ -703,9 +703,10 @@ class DockerComposeTest {
     return names;
   }
 
+  /** The REST catalog server's version: the image must run the server the tests start. */
   private static String icebergVersion() {
     Matcher m =
-        Pattern.compile("<iceberg.version>([^<]+)</iceberg.version>")
+        Pattern.compile("<iceberg.rest-server.version>([^<]+)</iceberg.rest-server.version>")
             .matcher(read(ROOT.resolve("pom.xml")));
     assertThat(m.find()).isTrue();
     return m.group(1);
