@@ -93,6 +93,7 @@ class StrictDecodingTest {
     }
     System.out.println("hostile corpus: 1000 rows exact, dead letters by reason " + reasons);
     assertThat(rows).isEqualTo(1000);
+    assertThat(HostileEvents.shapes()).as("the docs count the kinds").isEqualTo(88);
     assertThat(reasons.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(2010);
     assertThat(reasons)
         .containsOnlyKeys(
