@@ -7,6 +7,8 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.RestoreMode;
 import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -32,6 +34,16 @@ public final class FlinkEnvironment {
     }
     c.getOptional(JobOptions.GROUP, JobOptions.PARALLELISM).ifPresent(env::setParallelism);
     return env;
+  }
+
+  /**
+   * The savepoint or checkpoint the configuration restores from, {@code
+   * job.flink.execution.state-recovery.path} or its older name {@code
+   * job.flink.execution.savepoint.path}.
+   */
+  public static java.util.Optional<String> restorePath(TributaryConfig c) {
+    Configuration flink = Configuration.fromMap(c.passThrough(JobOptions.GROUP, "flink."));
+    return flink.getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
   }
 
   /** The Flink configuration the job options translate to. */
@@ -61,7 +73,11 @@ public final class FlinkEnvironment {
         org.apache.flink.streaming.api.environment.CheckpointConfig.ExternalizedCheckpointCleanup
             .RETAIN_ON_CANCELLATION);
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.get(g, JobOptions.CHECKPOINT_DIR));
+    // one folder per job configuration, where a restart finds the checkpoint to resume from
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, RetainedCheckpoints.of(c).dir());
+    // a restored job's first checkpoint is a full one in its own folder (also Flink's default):
+    // older job folders can then be deleted without breaking the newer ones
+    conf.set(StateRecoveryOptions.RESTORE_MODE, RestoreMode.NO_CLAIM);
     conf.set(StateBackendOptions.STATE_BACKEND, c.get(g, JobOptions.STATE_BACKEND).toString());
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, c.get(g, JobOptions.STATE_INCREMENTAL));
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");

@@ -40,6 +40,7 @@ public final class AggregateJob extends LakeJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
+    startGuard().addTo(env);
     Checked<RowData> events = JsonEvents.readWithSource(source, env, schema, name());
     EventWindows.Aggregated metrics = EventWindows.aggregate(events.rows(), windows, name());
     IcebergSinkBuilder.forRows(metrics.rows(), windows.outputType())

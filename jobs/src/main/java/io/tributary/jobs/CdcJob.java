@@ -11,8 +11,11 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
+import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -36,6 +39,7 @@ public final class CdcJob implements TributaryJob {
   private final CdcTables tables;
   private final CdcOptions.SchemaChanges schemaChanges;
   private final Duration orderingTtl;
+  private final StartGuard startGuard;
 
   CdcJob(TributaryConfig config) {
     // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
@@ -51,10 +55,22 @@ public final class CdcJob implements TributaryJob {
       throw config.invalid(
           CdcOptions.GROUP, CdcOptions.ORDERING_TTL, "must be 0 (forever) or a positive duration.");
     }
+    // The mirrored tables follow the source tables: besides the configured targets, every table
+    // of the default namespace counts (a table another job wrote there refuses too; override).
+    List<String> guarded = new ArrayList<>();
+    guarded.add(deadLetters.deadLetters());
+    guarded.addAll(tables.configuredTargets());
+    this.startGuard = StartGuard.of(config, catalog, guarded, List.of(catalog.database()));
+  }
+
+  @Override
+  public StartGuard startGuard() {
+    return startGuard;
   }
 
   @Override
   public void build(StreamExecutionEnvironment env) {
+    startGuard.addTo(env);
     Checked<RowChange> changes = Changes.read(source, env, format, tables, name());
     DataStream<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl);
     Checked<RowChange> fitted = ChangeTables.fit(ordered, name(), catalog, schemaChanges);

@@ -29,6 +29,7 @@ public final class IngestJob extends LakeJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
+    startGuard().addTo(env);
     Checked<RowData> events = JsonEvents.read(source, env, schema, name());
     IcebergSinkBuilder.forRows(events.rows(), schema.rowType())
         .catalog(catalog)
