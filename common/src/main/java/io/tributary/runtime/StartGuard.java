@@ -10,10 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.StateInitializationContext;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -52,6 +57,7 @@ public final class StartGuard implements Serializable {
   private final List<String> namespaces;
   private final RetainedCheckpoints checkpoints;
   private final boolean enforced;
+  private final boolean restoring;
 
   private StartGuard(
       String job,
@@ -59,13 +65,15 @@ public final class StartGuard implements Serializable {
       List<String> tables,
       List<String> namespaces,
       RetainedCheckpoints checkpoints,
-      boolean enforced) {
+      boolean enforced,
+      boolean restoring) {
     this.job = job;
     this.catalog = catalog;
     this.tables = tables;
     this.namespaces = namespaces;
     this.checkpoints = checkpoints;
     this.enforced = enforced;
+    this.restoring = restoring;
   }
 
   /**
@@ -80,18 +88,35 @@ public final class StartGuard implements Serializable {
         new ArrayList<>(tables),
         new ArrayList<>(namespaces),
         RetainedCheckpoints.of(c),
-        c.get(JobOptions.GROUP, JobOptions.START) == StartMode.RESUME);
+        c.get(JobOptions.GROUP, JobOptions.START) == StartMode.RESUME,
+        FlinkEnvironment.restorePath(c).isPresent());
   }
 
-  /** Adds the check to the job: one parallel instance, on a one-element source of its own. */
-  public void addTo(StreamExecutionEnvironment env) {
-    env.fromSequence(0, 0)
-        .name("start-guard-trigger")
-        .uid(UID + "-trigger")
-        .setParallelism(1)
-        .transform("start-guard", BasicTypeInfo.VOID_TYPE_INFO, new Check(this))
+  /**
+   * Adds the check to the job, fed by {@code input} through a filter that passes nothing (chained
+   * to it, so the records never leave their task). Fed by the job's own stream, the check's task
+   * ends only when the job's sources end: a task that finished would be restored as finished, its
+   * check never run again. It keeps a marker in operator state, because Flink restores a task
+   * without state as if the job started fresh ({@code isRestored()} false).
+   */
+  public <T> void addTo(DataStream<T> input) {
+    boolean submittedWithRestore =
+        restoring
+            || input
+                .getExecutionEnvironment()
+                .getConfiguration()
+                .getOptional(StateRecoveryOptions.SAVEPOINT_PATH)
+                .isPresent();
+    input
+        .filter(new Nothing<>())
+        .name("start-guard-feed")
+        .uid(UID + "-feed")
+        .setParallelism(input.getParallelism())
+        .transform(
+            "start-guard", BasicTypeInfo.VOID_TYPE_INFO, new Check<T>(this, submittedWithRestore))
         .uid(UID)
-        .setParallelism(1);
+        .setParallelism(1)
+        .setMaxParallelism(1);
   }
 
   /**
@@ -189,20 +214,38 @@ public final class StartGuard implements Serializable {
         + ". To start without state anyway, set job.start = fresh-over-existing.";
   }
 
+  private static final class Nothing<T> implements FilterFunction<T> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean filter(T value) {
+      return false;
+    }
+  }
+
   /** Fails a start without restored state, without restarts, when {@link #refusal()} says so. */
-  static final class Check extends AbstractStreamOperator<Void>
-      implements OneInputStreamOperator<Long, Void> {
+  static final class Check<T> extends AbstractStreamOperator<Void>
+      implements OneInputStreamOperator<T, Void> {
     private static final long serialVersionUID = 1L;
     private final StartGuard guard;
+    private final boolean submittedWithRestore;
+    private transient ListState<Boolean> started;
 
-    Check(StartGuard guard) {
+    Check(StartGuard guard, boolean submittedWithRestore) {
       this.guard = guard;
+      this.submittedWithRestore = submittedWithRestore;
     }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
       super.initializeState(context);
-      if (!context.isRestored()) {
+      started =
+          context
+              .getOperatorStateStore()
+              .getListState(new ListStateDescriptor<>("started", Boolean.class));
+      // A savepoint of a version without this check restores the job but not this task: trust the
+      // restore path the job was submitted with.
+      if (!context.isRestored() && !submittedWithRestore) {
         Optional<String> refusal = guard.refusal();
         if (refusal.isPresent()) {
           // a restart would start without state again and refuse again: fail for good
@@ -212,8 +255,14 @@ public final class StartGuard implements Serializable {
     }
 
     @Override
-    public void processElement(StreamRecord<Long> element) {
-      // the trigger's one element only gives the check a task to run in
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+      super.snapshotState(context);
+      started.update(List.of(true));
+    }
+
+    @Override
+    public void processElement(StreamRecord<T> element) {
+      // the feed passes nothing: the check only needs a task that lives as long as the job's
     }
   }
 }

@@ -40,8 +40,8 @@ public final class AggregateJob extends LakeJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
-    startGuard().addTo(env);
     Checked<RowData> events = JsonEvents.readWithSource(source, env, schema, name());
+    startGuard().addTo(events.rows());
     EventWindows.Aggregated metrics = EventWindows.aggregate(events.rows(), windows, name());
     IcebergSinkBuilder.forRows(metrics.rows(), windows.outputType())
         .catalog(catalog)

@@ -70,8 +70,8 @@ public final class CdcJob implements TributaryJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
-    startGuard.addTo(env);
     Checked<RowChange> changes = Changes.read(source, env, format, tables, name());
+    startGuard.addTo(changes.rows());
     DataStream<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl);
     Checked<RowChange> fitted = ChangeTables.fit(ordered, name(), catalog, schemaChanges);
     ChangeSink.append(fitted.rows(), catalog);

@@ -199,6 +199,46 @@ class StartGuardTest {
   }
 
   @Test
+  void aCdcJobRunTwiceWithoutStateIsRefusedOnItsMirroredTable() throws Exception {
+    kafka.createTopic("changes", 1);
+    List<ProducerRecord<byte[], byte[]>> changes = new ArrayList<>();
+    for (int id = 1; id <= 3; id++) {
+      String after = "{\"id\":" + id + ",\"name\":\"n" + id + "\"}";
+      changes.add(
+          new ProducerRecord<>(
+              "changes",
+              0,
+              null,
+              CdcJobTest.debezium("c", "null", after, id * 10).getBytes(UTF_8)));
+    }
+    kafka.sendAll("changes", changes);
+    String[] cdc = {
+      "--job.name", "cdc",
+      "--job.checkpoint.interval", "300 ms",
+      "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+      "--source.type", "kafka",
+      "--source.bounded", "true",
+      "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+      "--kafka.topics", "changes",
+      "--kafka.start", "earliest",
+      "--cdc.format", "debezium-json",
+      "--cdc.primary-keys", "items=id",
+      "--cdc.tables", "items=mirror.items",
+      "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+      "--iceberg.database", "lake"
+    };
+    assertThat(outcome(JobTesting.startAsync("cdc-first", cdc))).isNull();
+    IcebergCatalog mirror = Tables.hadoop(dir.resolve("warehouse").toString(), "mirror");
+    assertThat(Tables.read(mirror, "items")).hasSize(3);
+
+    Throwable failure = outcome(JobTesting.startAsync("cdc-again", cdc));
+    assertThat(ExceptionUtils.findThrowable(failure, SuppressRestartsException.class)).isPresent();
+    assertThat(ExceptionUtils.stringifyException(failure))
+        .contains("tributary cdc refuses to start without restored Flink state")
+        .contains("mirror.items holds commits of Flink job");
+  }
+
+  @Test
   void mainRefusesBeforeSubmittingOnlyWhereItKnowsTheStartIsFresh() {
     String[] plain = args("t", "t", true);
     TributaryConfig config =
