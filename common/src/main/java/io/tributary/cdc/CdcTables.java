@@ -166,6 +166,11 @@ public final class CdcTables implements Serializable {
     return null;
   }
 
+  /** The targets {@code cdc.tables} names, as {@code namespace.table}. */
+  public java.util.Collection<String> configuredTargets() {
+    return new java.util.TreeSet<>(targets.values());
+  }
+
   /** The Iceberg table, {@code namespace.table}, that changes of {@code source} go to. */
   public String target(TableId source) {
     if (targetCache == null) {

@@ -170,7 +170,7 @@ public final class IcebergCatalog implements Serializable {
   }
 
   /** A bare path becomes an absolute file:// URI, so relative warehouses work from any cwd. */
-  static String warehouse(String location) {
+  public static String warehouse(String location) {
     if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
       return location;
     }

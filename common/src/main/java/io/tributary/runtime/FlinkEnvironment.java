@@ -15,7 +15,9 @@ import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.RestoreMode;
 import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -76,6 +78,16 @@ public final class FlinkEnvironment {
     return out;
   }
 
+  /**
+   * The savepoint or checkpoint the configuration restores from, {@code
+   * job.flink.execution.state-recovery.path} or its older name {@code
+   * job.flink.execution.savepoint.path}.
+   */
+  public static java.util.Optional<String> restorePath(TributaryConfig c) {
+    Configuration flink = Configuration.fromMap(c.passThrough(JobOptions.GROUP, "flink."));
+    return flink.getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
+  }
+
   /** The Flink configuration the job options translate to. */
   public static Configuration settings(TributaryConfig c) {
     var g = JobOptions.GROUP;
@@ -96,7 +108,11 @@ public final class FlinkEnvironment {
         org.apache.flink.streaming.api.environment.CheckpointConfig.ExternalizedCheckpointCleanup
             .RETAIN_ON_CANCELLATION);
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.get(g, JobOptions.CHECKPOINT_DIR));
+    // one folder per job configuration, where a restart finds the checkpoint to resume from
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, RetainedCheckpoints.of(c).dir());
+    // a restored job's first checkpoint is a full one in its own folder (also Flink's default):
+    // older job folders can then be deleted without breaking the newer ones
+    conf.set(StateRecoveryOptions.RESTORE_MODE, RestoreMode.NO_CLAIM);
     conf.set(StateBackendOptions.STATE_BACKEND, c.get(g, JobOptions.STATE_BACKEND).toString());
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, c.get(g, JobOptions.STATE_INCREMENTAL));
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");

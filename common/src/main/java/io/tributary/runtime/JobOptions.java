@@ -45,6 +45,17 @@ public final class JobOptions {
     }
   }
 
+  /** What a job may do when it starts without restored Flink state. */
+  public enum StartMode {
+    RESUME,
+    FRESH_OVER_EXISTING;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
   public static final ConfigOption<JobName> NAME =
       ConfigOptions.key("name")
           .enumType(JobName.class)
@@ -83,8 +94,11 @@ public final class JobOptions {
           .stringType()
           .defaultValue("file:///tmp/tributary/checkpoints")
           .withDescription(
-              "Checkpoint storage URI (file://, s3://). Ignored on MSF. Never the JobManager's"
-                  + " memory: it caps state handles at 5 MB.");
+              "Checkpoint storage URI (file://, s3://). Each job configuration checkpoints into"
+                  + " its own folder below it, <job name>-<hash of job name, source and target"
+                  + " table>/<flink job id>/chk-N, where the local runner finds the checkpoint to"
+                  + " resume from. Ignored on MSF. Never the JobManager's memory: it caps state"
+                  + " handles at 5 MB.");
 
   public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
       Ranges.atLeast(
@@ -93,6 +107,28 @@ public final class JobOptions {
               .durationType()
               .defaultValue(Duration.ofMinutes(10))
               .withDescription("A checkpoint taking longer than this is aborted. Ignored on MSF."));
+
+  public static final ConfigOption<Integer> CHECKPOINT_KEEP =
+      ConfigOptions.key("checkpoint.keep")
+          .intType()
+          .defaultValue(3)
+          .withDescription(
+              "Local runner: how many job folders with retained checkpoints it keeps per job"
+                  + " configuration under job.checkpoint.dir when it starts; older ones are"
+                  + " deleted, never the one it resumes from. At least 1.");
+
+  public static final ConfigOption<StartMode> START =
+      ConfigOptions.key("start")
+          .enumType(StartMode.class)
+          .defaultValue(StartMode.RESUME)
+          .withDescription(
+              "resume: a job that starts without restored Flink state (no checkpoint or"
+                  + " savepoint) refuses to start when a target table already holds commits of a"
+                  + " Flink job, naming the latest retained checkpoint to resume from; the local"
+                  + " runner resumes from it by itself. fresh-over-existing: start anyway, from the"
+                  + " source's start position (kafka: the group's committed offsets, else"
+                  + " kafka.start): rows already in the table may then be written again, or"
+                  + " skipped.");
 
   public static final ConfigOption<StateBackend> STATE_BACKEND =
       ConfigOptions.key("state.backend")
@@ -175,6 +211,8 @@ public final class JobOptions {
               CHECKPOINT_MODE,
               CHECKPOINT_DIR,
               CHECKPOINT_TIMEOUT,
+              CHECKPOINT_KEEP,
+              START,
               STATE_BACKEND,
               STATE_INCREMENTAL,
               RESTART_INITIAL_DELAY,

@@ -41,6 +41,7 @@ public final class AggregateJob extends LakeJob {
   @Override
   public void build(StreamExecutionEnvironment env) {
     Checked<RowData> events = JsonEvents.readWithSource(source, env, schema, name());
+    startGuard().addTo(events.rows());
     EventWindows.Aggregated metrics =
         EventWindows.aggregate(
             events.rows(), windows, name(), source.bounded() ? schema.maxOutOfOrderness() : null);

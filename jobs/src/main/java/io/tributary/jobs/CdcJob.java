@@ -11,8 +11,11 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
+import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -38,6 +41,7 @@ public final class CdcJob implements TributaryJob {
   private final Duration orderingTtl;
   private final CdcOptions.Position ordering;
   private final CdcOptions.StaleChanges staleChanges;
+  private final StartGuard startGuard;
 
   CdcJob(TributaryConfig config) {
     // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
@@ -51,11 +55,23 @@ public final class CdcJob implements TributaryJob {
     this.orderingTtl = config.get(CdcOptions.GROUP, CdcOptions.ORDERING_TTL);
     this.ordering = config.get(CdcOptions.GROUP, CdcOptions.POSITION);
     this.staleChanges = config.get(CdcOptions.GROUP, CdcOptions.STALE_CHANGES);
+    // The mirrored tables follow the source tables: besides the configured targets, every table
+    // of the default namespace counts (a table another job wrote there refuses too; override).
+    List<String> guarded = new ArrayList<>();
+    guarded.add(deadLetters.deadLetters());
+    guarded.addAll(tables.configuredTargets());
+    this.startGuard = StartGuard.of(config, catalog, guarded, List.of(catalog.database()));
+  }
+
+  @Override
+  public StartGuard startGuard() {
+    return startGuard;
   }
 
   @Override
   public void build(StreamExecutionEnvironment env) {
     Checked<RowChange> changes = Changes.read(source, env, format, ordering, tables, name());
+    startGuard.addTo(changes.rows());
     Checked<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl, staleChanges);
     Checked<RowChange> fitted = ChangeTables.fit(ordered.rows(), name(), catalog, schemaChanges);
     ChangeSink.append(fitted.rows(), catalog);

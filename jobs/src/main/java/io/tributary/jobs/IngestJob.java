@@ -30,6 +30,7 @@ public final class IngestJob extends LakeJob {
   @Override
   public void build(StreamExecutionEnvironment env) {
     Checked<RowData> events = JsonEvents.read(source, env, schema, name());
+    startGuard().addTo(events.rows());
     IcebergSinkBuilder.forRows(events.rows(), schema.rowType())
         .catalog(catalog)
         .table(table.name())

@@ -3,7 +3,9 @@ package io.tributary.jobs;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TargetTable;
+import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
+import java.util.List;
 
 /** What every job reads from its configuration first: its source, catalog and target table. */
 abstract class LakeJob implements TributaryJob {
@@ -11,6 +13,7 @@ abstract class LakeJob implements TributaryJob {
   protected final RecordSource source;
   protected final IcebergCatalog catalog;
   protected final TargetTable table;
+  private final StartGuard startGuard;
 
   LakeJob(String name, TributaryConfig config) {
     this.name = name;
@@ -19,6 +22,13 @@ abstract class LakeJob implements TributaryJob {
     this.source = RecordSource.fromConfig(config, name).endingAfterCheckpoints(1);
     this.catalog = IcebergCatalog.fromConfig(config);
     this.table = TargetTable.fromConfig(config);
+    this.startGuard =
+        StartGuard.of(config, catalog, List.of(table.name(), table.deadLetters()), List.of());
+  }
+
+  @Override
+  public final StartGuard startGuard() {
+    return startGuard;
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.runtime.JobOptions;
 import io.tributary.runtime.JobOptions.JobName;
+import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -20,6 +21,9 @@ public interface TributaryJob {
   IcebergCatalog catalog();
 
   TargetTable table();
+
+  /** The check that refuses a start without state on tables a Flink job committed to. */
+  StartGuard startGuard();
 
   /** The job {@code job.name} names, with its settings validated. */
   static TributaryJob fromConfig(TributaryConfig config) {

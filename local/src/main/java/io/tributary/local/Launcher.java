@@ -8,13 +8,19 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.jobs.Main;
+import io.tributary.runtime.FlinkEnvironment;
 import io.tributary.runtime.JobOptions;
 import io.tributary.runtime.Metrics;
+import io.tributary.runtime.RetainedCheckpoints;
 import io.tributary.runtime.TributaryOptions;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -22,19 +28,29 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar tributary-local.jar [run|show] --config FILE [--group.key value ...]}: runs a
- * job in an embedded Flink, then prints what landed; {@code show} prints a table's rows.
+ * job in an embedded Flink, resuming from the newest retained checkpoint of the same configuration
+ * (unless {@code --fresh}), then prints what landed; {@code show} prints a table's rows.
  */
 public final class Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+  static final String FRESH = "--fresh";
+  private static final String SAVEPOINT = StateRecoveryOptions.SAVEPOINT_PATH.key();
+
   private Launcher() {}
 
   static final String SYNOPSIS =
-      "usage: java -jar tributary-local.jar [run|show] --config FILE [--<group>.<key> VALUE ...]\n"
+      "usage: java -jar tributary-local.jar [run|show] --config FILE [--fresh]"
+          + " [--<group>.<key> VALUE ...]\n"
           + "       java -jar tributary-local.jar feed [--bootstrap HOST:PORT] [--topic T]"
           + " [--rate N] [--count N]\n"
-          + "  run   runs the job in an embedded Flink, then prints what landed (the default)\n"
+          + "  run   runs the job in an embedded Flink, then prints what landed (the default);"
+          + " resumes from the newest retained checkpoint of the same configuration, or with"
+          + " --fresh starts without state\n"
           + "  show  prints the rows of the job's tables\n"
           + "  feed  writes sample events to a Kafka topic";
 
@@ -74,8 +90,11 @@ public final class Launcher {
     }
   }
 
-  static void run(String[] args, PrintStream out) throws Exception {
+  static void run(String[] given, PrintStream out) throws Exception {
+    String[] args = resume(given, out);
     Main.Run run = Main.run(args);
+    List<String> shown = new ArrayList<>(Arrays.asList(given));
+    shown.remove(FRESH);
     double seconds = run.millis / 1000.0;
     String target = run.job.table().name(); // null for cdc: one table per source table
     TableSummary rows = target == null ? null : TableSummary.of(run.job.catalog(), target);
@@ -99,7 +118,81 @@ public final class Launcher {
     }
     out.printf(
         "Look at it:    java -jar local/target/tributary-local.jar show %s%n",
-        Secrets.maskCommandLine(args));
+        Secrets.maskCommandLine(shown.toArray(new String[0])));
+  }
+
+  /**
+   * Every start of the local runner is a new Flink job: without the state of the last one it would
+   * read from the Kafka group's committed offsets and duplicate or lose rows. So it resumes from
+   * the newest retained checkpoint of the same configuration, says so on its first line of output,
+   * and deletes job folders beyond {@code job.checkpoint.keep}. {@code --fresh} starts without
+   * state (and the job then refuses if its tables hold a Flink job's commits, unless {@code
+   * job.start = fresh-over-existing}). Returns the arguments to run the job with.
+   */
+  static String[] resume(String[] given, PrintStream out) {
+    List<String> args = new ArrayList<>();
+    boolean fresh = false;
+    for (String a : given) {
+      if (a.equals(FRESH)) {
+        fresh = true;
+      } else {
+        args.add(a);
+      }
+    }
+    ConfigLoader.Loaded loaded = ConfigLoader.load(args.toArray(new String[0]));
+    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
+    String explicit = FlinkEnvironment.restorePath(config).orElse(null);
+    if (explicit != null) {
+      if (fresh) {
+        throw new ConfigException(
+            FRESH
+                + " and job.flink."
+                + SAVEPOINT
+                + " contradict each other: drop one (--fresh starts without state).");
+      }
+      out.println("resuming from " + explicit + " (given with job.flink." + SAVEPOINT + ")");
+      return args.toArray(new String[0]);
+    }
+    int keep = config.get(JobOptions.GROUP, JobOptions.CHECKPOINT_KEEP);
+    if (keep < 1) {
+      throw config.invalid(
+          JobOptions.GROUP,
+          JobOptions.CHECKPOINT_KEEP,
+          "must be at least 1: the runner keeps the checkpoint it resumes from.");
+    }
+    RetainedCheckpoints checkpoints = RetainedCheckpoints.of(config);
+    RetainedCheckpoints.Checkpoint latest = null;
+    String problem = null;
+    try {
+      latest = fresh ? null : checkpoints.latest().orElse(null);
+    } catch (IOException | RuntimeException e) {
+      problem = e.toString();
+    }
+    if (latest != null) {
+      out.println("resuming from " + latest.path);
+      args.add("--job.flink." + SAVEPOINT + "=" + latest.path);
+    } else if (fresh) {
+      out.println("starting fresh (" + FRESH + "): not resuming from " + checkpoints.dir());
+    } else if (problem != null) {
+      out.println(
+          "starting fresh: cannot look for checkpoints under "
+              + checkpoints.dir()
+              + ": "
+              + problem);
+    } else {
+      out.println("starting fresh: no checkpoint of this configuration under " + checkpoints.dir());
+    }
+    if (problem == null) {
+      try {
+        for (String folder : checkpoints.clean(keep, latest)) {
+          LOG.info("Deleted the old checkpoints of {}", folder);
+        }
+      } catch (IOException e) {
+        // old checkpoints take room, but a job can run beside them
+        LOG.warn("Could not delete old checkpoints under {}: {}", checkpoints.dir(), e.toString());
+      }
+    }
+    return args.toArray(new String[0]);
   }
 
   static void show(String[] args, PrintStream out) throws Exception {

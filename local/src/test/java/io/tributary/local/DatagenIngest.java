@@ -60,6 +60,26 @@ final class DatagenIngest {
 
   /** Runs {@code java <jvmArgs...>} with the config appended; returns its standard output. */
   String run(List<String> jvmArgs) throws Exception {
+    Ended ended = start(jvmArgs);
+    assertThat(ended.exit).as(ended.stdout + ended.stderr).isZero();
+    return ended.stdout;
+  }
+
+  /** How a run ended. */
+  static final class Ended {
+    final int exit;
+    final String stdout;
+    final String stderr;
+
+    Ended(int exit, String stdout, String stderr) {
+      this.exit = exit;
+      this.stdout = stdout;
+      this.stderr = stderr;
+    }
+  }
+
+  /** Runs {@code java <jvmArgs...>} with the config appended, and waits for its end. */
+  Ended start(List<String> jvmArgs) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     command.add("-Xmx1g");
@@ -78,9 +98,7 @@ final class DatagenIngest {
     } finally {
       p.destroyForcibly();
     }
-    String stdout = Files.readString(out);
-    assertThat(p.exitValue()).as(stdout + Files.readString(err)).isZero();
-    return stdout;
+    return new Ended(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
   /** The ids of the generated events the decoder accepts. */

@@ -35,6 +35,22 @@ class LocalJarIT {
     String location = catalog.with(c -> c.loadTable(catalog.identifier("events")).location());
     assertThat(location).endsWith("/demo/events");
     assertThat(stdout).contains("location      " + location + "\n");
+    assertThat(stdout.lines().findFirst().orElseThrow())
+        .startsWith("starting fresh: no checkpoint of this configuration under ");
+
+    // The same bounded run again: a finished job keeps no checkpoint, so it would start without
+    // state and write every event a second time. It is refused before it is submitted.
+    DatagenIngest.Ended again = ingest.start(List.of("-jar", jar.toString()));
+    assertThat(again.exit).as(again.stdout + again.stderr).isEqualTo(2);
+    assertThat(again.stdout.lines().findFirst().orElseThrow())
+        .startsWith("starting fresh: no checkpoint of this configuration under ");
+    assertThat(again.stderr)
+        .contains("tributary: ")
+        .contains("tributary ingest refuses to start without restored Flink state")
+        .contains("demo.events holds commits of Flink job")
+        .contains("No retained checkpoint of this configuration is under")
+        .contains("set job.start = fresh-over-existing");
+    ingest.assertTablesExact(expected);
   }
 
   private static long number(String text, String regex) {
