@@ -307,13 +307,10 @@ final class StrictJsonReader {
         checkSurrogates(s, field);
       }
       if (s.length() > maxLength && s.codePointCount(0, s.length()) > maxLength) {
-        throw new BadValue(
-            Reason.WRONG_TYPE,
-            "field '"
-                + field
-                + "' ("
-                + type
-                + "): a string of "
+        throw bad(
+            field,
+            type,
+            "a string of "
                 + s.codePointCount(0, s.length())
                 + " characters is longer than the column holds");
       }
@@ -398,17 +395,8 @@ final class StrictJsonReader {
         throw outOfRange(p, field, type);
       }
       if (d == 0 && !isZero(s)) {
-        throw new BadValue(
-            Reason.WRONG_TYPE,
-            "field '"
-                + field
-                + "' ("
-                + type
-                + "): "
-                + shown(s)
-                + " is too small for "
-                + type
-                + " and would be stored as 0");
+        throw bad(
+            field, type, shown(s) + " is too small for " + type + " and would be stored as 0");
       }
       return isFloat ? (Object) f : (Object) d;
     };
@@ -434,14 +422,10 @@ final class StrictJsonReader {
         if (stripped.scale() <= scale) {
           bd = stripped;
         } else if (!round) {
-          throw new BadValue(
-              Reason.WRONG_TYPE,
-              "field '"
-                  + field
-                  + "' ("
-                  + type
-                  + "): "
-                  + shown(p.getText())
+          throw bad(
+              field,
+              type,
+              shown(p.getText())
                   + " has "
                   + stripped.scale()
                   + " decimal places; the column holds "
@@ -520,15 +504,7 @@ final class StrictJsonReader {
         throw wrongType(p, t, field, type, "is not base64 (" + e.getMessage() + ")");
       }
       if (b.length > maxLength) {
-        throw new BadValue(
-            Reason.WRONG_TYPE,
-            "field '"
-                + field
-                + "' ("
-                + type
-                + "): "
-                + b.length
-                + " bytes is longer than the column holds");
+        throw bad(field, type, b.length + " bytes is longer than the column holds");
       }
       return b;
     };
@@ -548,8 +524,7 @@ final class StrictJsonReader {
       while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
         if (e == JsonToken.VALUE_NULL) {
           if (!nullable) {
-            throw new BadValue(
-                Reason.WRONG_TYPE, "field '" + field + "' (" + type + "): an element is null");
+            throw bad(field, type, "an element is null");
           }
           values.add(null);
         } else {
@@ -576,9 +551,7 @@ final class StrictJsonReader {
         }
         JsonToken v = p.nextToken();
         if (v == JsonToken.VALUE_NULL && !nullable) {
-          throw new BadValue(
-              Reason.WRONG_TYPE,
-              "field '" + field + "' (" + type + "): the value of '" + key + "' is null");
+          throw bad(field, type, "the value of '" + key + "' is null");
         }
         values.put(StringData.fromString(key), v == JsonToken.VALUE_NULL ? null : value.read(p, v));
       }
@@ -686,14 +659,10 @@ final class StrictJsonReader {
     long unit = POWERS_OF_TEN[9 - precision];
     if (fraction % unit != 0) {
       if (!lenient.contains(FormatOptions.Lenient.TRUNCATE_TIMESTAMPS)) {
-        throw new BadValue(
-            Reason.WRONG_TYPE,
-            "field '"
-                + field
-                + "' ("
-                + type
-                + "): "
-                + shown(s)
+        throw bad(
+            field,
+            type,
+            shown(s)
                 + " has "
                 + fractionDigits
                 + " fraction digits; the column holds "
@@ -753,15 +722,17 @@ final class StrictJsonReader {
             : t == JsonToken.START_ARRAY
                 ? "an array"
                 : t == JsonToken.VALUE_STRING ? '"' + shown(p.getText()) + '"' : shown(p.getText());
-    return new BadValue(
-        Reason.WRONG_TYPE, "field '" + field + "' (" + type + "): " + value + " " + what);
+    return bad(field, type, value + " " + what);
   }
 
   private static BadValue outOfRange(JsonParser p, String field, LogicalType type)
       throws IOException {
-    return new BadValue(
-        Reason.WRONG_TYPE,
-        "field '" + field + "' (" + type + "): " + shown(p.getText()) + " is out of range");
+    return bad(field, type, shown(p.getText()) + " is out of range");
+  }
+
+  /** A value that does not fit its column, named with the field and the declared type. */
+  private static BadValue bad(String field, LogicalType type, String what) {
+    return new BadValue(Reason.WRONG_TYPE, "field '" + field + "' (" + type + "): " + what);
   }
 
   private static String shown(String s) {
