@@ -109,13 +109,15 @@ public final class JobOptions {
               .withDescription("A checkpoint taking longer than this is aborted. Ignored on MSF."));
 
   public static final ConfigOption<Integer> CHECKPOINT_KEEP =
-      ConfigOptions.key("checkpoint.keep")
-          .intType()
-          .defaultValue(3)
-          .withDescription(
-              "Local runner: how many job folders with retained checkpoints it keeps per job"
-                  + " configuration under job.checkpoint.dir when it starts; older ones are"
-                  + " deleted, never the one it resumes from. At least 1.");
+      Ranges.atLeast(
+          1,
+          ConfigOptions.key("checkpoint.keep")
+              .intType()
+              .defaultValue(3)
+              .withDescription(
+                  "Local runner: how many job folders with retained checkpoints it keeps per job"
+                      + " configuration under job.checkpoint.dir when it starts; older ones are"
+                      + " deleted, never the one it resumes from."));
 
   public static final ConfigOption<StartMode> START =
       ConfigOptions.key("start")

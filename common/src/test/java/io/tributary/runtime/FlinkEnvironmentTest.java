@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
+import io.tributary.config.TributaryConfig;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -13,9 +16,18 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.junit.jupiter.api.Test;
 
 class FlinkEnvironmentTest {
+  /** A configuration with what every job has (name, source, warehouse), plus {@code pairs}. */
+  private static TributaryConfig job(String... pairs) {
+    List<String> all =
+        new ArrayList<>(
+            List.of("job.name", "ingest", "source.type", "datagen", "iceberg.warehouse", "/tmp/w"));
+    all.addAll(List.of(pairs));
+    return Configs.of(all.toArray(new String[0]));
+  }
+
   @Test
   void restartAttemptsBelowOneFailAtStartUpNamingTheKey() {
-    assertThatThrownBy(() -> FlinkEnvironment.settings(Configs.of("job.restart.max-attempts", "0")))
+    assertThatThrownBy(() -> FlinkEnvironment.settings(job("job.restart.max-attempts", "0")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'restart.max-attempts' in property group 'job'")
         .hasMessageContaining("must be at least 1");
@@ -23,7 +35,7 @@ class FlinkEnvironmentTest {
 
   @Test
   void restartAttemptsReachFlinksExponentialDelayStrategy() {
-    Configuration conf = FlinkEnvironment.settings(Configs.of("job.restart.max-attempts", "3"));
+    Configuration conf = FlinkEnvironment.settings(job("job.restart.max-attempts", "3"));
     assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
     assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS))
         .isEqualTo(3);
@@ -38,7 +50,7 @@ class FlinkEnvironmentTest {
     assertThatThrownBy(
             () ->
                 FlinkEnvironment.settings(
-                    Configs.of(
+                    job(
                         "job.flink.rest.header.Authorization", "Bearer planted",
                         "job.flink.my.credentials", "planted")))
         .isInstanceOf(ConfigException.class)
@@ -48,7 +60,7 @@ class FlinkEnvironmentTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("planted"));
     Configuration conf =
         FlinkEnvironment.settings(
-            Configs.of(
+            job(
                 "job.flink.s3.secret-key", "masked-by-flink",
                 "job.flink.table.exec.sink.keyed-shuffle", "NONE"));
     assertThat(conf.toMap())
@@ -60,7 +72,7 @@ class FlinkEnvironmentTest {
   void theEmbeddedClusterListensOnLoopbackUnlessJobFlinkSaysOtherwise() {
     Configuration conf =
         FlinkEnvironment.loopback(
-            FlinkEnvironment.settings(Configs.of("job.flink.rest.bind-address", "0.0.0.0")));
+            FlinkEnvironment.settings(job("job.flink.rest.bind-address", "0.0.0.0")));
     assertThat(conf.get(RestOptions.BIND_ADDRESS)).isEqualTo("0.0.0.0");
     assertThat(conf.get(RestOptions.ADDRESS)).isEqualTo("127.0.0.1");
     assertThat(conf.get(JobManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");

@@ -154,12 +154,6 @@ public final class Launcher {
       return args.toArray(new String[0]);
     }
     int keep = config.get(JobOptions.GROUP, JobOptions.CHECKPOINT_KEEP);
-    if (keep < 1) {
-      throw config.invalid(
-          JobOptions.GROUP,
-          JobOptions.CHECKPOINT_KEEP,
-          "must be at least 1: the runner keeps the checkpoint it resumes from.");
-    }
     RetainedCheckpoints checkpoints = RetainedCheckpoints.of(config);
     RetainedCheckpoints.Checkpoint latest = null;
     String problem = null;
