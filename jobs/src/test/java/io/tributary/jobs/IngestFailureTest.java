@@ -71,7 +71,7 @@ class IngestFailureTest {
     JobClient client = JobTesting.startAsync("ingest-under-failures", args);
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
 
-    Instant base = Instant.now().minus(10, ChronoUnit.MINUTES);
+    Instant base = Instant.now().minus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MILLIS);
     int sent = 0;
     int kills = 0;
     long expectedBad = 0;

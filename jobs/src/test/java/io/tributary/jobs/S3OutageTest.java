@@ -98,7 +98,7 @@ class S3OutageTest {
     args.addAll(S3Testing.args(catalogKeys));
     JobClient client = JobTesting.startAsync("ingest-s3-outage", args.toArray(new String[0]));
     IcebergCatalog catalog = S3Testing.catalog(catalogKeys);
-    Instant base = Instant.now().minus(10, ChronoUnit.MINUTES);
+    Instant base = Instant.now().minus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MILLIS);
 
     // Steady input until the first commit has landed on S3.
     Producer producer = new Producer(topic, base);

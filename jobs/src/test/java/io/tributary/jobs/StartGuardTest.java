@@ -13,6 +13,7 @@ import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -74,7 +75,7 @@ class StartGuardTest {
   }
 
   private void send(String topic, int from, int to) {
-    Instant base = Instant.now().minusSeconds(600);
+    Instant base = Instant.now().minusSeconds(600).truncatedTo(ChronoUnit.MILLIS);
     List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
     for (int i = from; i < to; i++) {
       batch.add(

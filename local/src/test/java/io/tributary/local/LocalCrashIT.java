@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -217,7 +218,7 @@ class LocalCrashIT {
     while (producing.get() && sent.get() < MAX_EVENTS) {
       int from = sent.get();
       List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-      Instant now = Instant.now();
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
       for (int i = from; i < from + BATCH; i++) {
         String value = "{\"id\":" + i + ",\"ts\":\"" + now + "\"}";
         batch.add(new ProducerRecord<>(topic, i % PARTITIONS, null, value.getBytes(UTF_8)));
