@@ -55,12 +55,13 @@ public final class CdcJob implements TributaryJob {
     this.orderingTtl = config.get(CdcOptions.GROUP, CdcOptions.ORDERING_TTL);
     this.ordering = config.get(CdcOptions.GROUP, CdcOptions.POSITION);
     this.staleChanges = config.get(CdcOptions.GROUP, CdcOptions.STALE_CHANGES);
-    // The mirrored tables follow the source tables: besides the configured targets, every table
-    // of the default namespace counts (a table another job wrote there refuses too; override).
+    // The mirrored tables follow the source tables, so only the dead-letter table and the targets
+    // named in cdc.tables are known at start. Not every table of the default namespace: other jobs
+    // (an aggregate, another cdc) write there too, and their commits are not this job's.
     List<String> guarded = new ArrayList<>();
     guarded.add(deadLetters.deadLetters());
     guarded.addAll(tables.configuredTargets());
-    this.startGuard = StartGuard.of(config, catalog, guarded, List.of(catalog.database()));
+    this.startGuard = StartGuard.of(config, catalog, guarded, List.of());
   }
 
   @Override
