@@ -1,20 +1,16 @@
 package io.tributary.jobs;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
@@ -37,8 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AggregateFailureTest {
   static final int TOTAL = 18_000;
   static final int BATCH = 1_000;
-  static final int KEYS = 13;
-  static final long WINDOW = 2_000;
 
   @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
 
@@ -50,33 +44,32 @@ class AggregateFailureTest {
   void finalTableEqualsTheNoFailureResult(@InjectMiniCluster MiniCluster cluster) throws Exception {
     String topic = "payments";
     kafka.createTopic(topic, 3);
-    String[] args = {
-      "--job.name", "aggregate",
-      "--job.parallelism", "2",
-      "--job.checkpoint.interval", "500 ms",
-      "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-      "--job.restart.initial-delay", "200 ms",
-      "--job.restart.max-delay", "2 s",
-      "--source.type", "kafka",
-      "--kafka.bootstrap.servers", kafka.bootstrapServers(),
-      "--kafka.topics", topic,
-      "--kafka.start", "earliest",
-      "--format.schema", "k STRING NOT NULL, amount DECIMAL(10, 2), ts TIMESTAMP_LTZ(3) NOT NULL",
-      "--format.event-time.field", "ts",
-      "--format.event-time.max-out-of-orderness", "1 s",
-      "--aggregate.window.type", "tumbling",
-      "--aggregate.window.size", "2 s",
-      "--aggregate.group-by", "k",
-      "--aggregate.aggregates", "count(*) AS n, sum(amount) AS total",
-      "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-      "--iceberg.database", "m",
-      "--iceberg.table", "payments"
-    };
-    JobClient client = JobTesting.startAsync("aggregate-under-failures", args);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--job.name", "aggregate",
+                "--job.parallelism", "2",
+                "--job.checkpoint.interval", "500 ms",
+                "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+                "--job.restart.initial-delay", "200 ms",
+                "--job.restart.max-delay", "2 s",
+                "--source.type", "kafka",
+                "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "--kafka.topics", topic,
+                "--kafka.start", "earliest",
+                "--format.schema", Payments.SCHEMA,
+                "--format.event-time.field", "ts",
+                "--format.event-time.max-out-of-orderness", "1 s",
+                "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+                "--iceberg.database", "m",
+                "--iceberg.table", "payments"));
+    args.addAll(List.of(Payments.AGGREGATE));
+    JobClient client =
+        JobTesting.startAsync("aggregate-under-failures", args.toArray(new String[0]));
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "m");
 
     Instant base = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
-    Map<String, long[]> oracle = new TreeMap<>(); // window|key -> count, cents
+    Payments payments = new Payments(base);
     int kills = 0;
     for (int sent = 0; sent <= TOTAL; sent += BATCH) {
       List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
@@ -84,21 +77,7 @@ class AggregateFailureTest {
       for (int i = sent; i < (last ? sent + 3 : sent + BATCH); i++) {
         // In event-time order on every partition; the last three events close every window.
         long t = last ? i * 10L + 60_000 : i * 10L;
-        String key = "k" + (i % KEYS);
-        long cents = (i * 37L) % 10_000;
-        batch.add(
-            new ProducerRecord<>(
-                topic,
-                i % 3,
-                null,
-                String.format(
-                        "{\"k\":\"%s\",\"amount\":%s,\"ts\":\"%s\"}",
-                        key, BigDecimal.valueOf(cents, 2), base.plusMillis(t))
-                    .getBytes(UTF_8)));
-        long[] agg =
-            oracle.computeIfAbsent(base.plusMillis(t - t % WINDOW) + "|" + key, x -> new long[2]);
-        agg[0]++;
-        agg[1] += cents;
+        batch.add(new ProducerRecord<>(topic, i % 3, null, payments.event(i, t)));
       }
       kafka.sendAll(topic, batch);
       if (sent > 0 && sent % 5_000 == 0 && kills < 3) {
@@ -106,8 +85,9 @@ class AggregateFailureTest {
         // job with real state, and never inside the first Iceberg write: in a MiniCluster the
         // task managers share one JVM, and a class initializer interrupted by a kill stays
         // broken for every later attempt (a separate TaskManager process would not care).
-        int before = actual(catalog).size();
-        JobTesting.waitFor(Duration.ofSeconds(60), () -> actual(catalog).size() > before);
+        int before = Payments.actual(catalog, "payments").size();
+        JobTesting.waitFor(
+            Duration.ofSeconds(60), () -> Payments.actual(catalog, "payments").size() > before);
         // The kill must fail the job and make it restart from its checkpoint.
         JobTesting.killTaskManager(cluster, client, kills++);
       }
@@ -115,25 +95,11 @@ class AggregateFailureTest {
     }
     assertThat(kills).isEqualTo(3);
 
-    List<String> expected =
-        oracle.entrySet().stream()
-            .map(
-                e ->
-                    e.getKey()
-                        + "|"
-                        + e.getValue()[0]
-                        + "|"
-                        + BigDecimal.valueOf(e.getValue()[1], 2))
-            .sorted()
-            .collect(Collectors.toList());
     // The closing events' own windows stay open; every other window must be final and exact.
-    expected.removeIf(
-        line ->
-            line.startsWith(
-                base.plusMillis(TOTAL * 10L + 60_000 - (TOTAL * 10L + 60_000) % WINDOW)
-                    .toString()));
+    long closing = TOTAL * 10L + 60_000;
+    List<String> expected = payments.expectedBefore(closing - closing % Payments.WINDOW);
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (!actual(catalog).equals(expected) && System.nanoTime() < deadline) {
+    while (!Payments.actual(catalog, "payments").equals(expected) && System.nanoTime() < deadline) {
       Thread.sleep(500);
     }
     assertThat(
@@ -144,31 +110,13 @@ class AggregateFailureTest {
                     .collect(Collectors.toList())
                 : List.of())
         .isEmpty();
-    List<String> now = actual(catalog);
+    List<String> now = Payments.actual(catalog, "payments");
     assertThat(now.size()).isEqualTo(expected.size());
     assertThat(now).containsExactlyElementsOf(expected);
     Thread.sleep(2_000);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     client.cancel().get(60, TimeUnit.SECONDS);
-    assertThat(actual(catalog)).containsExactlyElementsOf(expected);
+    assertThat(Payments.actual(catalog, "payments")).containsExactlyElementsOf(expected);
     assertThat(Tables.read(catalog, "payments_dead_letters")).isEmpty();
-  }
-
-  private static List<String> actual(IcebergCatalog catalog) {
-    if (!Tables.exists(catalog, "payments")) {
-      return List.of();
-    }
-    return Tables.read(catalog, "payments").stream()
-        .map(
-            r ->
-                ((java.time.OffsetDateTime) r.getField("window_start")).toInstant()
-                    + "|"
-                    + r.getField("k")
-                    + "|"
-                    + r.getField("n")
-                    + "|"
-                    + r.getField("total"))
-        .sorted()
-        .collect(Collectors.toList());
   }
 }

@@ -70,6 +70,10 @@ class CdcExactlyOnceTest {
   }
 
   static void send(String topic, List<Message> messages) {
+    send(kafka, topic, messages);
+  }
+
+  static void send(KafkaExtension kafka, String topic, List<Message> messages) {
     List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
     for (Message m : messages) {
       // Debezium keys by primary key: a key's changes stay in one partition, in order

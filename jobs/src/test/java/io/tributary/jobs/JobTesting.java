@@ -1,5 +1,8 @@
 package io.tributary.jobs;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
@@ -9,16 +12,24 @@ import io.tributary.runtime.TributaryOptions;
 import io.tributary.testing.Tables;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.data.Record;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** What the jobs' MiniCluster tests share: the cluster, starting a job, killing TaskManagers. */
 final class JobTesting {
@@ -48,11 +59,24 @@ final class JobTesting {
 
   /** Validates the arguments as {@link Main} does and submits the job without waiting. */
   static JobClient startAsync(String name, String... args) throws Exception {
+    return build(args).executeAsync(name);
+  }
+
+  /**
+   * The job graph a submission with these arguments would run: its operator ids are what a
+   * savepoint's state is matched against.
+   */
+  static JobGraph jobGraph(String... args) {
+    return build(args).getStreamGraph().getJobGraph();
+  }
+
+  /** The job's pipeline in the environment {@link Main} would create; tables get provisioned. */
+  private static StreamExecutionEnvironment build(String... args) {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args);
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
     StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
     TributaryJob.fromConfig(config).build(env);
-    return env.executeAsync(name);
+    return env;
   }
 
   /**
@@ -100,6 +124,58 @@ final class JobTesting {
     return broken
         ? "{\"id\":" + i + ",\"ts\":"
         : "{\"id\":" + i + ",\"payload\":\"p" + i + "\",\"ts\":\"" + base.plusMillis(i) + "\"}";
+  }
+
+  /**
+   * Orders {@code from} (inclusive) to {@code to} for a 3-partition topic, every 100th of them
+   * broken (the dead letters must be exactly once too).
+   */
+  static List<ProducerRecord<byte[], byte[]>> orders(String topic, int from, int to, Instant base) {
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add(
+          new ProducerRecord<>(topic, i % 3, null, order(i, brokenOrder(i), base).getBytes(UTF_8)));
+    }
+    return out;
+  }
+
+  static boolean brokenOrder(int i) {
+    return i % 100 == 99;
+  }
+
+  /** Of the orders 0 to {@code total} (exclusive), those {@link #brokenOrder} breaks. */
+  static int brokenOrders(int total) {
+    return total / 100;
+  }
+
+  /**
+   * Every one of the {@link #orders} 0 to {@code total} (exclusive) exactly once: a valid one as
+   * its row in {@code table}, a broken one as a {@code truncated-json} dead letter.
+   */
+  static void assertOrdersExactlyOnce(IcebergCatalog catalog, String table, int total) {
+    int bad = brokenOrders(total);
+    List<Record> rows = Tables.read(catalog, table);
+    Set<Long> ids = rows.stream().map(r -> (Long) r.getField("id")).collect(Collectors.toSet());
+    assertThat(rows).hasSize(total - bad);
+    assertThat(ids).hasSize(total - bad);
+    Set<Long> expectedIds = new TreeSet<>();
+    for (int i = 0; i < total; i++) {
+      if (!brokenOrder(i)) {
+        expectedIds.add((long) i);
+      }
+    }
+    assertThat(new TreeSet<>(ids)).isEqualTo(expectedIds);
+    for (Record r : rows) {
+      assertThat(r.getField("payload")).isEqualTo("p" + r.getField("id"));
+    }
+    List<Record> dead = Tables.read(catalog, table + "_dead_letters");
+    assertThat(dead).hasSize(bad);
+    assertThat(
+            dead.stream()
+                .map(r -> r.getField("source_partition") + "@" + r.getField("source_position"))
+                .distinct())
+        .hasSize(bad);
+    assertThat(dead).allSatisfy(r -> assertThat(r.getField("reason")).isEqualTo("truncated-json"));
   }
 
   /**

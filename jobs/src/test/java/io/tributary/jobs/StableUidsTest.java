@@ -2,17 +2,12 @@ package io.tributary.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TributaryConfig;
-import io.tributary.runtime.FlinkEnvironment;
-import io.tributary.runtime.TributaryOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.jobgraph.JobVertex;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -56,12 +51,8 @@ class StableUidsTest {
               "--aggregate.group-by", "user_id",
               "--aggregate.aggregates", "count(*) AS events"));
     }
-    ConfigLoader.Loaded loaded = ConfigLoader.load(args.toArray(new String[0]));
-    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
-    TributaryJob.fromConfig(config).build(env);
     TreeSet<String> ids = new TreeSet<>();
-    for (JobVertex v : env.getStreamGraph().getJobGraph().getVertices()) {
+    for (JobVertex v : JobTesting.jobGraph(args.toArray(new String[0])).getVertices()) {
       for (OperatorIDPair id : v.getOperatorIDs()) {
         // the id alone: 1.10.2 still names the pre-commit vertex with a random UUID
         ids.add(id.getGeneratedOperatorID().toString());
