@@ -58,7 +58,7 @@ public final class RetainedCheckpoints implements Serializable {
     parts.add("source=" + type);
     if (type == SourceOptions.SourceType.KAFKA) {
       // order-insensitive: the source reads the same partitions whatever order topics are listed in
-      parts.add("topics=" + new TreeSet<>(c.get(KafkaOptions.GROUP, KafkaOptions.TOPICS)));
+      parts.add("topics=" + new TreeSet<>(KafkaOptions.topics(c)));
     } else if (type == SourceOptions.SourceType.KINESIS) {
       parts.add("stream=" + c.getOptional(KinesisOptions.GROUP, KinesisOptions.STREAM).orElse(""));
     }

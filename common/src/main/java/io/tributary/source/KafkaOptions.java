@@ -1,9 +1,12 @@
 package io.tributary.source;
 
+import io.tributary.config.ConfigLists;
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.Ranges;
+import io.tributary.config.TributaryConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -53,6 +56,18 @@ public final class KafkaOptions {
           .asList()
           .noDefaultValue()
           .withDescription("Topics to read, separated by ',' or ';'. Required.");
+
+  /**
+   * The topics {@link #TOPICS} names, in order. Flink splits the list on ';' only; a topic name
+   * cannot hold ',' (Kafka allows letters, digits, '.', '_' and '-'), so "a,b" means two topics.
+   * The source and the checkpoint folder's identity both read them here, so that "a,b" and "a;b"
+   * are one pipeline.
+   */
+  public static List<String> topics(TributaryConfig c) {
+    List<String> topics = new ArrayList<>();
+    c.get(GROUP, TOPICS).forEach(t -> topics.addAll(ConfigLists.split(t)));
+    return topics;
+  }
 
   public static final ConfigOption<String> GROUP_ID =
       ConfigOptions.key("group.id")

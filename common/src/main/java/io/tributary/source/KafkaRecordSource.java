@@ -84,10 +84,7 @@ final class KafkaRecordSource implements RecordSource {
     if (c.get(g, KafkaOptions.AUTH) == Auth.MSK_IAM) {
       props.putAll(mskIam());
     }
-    // Flink splits the list on ';' only; a topic name cannot hold ',' (Kafka allows letters,
-    // digits, '.', '_' and '-'), so "a,b" means two topics.
-    List<String> topics = new ArrayList<>();
-    c.get(g, KafkaOptions.TOPICS).forEach(t -> topics.addAll(ConfigLists.split(t)));
+    List<String> topics = KafkaOptions.topics(c);
     if (topics.isEmpty()) {
       throw c.invalid(
           g, KafkaOptions.TOPICS, "names no topic. List topics separated by ',' or ';'.");
