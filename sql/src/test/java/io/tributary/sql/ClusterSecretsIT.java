@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -51,27 +50,11 @@ class ClusterSecretsIT {
     ClickEvents events = new ClickEvents(EVENTS, 3);
     cluster.kafka.createTopic("planted", 2);
     cluster.kafka.sendAll("planted", events.records("planted", 2).subList(0, EVENTS));
-    Map<String, Map<String, String>> groups = new LinkedHashMap<>();
-    groups.put(
-        "job",
-        Map.of(
-            "name", "ingest",
-            "parallelism", "2",
-            "checkpoint.interval", "1 s",
-            "checkpoint.dir", dir.resolve("checkpoints").toUri().toString()));
-    groups.put("source", Map.of("type", "kafka"));
-    Map<String, String> kafka = new LinkedHashMap<>(PlantedSecrets.kafka());
-    kafka.putAll(ClickEvents.kafka(cluster.settings().kafkaBootstrap(), "planted", "planted"));
-    groups.put("kafka", kafka);
-    groups.put("format", ClickEvents.format());
-    Map<String, String> iceberg = new LinkedHashMap<>(PlantedSecrets.iceberg());
-    iceberg.putAll(
-        Map.of(
-            "catalog.type", "hadoop",
-            "warehouse", cluster.settings().localWarehouse(),
-            "database", "secrets",
-            "table", "events"));
-    groups.put("iceberg", iceberg);
+    Map<String, Map<String, String>> groups =
+        cluster.ingestGroups(
+            dir.resolve("checkpoints").toUri().toString(), "planted", "planted", "secrets");
+    groups.get("kafka").putAll(PlantedSecrets.kafka());
+    groups.get("iceberg").putAll(PlantedSecrets.iceberg());
     String job =
         cluster.runJava(LocalCluster.config(dir.resolve("planted.json"), groups), true, null);
 

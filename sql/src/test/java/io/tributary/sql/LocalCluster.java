@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -154,6 +155,43 @@ final class LocalCluster implements AutoCloseable {
             })
         .sorted()
         .collect(Collectors.toList());
+  }
+
+  /**
+   * The groups of an {@code ingest} job on this stack: {@link ClickEvents} from {@code topic}
+   * (consumer group {@code groupId}) into the hadoop table {@code database.events} on the stack's
+   * local warehouse, checkpointing every second to {@code checkpoints}. The maps are mutable, for a
+   * test's additions.
+   */
+  Map<String, Map<String, String>> ingestGroups(
+      String checkpoints, String topic, String groupId, String database) {
+    Map<String, Map<String, String>> groups = new LinkedHashMap<>();
+    groups.put(
+        "job",
+        new LinkedHashMap<>(
+            Map.of(
+                "name", "ingest",
+                "parallelism", "2",
+                "checkpoint.interval", "1 s",
+                "checkpoint.dir", checkpoints)));
+    groups.put("source", new LinkedHashMap<>(Map.of("type", "kafka")));
+    groups.put(
+        "kafka",
+        new LinkedHashMap<>(ClickEvents.kafka(settings().kafkaBootstrap(), topic, groupId)));
+    groups.put("format", new LinkedHashMap<>(ClickEvents.format()));
+    groups.put(
+        "iceberg",
+        new LinkedHashMap<>(
+            Map.of(
+                "catalog.type",
+                "hadoop",
+                "warehouse",
+                settings().localWarehouse(),
+                "database",
+                database,
+                "table",
+                "events")));
+    return groups;
   }
 
   /** Writes a job configuration in MSF's property-group JSON, as in examples/. */

@@ -7,7 +7,6 @@ import io.tributary.stack.StackSettings;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,24 +49,8 @@ class SavepointResumeIT {
   void stoppedWithASavepointWhileInputArrivesThenResumed() throws Exception {
     ClickEvents events = new ClickEvents(EVENTS, 7);
     cluster.kafka.createTopic("clicks", 2);
-    Map<String, Map<String, String>> groups = new LinkedHashMap<>();
-    groups.put(
-        "job",
-        Map.of(
-            "name", "ingest",
-            "parallelism", "2",
-            "checkpoint.interval", "1 s",
-            "checkpoint.dir", CHECKPOINTS));
-    groups.put("source", Map.of("type", "kafka"));
-    groups.put("kafka", ClickEvents.kafka(cluster.settings().kafkaBootstrap(), "clicks", "resume"));
-    groups.put("format", ClickEvents.format());
-    groups.put(
-        "iceberg",
-        Map.of(
-            "catalog.type", "hadoop",
-            "warehouse", cluster.settings().localWarehouse(),
-            "database", "resume",
-            "table", "events"));
+    Map<String, Map<String, String>> groups =
+        cluster.ingestGroups(CHECKPOINTS, "clicks", "resume", "resume");
     Path config = LocalCluster.config(dir.resolve("resume.json"), groups);
 
     String first = cluster.runJava(config, true, null);

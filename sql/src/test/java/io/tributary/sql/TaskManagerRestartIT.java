@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,24 +60,9 @@ class TaskManagerRestartIT {
         events.records("clicks", 2).subList(0, EVENTS);
     cluster.kafka.sendAll("clicks", all.subList(0, EVENTS / 2));
 
-    Map<String, Map<String, String>> groups = new LinkedHashMap<>();
-    groups.put(
-        "job",
-        Map.of(
-            "name", "ingest",
-            "parallelism", "2",
-            "checkpoint.interval", "1 s",
-            "checkpoint.dir", dir.resolve("checkpoints").toUri().toString()));
-    groups.put("source", Map.of("type", "kafka"));
-    groups.put("kafka", ClickEvents.kafka(cluster.settings().kafkaBootstrap(), "clicks", "tm"));
-    groups.put("format", ClickEvents.format());
-    groups.put(
-        "iceberg",
-        Map.of(
-            "catalog.type", "hadoop",
-            "warehouse", cluster.settings().localWarehouse(),
-            "database", "restart",
-            "table", "events"));
+    Map<String, Map<String, String>> groups =
+        cluster.ingestGroups(
+            dir.resolve("checkpoints").toUri().toString(), "clicks", "tm", "restart");
     String job = cluster.runJava(LocalCluster.config(dir.resolve("tm.json"), groups), true, null);
     int rest = cluster.settings().port("FLINK_REST_PORT");
     await(() -> rows().size() == EVENTS / 2, "the first half in the table");
