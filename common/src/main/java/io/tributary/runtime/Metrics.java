@@ -28,6 +28,47 @@ public final class Metrics {
   /** Debezium tombstones and DMS control records: read, never applied as rows. */
   public static final String RECORDS_SKIPPED = "tributaryRecordsSkipped";
 
+  // Names below are a contract with deploy/ (alarms, dashboard) and the metrics reference; the
+  // code that emits them may still be in progress, see docs/operations.md.
+
+  /** Sub-group key: per-table metrics live under {@code Job=<job>, Table=<table>}. */
+  public static final String TABLE_KEY = "Table";
+
+  /** Sub-group key: per-reason dead-letter metrics live under {@code Job=<job>, Reason=<r>}. */
+  public static final String REASON_KEY = "Reason";
+
+  /** Kafka: records behind the log end, maximum over this subtask's partitions (gauge). */
+  public static final String SOURCE_RECORDS_LAG_MAX = "tributarySourceRecordsLagMax";
+
+  /** Kinesis: millisBehindLatest, maximum over this subtask's shards (gauge). */
+  public static final String SOURCE_MILLIS_BEHIND_LATEST_MAX =
+      "tributarySourceMillisBehindLatestMax";
+
+  /** Per table: now minus the newest event time (or source time) committed (gauge, ms). */
+  public static final String FRESHNESS_MILLIS = "tributaryFreshnessMillis";
+
+  /** Per table: time since the last successful Iceberg commit (gauge, ms). */
+  public static final String MILLIS_SINCE_LAST_COMMIT = "tributaryMillisSinceLastCommit";
+
+  /** Per table: successful Iceberg commits (counter). */
+  public static final String COMMITS = "tributaryCommits";
+
+  /** Per table, last commit (gauges). */
+  public static final String COMMIT_DURATION_MILLIS = "tributaryCommitDurationMillis";
+
+  public static final String COMMIT_DATA_FILES = "tributaryCommitDataFiles";
+  public static final String COMMIT_DELETE_FILES = "tributaryCommitDeleteFiles";
+  public static final String COMMIT_BYTES = "tributaryCommitBytes";
+  public static final String COMMIT_RECORDS = "tributaryCommitRecords";
+
+  /** Per reason: dead letters per second (meter). */
+  public static final String DEAD_LETTERS_PER_SECOND = "tributaryDeadLettersPerSecond";
+
+  /** cdc: tables created and tables whose schema evolved while the job ran (counters). */
+  public static final String TABLES_CREATED = "tributaryTablesCreated";
+
+  public static final String TABLES_EVOLVED = "tributaryTablesEvolved";
+
   private Metrics() {}
 
   public static MetricGroup group(RuntimeContext ctx, String job) {
