@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,12 +35,10 @@ public final class ConfigLoader {
   public static final class Loaded {
     public final Origin origin;
     public final Map<String, Map<String, String>> groups;
-    public final List<String> positional;
 
-    Loaded(Origin origin, Map<String, Map<String, String>> groups, List<String> positional) {
+    Loaded(Origin origin, Map<String, Map<String, String>> groups) {
       this.origin = origin;
       this.groups = groups;
-      this.positional = positional;
     }
   }
 
@@ -99,12 +96,18 @@ public final class ConfigLoader {
   public static Loaded load(String[] args) {
     String file = null;
     Map<String, String> overrides = new LinkedHashMap<>();
-    List<String> positional = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (!a.startsWith("--")) {
-        positional.add(a);
-        continue;
+        // A stray word is usually half of a value with a space ('2 s' unquoted): ignoring it
+        // would run with a setting other than the one typed.
+        throw new ConfigException(
+            "unexpected argument '"
+                + a
+                + "'"
+                + (i > 0 ? " after '" + args[i - 1] + "'" : "")
+                + ". Every option is written --<group>.<key> VALUE; quote a value that holds"
+                + " spaces (--job.checkpoint.interval '10 s'). --help lists the options.");
       }
       String name = a.substring(2);
       String value;
@@ -166,7 +169,7 @@ public final class ConfigLoader {
           .computeIfAbsent(o.getKey().substring(0, dot), g -> new LinkedHashMap<>())
           .put(o.getKey().substring(dot + 1), o.getValue());
     }
-    return new Loaded(origin, groups, positional);
+    return new Loaded(origin, groups);
   }
 
   /** Parses a JSON file in MSF's runtime-properties shape. */

@@ -18,6 +18,7 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
 import org.apache.iceberg.flink.sink.dynamic.DynamicRecord;
 import org.apache.iceberg.flink.sink.dynamic.DynamicRecordGenerator;
+import org.apache.iceberg.flink.sink.dynamic.PerCheckpointDynamicSink;
 
 /**
  * Upserts {@link RowChange}s into their tables with Iceberg's {@link DynamicIcebergSink}: one sink
@@ -39,7 +40,9 @@ public final class ChangeSink {
         catalog.writeParallelism() != null
             ? catalog.writeParallelism()
             : changes.getExecutionEnvironment().getParallelism();
-    DynamicIcebergSink.forInput(changes)
+    // Iceberg's sink, with each checkpoint's results committed apart: an aborted checkpoint
+    // otherwise folds into the next commit and can keep an upserted key twice.
+    PerCheckpointDynamicSink.forInput(changes)
         .generator(new Records(parallelism))
         .catalogLoader(catalog.loader())
         .immediateTableUpdate(true) // keeps every change on one path: per-key order is kept
