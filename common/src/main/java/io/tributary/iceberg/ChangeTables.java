@@ -63,10 +63,18 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
   private static final Logger LOG = LoggerFactory.getLogger(ChangeTables.class);
   private static final int COMMIT_ATTEMPTS = 10;
 
+  /**
+   * Prefix of the dead-letter table's properties that list the tables this pipeline mirrors (one
+   * key per table, so concurrent subtasks never overwrite each other). A start without state reads
+   * them to find tables that are named nowhere in the configuration (see {@code StartGuard}).
+   */
+  public static final String MIRRORED_PREFIX = "tributary.cdc.mirrored.";
+
   private final String job;
   private final IcebergCatalog catalog;
   private final SchemaChanges policy;
   private final OutputTag<DeadLetter> deadLetters;
+  private final String registry;
   private transient Catalog client;
   private transient Map<String, Target> targets;
   // Tables whose schema changed in this checkpoint, and their changes since: released after it
@@ -74,17 +82,30 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
   private transient ListState<RowChange> heldState;
   private transient boolean releaseScheduled;
 
+  /**
+   * @param registry the table whose properties list the mirrored tables ({@link #MIRRORED_PREFIX}):
+   *     the job's dead-letter table, which exists before any change is read
+   */
   public ChangeTables(
-      String job, IcebergCatalog catalog, SchemaChanges policy, OutputTag<DeadLetter> deadLetters) {
+      String job,
+      IcebergCatalog catalog,
+      SchemaChanges policy,
+      OutputTag<DeadLetter> deadLetters,
+      String registry) {
     this.job = job;
     this.catalog = catalog;
     this.policy = policy;
     this.deadLetters = deadLetters;
+    this.registry = registry;
   }
 
   /** Adds the stage after {@code changes}, chained to it. */
   public static Checked<RowChange> fit(
-      DataStream<RowChange> changes, String job, IcebergCatalog catalog, SchemaChanges policy) {
+      DataStream<RowChange> changes,
+      String job,
+      IcebergCatalog catalog,
+      SchemaChanges policy,
+      String registry) {
     OutputTag<DeadLetter> tag =
         new OutputTag<>("schema-mismatch", TypeInformation.of(DeadLetter.class));
     SingleOutputStreamOperator<RowChange> rows =
@@ -92,7 +113,7 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
             .transform(
                 "create / evolve tables",
                 RowChangeType.INSTANCE,
-                new ChangeTables(job, catalog, policy, tag))
+                new ChangeTables(job, catalog, policy, tag, registry))
             .uid("change-tables");
     return new Checked<>(rows, rows.getSideOutput(tag));
   }
@@ -332,9 +353,26 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
         table = client.loadTable(id);
       }
     }
+    register(id);
     Target t = new Target(id, table.schema());
     targets.put(change.table, t);
     return t;
+  }
+
+  /** Lists {@code id} in the registry table before any row of it can be committed. */
+  private void register(TableIdentifier id) {
+    TableIdentifier at = catalog.identifier(registry);
+    if (!client.tableExists(at)) {
+      throw new IllegalStateException(
+          "the dead-letter table " + at + " is missing: it is created when the job starts");
+    }
+    Table r = client.loadTable(at);
+    String key = MIRRORED_PREFIX + id;
+    if (!r.properties().containsKey(key)) {
+      // Iceberg retries a conflicting property commit on a fresh base: no subtask's key is lost
+      r.updateProperties().set(key, job).commit();
+      LOG.info("Listed {} in {} as a table this pipeline mirrors", id, at);
+    }
   }
 
   /** The change's columns as an Iceberg schema whose identifier fields are the key columns. */

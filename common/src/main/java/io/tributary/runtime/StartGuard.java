@@ -1,6 +1,7 @@
 package io.tributary.runtime;
 
 import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.runtime.JobOptions.StartMode;
 import java.io.IOException;
@@ -25,8 +26,6 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
@@ -54,7 +53,6 @@ public final class StartGuard implements Serializable {
   private final String job;
   private final IcebergCatalog catalog;
   private final List<String> tables;
-  private final List<String> namespaces;
   private final RetainedCheckpoints checkpoints;
   private final boolean enforced;
   private final boolean restoring;
@@ -63,14 +61,12 @@ public final class StartGuard implements Serializable {
       String job,
       IcebergCatalog catalog,
       List<String> tables,
-      List<String> namespaces,
       RetainedCheckpoints checkpoints,
       boolean enforced,
       boolean restoring) {
     this.job = job;
     this.catalog = catalog;
     this.tables = tables;
-    this.namespaces = namespaces;
     this.checkpoints = checkpoints;
     this.enforced = enforced;
     this.restoring = restoring;
@@ -78,15 +74,13 @@ public final class StartGuard implements Serializable {
 
   /**
    * A guard over {@code tables} (names in {@code iceberg.database}, or {@code namespace.table}),
-   * plus every table of {@code namespaces} (for jobs whose tables follow their input).
+   * plus the tables any of them lists as mirrored ({@link ChangeTables#MIRRORED_PREFIX}).
    */
-  public static StartGuard of(
-      TributaryConfig c, IcebergCatalog catalog, List<String> tables, List<String> namespaces) {
+  public static StartGuard of(TributaryConfig c, IcebergCatalog catalog, List<String> tables) {
     return new StartGuard(
         c.get(JobOptions.GROUP, JobOptions.NAME).toString(),
         catalog,
         new ArrayList<>(tables),
-        new ArrayList<>(namespaces),
         RetainedCheckpoints.of(c),
         c.get(JobOptions.GROUP, JobOptions.START) == StartMode.RESUME,
         FlinkEnvironment.restorePath(c).isPresent());
@@ -136,11 +130,17 @@ public final class StartGuard implements Serializable {
     for (String t : tables) {
       ids.add(t.contains(".") ? TableIdentifier.parse(t) : catalog.identifier(t));
     }
-    if (c instanceof SupportsNamespaces) {
-      for (String n : namespaces) {
-        Namespace ns = Namespace.of(n);
-        if (((SupportsNamespaces) c).namespaceExists(ns)) {
-          ids.addAll(c.listTables(ns));
+    // cdc's tables follow its input: the dead-letter table lists those it mirrors
+    for (TableIdentifier id : new ArrayList<>(ids)) {
+      if (c.tableExists(id)) {
+        for (String key : c.loadTable(id).properties().keySet()) {
+          if (key.startsWith(ChangeTables.MIRRORED_PREFIX)) {
+            TableIdentifier mirrored =
+                TableIdentifier.parse(key.substring(ChangeTables.MIRRORED_PREFIX.length()));
+            if (!ids.contains(mirrored)) {
+              ids.add(mirrored);
+            }
+          }
         }
       }
     }

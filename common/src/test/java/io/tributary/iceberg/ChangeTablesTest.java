@@ -24,7 +24,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.OutputTag;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,8 @@ class ChangeTablesTest {
   static final OutputTag<DeadLetter> DEAD =
       new OutputTag<>("schema-mismatch", TypeInformation.of(DeadLetter.class));
 
+  static final String REGISTRY = "cdc_dead_letters";
+
   @TempDir Path dir;
   long lsn = 10;
 
@@ -44,9 +48,19 @@ class ChangeTablesTest {
   }
 
   OneInputStreamOperatorTestHarness<RowChange, RowChange> harness() throws Exception {
+    // the job creates its dead-letter table before any change is read
+    catalog()
+        .with(
+            c ->
+                c.tableExists(TableIdentifier.of("lake", REGISTRY))
+                    ? null
+                    : c.createTable(
+                        TableIdentifier.of("lake", REGISTRY),
+                        new Schema(
+                            Types.NestedField.required(1, "reason", Types.StringType.get()))));
     OneInputStreamOperatorTestHarness<RowChange, RowChange> h =
         new OneInputStreamOperatorTestHarness<>(
-            new ChangeTables("cdc", catalog(), SchemaChanges.EVOLVE, DEAD));
+            new ChangeTables("cdc", catalog(), SchemaChanges.EVOLVE, DEAD, REGISTRY));
     h.setup(new RowChangeSerializer());
     return h;
   }
@@ -89,6 +103,23 @@ class ChangeTablesTest {
       throws Exception {
     h.snapshot(id, id);
     h.setProcessingTime(h.getProcessingTime() + 1); // fires the release timer
+  }
+
+  @Test
+  void aMirroredTableIsListedInTheDeadLetterTableBeforeItsFirstRowLeaves() throws Exception {
+    try (OneInputStreamOperatorTestHarness<RowChange, RowChange> h = harness()) {
+      h.open();
+      send(h, changes(Op.INSERT, "id", 1L, "name", "one"));
+      assertThat(h.extractOutputValues()).hasSize(1);
+      Map<String, String> listed =
+          catalog()
+              .with(c -> c.loadTable(TableIdentifier.of("lake", REGISTRY)).properties())
+              .entrySet()
+              .stream()
+              .filter(e -> e.getKey().startsWith(ChangeTables.MIRRORED_PREFIX))
+              .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+      assertThat(listed).isEqualTo(Map.of("tributary.cdc.mirrored.app.public_items", "cdc"));
+    }
   }
 
   @Test

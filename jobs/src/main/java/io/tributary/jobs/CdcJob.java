@@ -61,7 +61,7 @@ public final class CdcJob implements TributaryJob {
     List<String> guarded = new ArrayList<>();
     guarded.add(deadLetters.deadLetters());
     guarded.addAll(tables.configuredTargets());
-    this.startGuard = StartGuard.of(config, catalog, guarded, List.of());
+    this.startGuard = StartGuard.of(config, catalog, guarded);
   }
 
   @Override
@@ -74,7 +74,8 @@ public final class CdcJob implements TributaryJob {
     Checked<RowChange> changes = Changes.read(source, env, format, ordering, tables, name());
     startGuard.addTo(changes.rows());
     Checked<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl, staleChanges);
-    Checked<RowChange> fitted = ChangeTables.fit(ordered.rows(), name(), catalog, schemaChanges);
+    Checked<RowChange> fitted =
+        ChangeTables.fit(ordered.rows(), name(), catalog, schemaChanges, deadLetters.deadLetters());
     ChangeSink.append(fitted.rows(), catalog);
     DeadLetterTable.write(
         changes.deadLetters().union(ordered.deadLetters(), fitted.deadLetters()),

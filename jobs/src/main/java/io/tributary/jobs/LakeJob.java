@@ -22,8 +22,7 @@ abstract class LakeJob implements TributaryJob {
     this.source = RecordSource.fromConfig(config, name).endingAfterCheckpoints(1);
     this.catalog = IcebergCatalog.fromConfig(config);
     this.table = TargetTable.fromConfig(config);
-    this.startGuard =
-        StartGuard.of(config, catalog, List.of(table.name(), table.deadLetters()), List.of());
+    this.startGuard = StartGuard.of(config, catalog, List.of(table.name(), table.deadLetters()));
   }
 
   @Override

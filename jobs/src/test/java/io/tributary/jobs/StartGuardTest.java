@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.runtime.RetainedCheckpoints;
 import io.tributary.runtime.TributaryOptions;
@@ -199,35 +200,39 @@ class StartGuardTest {
     assertThat(ids(rows)).isEqualTo(range(0, 500));
   }
 
-  @Test
-  void aCdcJobRunTwiceWithoutStateIsRefusedOnItsMirroredTable() throws Exception {
-    kafka.createTopic("changes", 1);
+  /** Three inserts of app.public.items on a new topic; the cdc job's arguments for it. */
+  private String[] cdcOn(String topic, String... more) {
+    kafka.createTopic(topic, 1);
     List<ProducerRecord<byte[], byte[]>> changes = new ArrayList<>();
     for (int id = 1; id <= 3; id++) {
       String after = "{\"id\":" + id + ",\"name\":\"n" + id + "\"}";
       changes.add(
           new ProducerRecord<>(
-              "changes",
-              0,
-              null,
-              CdcJobTest.debezium("c", "null", after, id * 10).getBytes(UTF_8)));
+              topic, 0, null, CdcJobTest.debezium("c", "null", after, id * 10).getBytes(UTF_8)));
     }
-    kafka.sendAll("changes", changes);
-    String[] cdc = {
-      "--job.name", "cdc",
-      "--job.checkpoint.interval", "300 ms",
-      "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-      "--source.type", "kafka",
-      "--source.bounded", "true",
-      "--kafka.bootstrap.servers", kafka.bootstrapServers(),
-      "--kafka.topics", "changes",
-      "--kafka.start", "earliest",
-      "--cdc.format", "debezium-json",
-      "--cdc.primary-keys", "items=id",
-      "--cdc.tables", "items=mirror.items",
-      "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-      "--iceberg.database", "lake"
-    };
+    kafka.sendAll(topic, changes);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--job.name", "cdc",
+                "--job.checkpoint.interval", "300 ms",
+                "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+                "--source.type", "kafka",
+                "--source.bounded", "true",
+                "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "--kafka.topics", topic,
+                "--kafka.start", "earliest",
+                "--cdc.format", "debezium-json",
+                "--cdc.primary-keys", "items=id",
+                "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+                "--iceberg.database", "lake"));
+    args.addAll(List.of(more));
+    return args.toArray(new String[0]);
+  }
+
+  @Test
+  void aCdcJobRunTwiceWithoutStateIsRefusedOnItsMirroredTable() throws Exception {
+    String[] cdc = cdcOn("changes", "--cdc.tables", "items=mirror.items");
     assertThat(outcome(JobTesting.startAsync("cdc-first", cdc))).isNull();
     IcebergCatalog mirror = Tables.hadoop(dir.resolve("warehouse").toString(), "mirror");
     assertThat(Tables.read(mirror, "items")).hasSize(3);
@@ -237,6 +242,36 @@ class StartGuardTest {
     assertThat(ExceptionUtils.stringifyException(failure))
         .contains("tributary cdc refuses to start without restored Flink state")
         .contains("mirror.items holds commits of Flink job");
+  }
+
+  @Test
+  void aCdcJobIsRefusedOnAMirroredTableNamedNowhereInItsConfiguration() throws Exception {
+    String[] cdc = cdcOn("unnamed"); // no cdc.tables: the table's name follows the input
+    assertThat(outcome(JobTesting.startAsync("cdc-first", cdc))).isNull();
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    org.apache.iceberg.Table deadLetters =
+        lake.with(c -> c.loadTable(lake.identifier("cdc_dead_letters")));
+    // the case this covers: no Flink commit on the dead-letter table to find (no dead letter)
+    assertThat(deadLetters.snapshots())
+        .noneMatch(s -> s.summary() != null && s.summary().containsKey("flink.job-id"));
+    List<String> listed =
+        deadLetters.properties().keySet().stream()
+            .filter(k -> k.startsWith(ChangeTables.MIRRORED_PREFIX))
+            .map(k -> k.substring(ChangeTables.MIRRORED_PREFIX.length()))
+            .collect(Collectors.toList());
+    assertThat(listed).hasSize(1);
+    String mirrored = listed.get(0);
+    org.apache.iceberg.catalog.TableIdentifier id =
+        org.apache.iceberg.catalog.TableIdentifier.parse(mirrored);
+    IcebergCatalog ns =
+        Tables.hadoop(dir.resolve("warehouse").toString(), id.namespace().toString());
+    assertThat(Tables.read(ns, id.name())).as("the mirrored table " + mirrored).hasSize(3);
+
+    Throwable failure = outcome(JobTesting.startAsync("cdc-again", cdc));
+    assertThat(ExceptionUtils.findThrowable(failure, SuppressRestartsException.class)).isPresent();
+    assertThat(ExceptionUtils.stringifyException(failure))
+        .contains("tributary cdc refuses to start without restored Flink state")
+        .contains(mirrored + " holds commits of Flink job");
   }
 
   @Test
