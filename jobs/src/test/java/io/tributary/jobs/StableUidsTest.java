@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.flink.runtime.OperatorIDPair;
+import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,13 +19,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * configuration (two submissions), must give every operator the same id: Iceberg 1.10.1's {@code
  * DynamicIcebergSink} gave its pre-commit operator a random uid per submission (apache/iceberg
  * #15738), so {@code cdc}'s savepoints restored only while that operator's state was empty; 1.10.2
- * derives the uid from the sink's name (its vertex name still carries a random UUID, which does not
- * matter to a restore).
+ * derives the uid from the sink's name.
  */
 class StableUidsTest {
   @TempDir Path dir;
 
   private TreeSet<String> operatorIds(String job) throws Exception {
+    TreeSet<String> ids = new TreeSet<>();
+    for (JobVertex v : jobGraph(job).getVertices()) {
+      for (OperatorIDPair id : v.getOperatorIDs()) {
+        ids.add(id.getGeneratedOperatorID().toString());
+      }
+    }
+    return ids;
+  }
+
+  private JobGraph jobGraph(String job) throws Exception {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -51,14 +62,7 @@ class StableUidsTest {
               "--aggregate.group-by", "user_id",
               "--aggregate.aggregates", "count(*) AS events"));
     }
-    TreeSet<String> ids = new TreeSet<>();
-    for (JobVertex v : JobTesting.jobGraph(args.toArray(new String[0])).getVertices()) {
-      for (OperatorIDPair id : v.getOperatorIDs()) {
-        // the id alone: 1.10.2 still names the pre-commit vertex with a random UUID
-        ids.add(id.getGeneratedOperatorID().toString());
-      }
-    }
-    return ids;
+    return JobTesting.jobGraph(args.toArray(new String[0]));
   }
 
   @ParameterizedTest
@@ -67,5 +71,14 @@ class StableUidsTest {
     TreeSet<String> first = operatorIds(job);
     assertThat(first).hasSizeGreaterThan(3);
     assertThat(operatorIds(job)).isEqualTo(first);
+  }
+
+  @Test
+  void cdcCommitsEachCheckpointApartThroughTributarysPreCommitStep() throws Exception {
+    // the patched aggregator (PerCheckpointDynamicSink) under the original uid, so savepoints of
+    // either restore; its name no longer carries Iceberg's random UUID
+    assertThat(jobGraph("cdc").getVertices())
+        .extracting(JobVertex::getName)
+        .anyMatch(n -> n.contains("cdc-sink-per-checkpoint-pre-commit"));
   }
 }
