@@ -5,6 +5,8 @@ import io.tributary.config.ConfigLoader.Origin;
 import io.tributary.config.Secrets;
 import io.tributary.config.TributaryConfig;
 import io.tributary.runtime.JobOptions.CheckpointMode;
+import io.tributary.source.SourceOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -92,9 +94,18 @@ public final class FlinkEnvironment {
   public static Configuration settings(TributaryConfig c) {
     var g = JobOptions.GROUP;
     Configuration conf = new Configuration();
-    conf.set(
-        ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL,
-        c.get(g, JobOptions.CHECKPOINT_INTERVAL));
+    Duration interval = c.get(g, JobOptions.CHECKPOINT_INTERVAL);
+    if (SourceOptions.endsOnDemand(c)) {
+      // The source reports a backlog until every reader is out of records (EndAfterCheckpoint):
+      // the user's interval holds while it reads, the short one triggers the covering checkpoint.
+      Duration end = c.get(SourceOptions.GROUP, SourceOptions.END_CHECKPOINT_INTERVAL);
+      conf.set(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, interval);
+      conf.set(
+          ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL,
+          end.compareTo(interval) < 0 ? end : interval);
+    } else {
+      conf.set(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+    }
     conf.set(
         ExecutionCheckpointingOptions.CHECKPOINTING_MODE,
         c.get(g, JobOptions.CHECKPOINT_MODE) == CheckpointMode.EXACTLY_ONCE

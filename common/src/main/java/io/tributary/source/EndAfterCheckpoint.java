@@ -1,6 +1,9 @@
 package io.tributary.source;
 
+import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
@@ -33,6 +36,12 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * </ul>
  *
  * Ending after a completed checkpoint that covers every record leaves nothing for that commit.
+ *
+ * <p>Waiting for the next checkpoint would cost up to a full interval per run. So the enumerator
+ * reports a backlog (Flink's {@code isProcessingBacklog}) from its start until every reader is out
+ * of records; {@code FlinkEnvironment} sets the user's interval as Flink's interval during backlog
+ * and {@code source.end-checkpoint-interval} as the regular one. When the backlog clears, Flink's
+ * checkpoint coordinator reschedules the next checkpoint that much later.
  */
 public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements Source<T, S, E> {
   private static final long serialVersionUID = 1L;
@@ -63,13 +72,88 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
   @Override
   public SplitEnumerator<S, E> createEnumerator(SplitEnumeratorContext<S> context)
       throws Exception {
-    return delegate.createEnumerator(context);
+    return new Enumerator<>(delegate.createEnumerator(context), context);
   }
 
   @Override
   public SplitEnumerator<S, E> restoreEnumerator(SplitEnumeratorContext<S> context, E checkpoint)
       throws Exception {
-    return delegate.restoreEnumerator(context, checkpoint);
+    // restored readers report again: their restored splits end at once
+    return new Enumerator<>(delegate.restoreEnumerator(context, checkpoint), context);
+  }
+
+  /** A reader's message to the enumerator: it has read its last record. */
+  static final class OutOfRecords implements SourceEvent {
+    private static final long serialVersionUID = 1L;
+  }
+
+  private static final class Enumerator<S extends SourceSplit, E> implements SplitEnumerator<S, E> {
+    private final SplitEnumerator<S, E> delegate;
+    private final SplitEnumeratorContext<S> context;
+    private final Set<Integer> done = new HashSet<>();
+    private boolean backlog;
+
+    Enumerator(SplitEnumerator<S, E> delegate, SplitEnumeratorContext<S> context) {
+      this.delegate = delegate;
+      this.context = context;
+    }
+
+    @Override
+    public void start() {
+      backlog = true;
+      context.setIsProcessingBacklog(true);
+      delegate.start();
+    }
+
+    @Override
+    public void handleSourceEvent(int subtaskId, SourceEvent event) {
+      if (!(event instanceof OutOfRecords)) {
+        delegate.handleSourceEvent(subtaskId, event);
+        return;
+      }
+      done.add(subtaskId);
+      if (backlog && done.size() >= context.currentParallelism()) {
+        backlog = false;
+        LOG.info("Every source reader is out of records: checkpointing at the end interval");
+        context.setIsProcessingBacklog(false);
+      }
+    }
+
+    @Override
+    public void handleSplitRequest(int subtaskId, String requesterHostname) {
+      delegate.handleSplitRequest(subtaskId, requesterHostname);
+    }
+
+    @Override
+    public void addSplitsBack(List<S> splits, int subtaskId) {
+      done.remove(subtaskId); // its splits come back to it: it has records again
+      delegate.addSplitsBack(splits, subtaskId);
+    }
+
+    @Override
+    public void addReader(int subtaskId) {
+      delegate.addReader(subtaskId);
+    }
+
+    @Override
+    public E snapshotState(long checkpointId) throws Exception {
+      return delegate.snapshotState(checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+      delegate.notifyCheckpointComplete(checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+      delegate.notifyCheckpointAborted(checkpointId);
+    }
+
+    @Override
+    public void close() throws IOException {
+      delegate.close();
+    }
   }
 
   @Override
@@ -84,19 +168,21 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
 
   @Override
   public SourceReader<T, S> createReader(SourceReaderContext context) throws Exception {
-    return new Reader<>(delegate.createReader(context), checkpoints);
+    return new Reader<>(delegate.createReader(context), context, checkpoints);
   }
 
   private static final class Reader<T, S extends SourceSplit> implements SourceReader<T, S> {
     private final SourceReader<T, S> delegate;
+    private final SourceReaderContext context;
     private final int checkpoints;
     private boolean exhausted;
     private long firstCheckpointAfterEnd = -1;
     private int completedAfterEnd;
     private final CompletableFuture<Void> covered = new CompletableFuture<>();
 
-    Reader(SourceReader<T, S> delegate, int checkpoints) {
+    Reader(SourceReader<T, S> delegate, SourceReaderContext context, int checkpoints) {
       this.delegate = delegate;
+      this.context = context;
       this.checkpoints = checkpoints;
     }
 
@@ -116,6 +202,7 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
             "Source reader out of records: ending after {} more completed checkpoint(s)",
             checkpoints);
         exhausted = true;
+        context.sendSourceEventToCoordinator(new OutOfRecords());
         return InputStatus.NOTHING_AVAILABLE;
       }
       return status;

@@ -2,6 +2,9 @@ package io.tributary.source;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Ranges;
+import io.tributary.config.TributaryConfig;
+import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -36,6 +39,25 @@ public final class SourceOptions {
                   + " Kinesis shards), or after datagen.count events, then finish. For backfills,"
                   + " reprocessing and tests.");
 
+  public static final ConfigOption<Duration> END_CHECKPOINT_INTERVAL =
+      Ranges.atLeast(
+          Duration.ofMillis(10),
+          ConfigOptions.key("end-checkpoint-interval")
+              .durationType()
+              .defaultValue(Duration.ofMillis(200))
+              .withDescription(
+                  "Bounded Kafka and datagen runs: the checkpoint interval once every reader is out"
+                      + " of records. A bounded run ends after a checkpoint that covers its last"
+                      + " record (cdc: two), so it ends about this long after its data instead of up"
+                      + " to job.checkpoint.interval later; until then, checkpoints keep"
+                      + " job.checkpoint.interval (Flink's interval-during-backlog)."));
+
+  /** True when the run's covering checkpoint is triggered as soon as every reader is done. */
+  public static boolean endsOnDemand(TributaryConfig c) {
+    return c.get(GROUP, BOUNDED) && c.get(GROUP, TYPE) != SourceType.KINESIS;
+  }
+
   public static final OptionGroup GROUP =
-      OptionGroup.of("source", "The source every job reads from.").add(TYPE, BOUNDED);
+      OptionGroup.of("source", "The source every job reads from.")
+          .add(TYPE, BOUNDED, END_CHECKPOINT_INTERVAL);
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
 import io.tributary.config.TributaryConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -13,6 +14,7 @@ import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
 import org.junit.jupiter.api.Test;
 
 class FlinkEnvironmentTest {
@@ -78,5 +80,41 @@ class FlinkEnvironmentTest {
     assertThat(conf.get(JobManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
     assertThat(conf.get(TaskManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
     assertThat(conf.get(TaskManagerOptions.HOST)).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void aBoundedKafkaOrDatagenRunKeepsItsIntervalWhileReadingAndAShortOneAfter() {
+    Configuration bounded =
+        FlinkEnvironment.settings(
+            job("source.bounded", "true", "job.checkpoint.interval", "10 min"));
+    assertThat(bounded.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG))
+        .isEqualTo(Duration.ofMinutes(10));
+    assertThat(bounded.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL))
+        .isEqualTo(Duration.ofMillis(200));
+
+    // an interval already shorter than the end interval stays
+    Configuration quick =
+        FlinkEnvironment.settings(
+            job("source.bounded", "true", "job.checkpoint.interval", "50 ms"));
+    assertThat(quick.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL))
+        .isEqualTo(Duration.ofMillis(50));
+
+    // unbounded, or a source that reports no backlog (Kinesis): the interval, nothing else
+    for (TributaryConfig c :
+        List.of(
+            job("job.checkpoint.interval", "10 min"),
+            Configs.of(
+                "job.name", "ingest",
+                "source.type", "kinesis",
+                "source.bounded", "true",
+                "job.checkpoint.interval", "10 min",
+                "iceberg.warehouse", "/tmp/w"))) {
+      Configuration conf = FlinkEnvironment.settings(c);
+      assertThat(conf.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL))
+          .isEqualTo(Duration.ofMinutes(10));
+      assertThat(
+              conf.getOptional(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG))
+          .isEmpty();
+    }
   }
 }

@@ -233,6 +233,59 @@ class IngestJobTest {
     assertThat(new java.util.TreeSet<>(ids)).hasSize(few + many);
   }
 
+  /**
+   * A bounded run with a checkpoint interval of 10 minutes: its covering checkpoint is triggered
+   * once both readers are out of records (source.end-checkpoint-interval), so it ends long before
+   * the interval, every record once.
+   */
+  @Test
+  @Timeout(value = 4, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void aBoundedRunEndsSoonAfterItsDataNotAtTheNextCheckpointInterval() throws Exception {
+    String topic = "on-demand";
+    kafka.createTopic(topic, 2);
+    Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    int count = 5_000;
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String json =
+          String.format(
+              "{\"id\":\"e-%06d\",\"user_id\":\"u-%d\",\"qty\":%d,\"ts\":\"%s\"}",
+              i, i % 7, i, base.plusMillis(i));
+      records.add(new ProducerRecord<>(topic, i % 2, null, json.getBytes(UTF_8)));
+    }
+    kafka.sendAll(topic, records);
+
+    long start = System.nanoTime();
+    Main.run(
+        new String[] {
+          "--job.name", "ingest",
+          "--job.parallelism", "2",
+          "--job.checkpoint.interval", "10 min",
+          "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+          "--source.type", "kafka",
+          "--source.bounded", "true",
+          "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+          "--kafka.topics", topic,
+          "--kafka.start", "earliest",
+          "--format.schema", SCHEMA,
+          "--format.event-time.field", "ts",
+          "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+          "--iceberg.database", "lake",
+          "--iceberg.table", "on_demand"
+        });
+    System.out.printf(
+        "bounded run with a 10 min interval ended after %d ms%n",
+        (System.nanoTime() - start) / 1_000_000);
+
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    List<String> ids =
+        Tables.read(catalog, "on_demand").stream()
+            .map(r -> (String) r.getField("id"))
+            .collect(Collectors.toList());
+    assertThat(ids).hasSize(count);
+    assertThat(new java.util.TreeSet<>(ids)).hasSize(count);
+  }
+
   /** The 40 valid records, then one of every kind of bad record, with the reason each must get. */
   static List<Sent> validAndBad(Instant base) {
     List<Sent> sent = new ArrayList<>();
