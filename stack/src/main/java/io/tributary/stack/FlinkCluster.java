@@ -71,6 +71,14 @@ public final class FlinkCluster {
   private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
   private static final String LIB_FILE = "lib.classpath";
 
+  /**
+   * The stack's reporter: Flink's Prometheus reporter on 127.0.0.1 (a name, not a class literal:
+   * the stack's own JVM has no Flink on its classpath).
+   */
+  static final String PROMETHEUS_REPORTER = "io.tributary.stack.LoopbackPrometheusReporter$Factory";
+
+  static final String PROMETHEUS_PORT_KEY = "metrics.reporter.prom.port";
+
   private FlinkCluster() {}
 
   /**
@@ -100,6 +108,10 @@ public final class FlinkCluster {
     local.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
     local.put(
         "execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
+    if (lib == Lib.STACK) {
+      // The port differs per JVM: each start passes its own (startJobManager, startTaskManager).
+      local.put("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER);
+    }
     if (s3Endpoint != null) {
       local.put("s3.endpoint", s3Endpoint);
       local.put("s3.path.style.access", "true");
@@ -126,8 +138,12 @@ public final class FlinkCluster {
     return conf;
   }
 
-  /** Starts the JobManager; returns once its REST API answers. */
-  public static ServerProcess startJobManager(Path dir, Path logFile, int restPort) {
+  /**
+   * Starts the JobManager; returns once its REST API answers. Its Prometheus metrics are on
+   * 127.0.0.1:{@code metricsPort} (with the stack's lib).
+   */
+  public static ServerProcess startJobManager(
+      Path dir, Path logFile, int restPort, int metricsPort) {
     Path conf = dir.resolve("conf");
     ServerProcess jm =
         ServerProcess.start(
@@ -136,7 +152,8 @@ public final class FlinkCluster {
                 conf,
                 logFile,
                 "GET_JM_RESOURCE_PARAMS",
-                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                metricsPort),
             dir,
             logFile,
             clusterEnvironment());
@@ -146,9 +163,11 @@ public final class FlinkCluster {
 
   /**
    * Starts a TaskManager; returns once the JobManager lists it. A TaskManager that was killed stays
-   * listed until its heartbeat times out, so readiness is a TaskManager id not listed before.
+   * listed until its heartbeat times out, so readiness is a TaskManager id not listed before. Its
+   * Prometheus metrics are on 127.0.0.1:{@code metricsPort} (with the stack's lib).
    */
-  public static ServerProcess startTaskManager(Path dir, Path logFile, int restPort) {
+  public static ServerProcess startTaskManager(
+      Path dir, Path logFile, int restPort, int metricsPort) {
     Path conf = dir.resolve("conf");
     Set<String> before = taskManagerIds(restPort);
     ServerProcess tm =
@@ -158,7 +177,8 @@ public final class FlinkCluster {
                 conf,
                 logFile,
                 "GET_TM_RESOURCE_PARAMS",
-                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"),
+                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                metricsPort),
             dir,
             logFile,
             clusterEnvironment());
@@ -253,7 +273,8 @@ public final class FlinkCluster {
     }
   }
 
-  private static List<String> command(Path conf, Path logFile, String resources, String main) {
+  private static List<String> command(
+      Path conf, Path logFile, String resources, String main, int metricsPort) {
     String classpath;
     try {
       classpath = Files.readString(conf.getParent().resolve(LIB_FILE), StandardCharsets.UTF_8);
@@ -278,6 +299,8 @@ public final class FlinkCluster {
         command.add(dynamic);
       }
     }
+    command.add("-D");
+    command.add(PROMETHEUS_PORT_KEY + "=" + metricsPort);
     return command;
   }
 
@@ -287,7 +310,10 @@ public final class FlinkCluster {
    * kafka-clients (child-first) in one job: a LinkageError on ConsumerRecord.
    */
   static List<Path> libJars() {
-    return Artifacts.flinkClasspath();
+    List<Path> jars = new ArrayList<>(Artifacts.flinkClasspath());
+    // LoopbackPrometheusReporter, and the service file Flink finds its factory by.
+    jars.add(Artifacts.stackClasses());
+    return jars;
   }
 
   /**

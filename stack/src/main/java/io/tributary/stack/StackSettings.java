@@ -25,6 +25,11 @@ public final class StackSettings {
     DEFAULTS.put("REST_CATALOG_PORT", "8181");
     DEFAULTS.put("FLINK_REST_PORT", "8081");
     DEFAULTS.put("FLINK_RPC_PORT", "6123");
+    // Flink's Prometheus reporter, one port per JVM; docker/ serves 9249 in each container.
+    DEFAULTS.put("FLINK_JM_METRICS_PORT", "9249");
+    DEFAULTS.put("FLINK_TM_METRICS_PORT", "9250");
+    // The port docker/ publishes its Prometheus on (9090 is S3's here).
+    DEFAULTS.put("PROMETHEUS_PORT", "9091");
   }
 
   /** The bucket S3Mock creates, and the REST catalog's warehouse in it. */
@@ -109,6 +114,10 @@ public final class StackSettings {
 
   public String restCatalogUri() {
     return RestCatalog.uri(port("REST_CATALOG_PORT"));
+  }
+
+  public String prometheusUrl() {
+    return Prometheus.url(port("PROMETHEUS_PORT"));
   }
 
   public String flinkRestUrl() {
