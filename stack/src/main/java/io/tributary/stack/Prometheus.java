@@ -30,10 +30,11 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
  * stack/conf/prometheus/prometheus.yml}); only the targets differ: Docker finds its containers by
  * DNS, this stack names its JVMs' ports.
  *
- * <p>Found on the PATH, else installed on first use into {@code ~/.cache/tributary}: {@code apt-get
- * download} fetches the package and {@code dpkg-deb -x} unpacks it there, the way kinesis-mock is
- * installed from npm. Unpacking needs no root and starts no system service (installing the package
- * would start one on port 9090 under init); the server is a static Go binary.
+ * <p>Found on the PATH, else installed on first use into {@code ~/.cache/tributary/prometheus}:
+ * {@code apt-get download} fetches the package (and the scripts its web pages load) and {@code
+ * dpkg-deb -x} unpacks them there, the way kinesis-mock is installed from npm. Unpacking needs no
+ * root and starts no system service (installing the package would start one on port 9090 under
+ * init); the server binary needs only libc.
  */
 public final class Prometheus {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -48,16 +49,15 @@ public final class Prometheus {
 
   public static ServerProcess start(
       Path dir, Path logFile, int port, Map<String, List<String>> targets) {
-    Path binary = install(dir, logFile);
     Path config = writeConfig(dir, targets);
-    List<String> command =
+    List<String> command = new ArrayList<>(install(dir, logFile));
+    command.addAll(
         List.of(
-            binary.toString(),
             "--config.file=" + config,
             "--storage.tsdb.path=" + dir.resolve("data"),
             "--web.listen-address=127.0.0.1:" + port,
             // The stack is for a day's work, not for history.
-            "--storage.tsdb.retention.time=2d");
+            "--storage.tsdb.retention.time=2d"));
     ServerProcess server = ServerProcess.start("prometheus", command, dir, logFile, Map.of());
     server.awaitReady(
         () -> get(port, "/-/ready").isPresent(), START_TIMEOUT, "/-/ready on port " + port);
@@ -132,17 +132,59 @@ public final class Prometheus {
     return get(port, "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
   }
 
-  /** The server binary: on the PATH, or Debian's package unpacked into the user's cache. */
-  static synchronized Path install(Path dir, Path logFile) {
+  /**
+   * Debian's package and the ones its web UI's pages load their scripts, styles and fonts from
+   * (relative links from /usr/share/prometheus/web/static into /usr/share/javascript); unpacked
+   * into one folder, the links resolve there.
+   */
+  static final List<String> PACKAGES =
+      List.of(
+          "prometheus",
+          "libjs-jquery",
+          "libjs-jquery-hotkeys",
+          "libjs-bootstrap4",
+          "libjs-popper.js",
+          "libjs-eonasdan-bootstrap-datetimepicker",
+          "libjs-moment",
+          "libjs-moment-timezone",
+          "libjs-mustache",
+          "libjs-rickshaw",
+          "libjs-d3",
+          "fonts-glyphicons-halflings");
+
+  /**
+   * The server's command up to its own flags: the binary on the PATH, or the one unpacked into the
+   * user's cache, then told where its web pages are.
+   */
+  static synchronized List<String> install(Path dir, Path logFile) {
     Optional<Path> onPath = onPath("prometheus");
     if (onPath.isPresent()) {
-      return onPath.get();
+      return List.of(onPath.get().toString());
     }
     Path prefix = Paths.get(System.getProperty("user.home"), ".cache", "tributary", "prometheus");
     Path binary = prefix.resolve("usr/bin/prometheus");
-    if (Files.isExecutable(binary)) {
-      return binary;
+    // Written last: a folder without it was cut short and is unpacked again.
+    Path complete = prefix.resolve(".complete");
+    if (!Files.exists(complete)) {
+      unpack(dir, logFile, prefix);
+      if (!Files.isExecutable(binary)) {
+        throw new IllegalStateException("dpkg-deb did not unpack " + binary + "; see " + logFile);
+      }
+      try {
+        Files.writeString(complete, String.join(" ", PACKAGES) + "\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
+    return List.of(
+        binary.toString(),
+        "--web.local-assets=" + prefix.resolve("usr/share/prometheus/web") + "/",
+        "--web.console.templates=" + prefix.resolve("etc/prometheus/consoles"),
+        "--web.console.libraries=" + prefix.resolve("etc/prometheus/console_libraries"));
+  }
+
+  /** {@code apt-get download} the packages, {@code dpkg-deb -x} each into {@code prefix}. */
+  private static void unpack(Path dir, Path logFile, Path prefix) {
     Path download = dir.resolve("download");
     try {
       Files.createDirectories(download);
@@ -150,42 +192,40 @@ public final class Prometheus {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create " + download + " or " + prefix, e);
     }
+    List<String> command = new ArrayList<>(List.of("apt-get", "download"));
+    command.addAll(PACKAGES);
     ServerProcess apt =
-        ServerProcess.start(
-            "apt-get-download-prometheus",
-            List.of("apt-get", "download", "prometheus"),
-            download,
-            logFile,
-            Map.of());
+        ServerProcess.start("apt-get-download-prometheus", command, download, logFile, Map.of());
     apt.awaitSuccess(INSTALL_TIMEOUT);
-    Path deb;
+    List<Path> debs;
     try (Stream<Path> files = Files.list(download)) {
-      deb =
+      debs =
           files
               .filter(f -> f.getFileName().toString().endsWith(".deb"))
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      apt.failure(
-                          "apt-get download prometheus fetched no package into "
-                              + download
-                              + ": run apt-get update, or install it (apt-get install"
-                              + " prometheus) so that prometheus is on the PATH"));
+              .collect(java.util.stream.Collectors.toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ServerProcess unpack =
-        ServerProcess.start(
-            "dpkg-deb-prometheus",
-            List.of("dpkg-deb", "-x", deb.toString(), prefix.toString()),
-            download,
-            logFile,
-            Map.of());
-    unpack.awaitSuccess(INSTALL_TIMEOUT);
-    if (!Files.isExecutable(binary)) {
-      throw unpack.failure("dpkg-deb did not unpack " + binary + " from " + deb);
+    if (debs.size() < PACKAGES.size()) {
+      throw apt.failure(
+          "apt-get download fetched "
+              + debs.size()
+              + " of "
+              + PACKAGES
+              + " into "
+              + download
+              + ": run apt-get update, or install prometheus (apt-get install prometheus) so"
+              + " that it is on the PATH");
     }
-    return binary;
+    for (Path deb : debs) {
+      ServerProcess.start(
+              "dpkg-deb-" + deb.getFileName(),
+              List.of("dpkg-deb", "-x", deb.toString(), prefix.toString()),
+              download,
+              logFile,
+              Map.of())
+          .awaitSuccess(INSTALL_TIMEOUT);
+    }
   }
 
   private static Optional<Path> onPath(String command) {
