@@ -65,6 +65,36 @@ public final class FlinkCluster {
     }
   }
 
+  /** The log lines of the cluster's JVMs (environment variable {@code TRIBUTARY_LOG_FORMAT}). */
+  public enum LogFormat {
+    /** Flink's usual pattern: {@code conf/flink/log4j.properties}. */
+    TEXT("log4j.properties"),
+    /** One JSON object per line: {@code conf/flink/log4j-json.properties}. */
+    JSON("log4j-json.properties");
+
+    final String file;
+
+    LogFormat(String file) {
+      this.file = file;
+    }
+
+    /** {@code text} or {@code json}. */
+    public static LogFormat parse(String value) {
+      for (LogFormat f : values()) {
+        if (f.toString().equals(value.trim())) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException(
+          "TRIBUTARY_LOG_FORMAT=" + value + " is not known: set it to text (the default) or json");
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Pattern TASK_MANAGERS = Pattern.compile("\"taskmanagers\"\\s*:\\s*(\\d+)");
   private static final Pattern TASK_MANAGER_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
@@ -89,7 +119,8 @@ public final class FlinkCluster {
    * {@code s3://} paths (checkpoints, savepoints) go there through Flink's S3 file system plugin,
    * path-style, credentials from the environment.
    */
-  public static Path configure(Path dir, int restPort, int rpcPort, Lib lib, String s3Endpoint) {
+  public static Path configure(
+      Path dir, int restPort, int rpcPort, Lib lib, String s3Endpoint, LogFormat logFormat) {
     Path conf = dir.resolve("conf");
     Map<String, String> local = new LinkedHashMap<>();
     local.put("jobmanager.rpc.address", "127.0.0.1");
@@ -129,7 +160,7 @@ public final class FlinkCluster {
       Files.writeString(
           dir.resolve(LIB_FILE), Artifacts.classpath(lib.jars()), StandardCharsets.UTF_8);
       Files.copy(
-          Artifacts.conf().resolve("flink/log4j.properties"),
+          Artifacts.conf().resolve("flink/" + logFormat.file),
           conf.resolve("log4j.properties"),
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {

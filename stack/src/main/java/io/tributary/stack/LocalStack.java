@@ -193,7 +193,8 @@ public final class LocalStack implements AutoCloseable {
             rest,
             settings.port("FLINK_RPC_PORT"),
             settings.flinkLib(),
-            settings.s3Endpoint());
+            settings.s3Endpoint(),
+            settings.logFormat());
         track(
             FlinkCluster.startJobManager(
                 flink, log("flink-jobmanager"), rest, settings.port("FLINK_JM_METRICS_PORT")));

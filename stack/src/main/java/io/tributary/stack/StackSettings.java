@@ -40,11 +40,23 @@ public final class StackSettings {
   private final Path dir;
   private final Map<String, Integer> ports;
   private final FlinkCluster.Lib flinkLib;
+  private final FlinkCluster.LogFormat logFormat;
 
-  private StackSettings(Path dir, Map<String, Integer> ports, FlinkCluster.Lib flinkLib) {
+  private StackSettings(
+      Path dir,
+      Map<String, Integer> ports,
+      FlinkCluster.Lib flinkLib,
+      FlinkCluster.LogFormat logFormat) {
+    if (logFormat == FlinkCluster.LogFormat.JSON && flinkLib == FlinkCluster.Lib.RUNTIME_ONLY) {
+      // MSF's classpath has no JSON layout (MSF formats its logs itself).
+      throw new IllegalArgumentException(
+          "TRIBUTARY_LOG_FORMAT=json needs the stack's Flink lib: unset TRIBUTARY_FLINK_LIB, or"
+              + " set TRIBUTARY_LOG_FORMAT=text with TRIBUTARY_FLINK_LIB=runtime-only");
+    }
     this.dir = dir;
     this.ports = ports;
     this.flinkLib = flinkLib;
+    this.logFormat = logFormat;
   }
 
   /** The CLI's settings: each variable from the environment, or its default. */
@@ -58,10 +70,12 @@ public final class StackSettings {
     }
     String dir = env.apply("TRIBUTARY_STACK_DIR");
     String lib = env.apply("TRIBUTARY_FLINK_LIB");
+    String logs = env.apply("TRIBUTARY_LOG_FORMAT");
     return new StackSettings(
         Paths.get(dir == null ? DEFAULTS.get("TRIBUTARY_STACK_DIR") : dir),
         ports,
-        lib == null ? FlinkCluster.Lib.STACK : FlinkCluster.Lib.parse(lib));
+        lib == null ? FlinkCluster.Lib.STACK : FlinkCluster.Lib.parse(lib),
+        logs == null ? FlinkCluster.LogFormat.TEXT : FlinkCluster.LogFormat.parse(logs));
   }
 
   /** Free ports and a folder of the test's own, so tests run beside a user's stack. */
@@ -75,12 +89,22 @@ public final class StackSettings {
         ports.put(key, free[i++]);
       }
     }
-    return new StackSettings(dir, ports, FlinkCluster.Lib.STACK);
+    return new StackSettings(dir, ports, FlinkCluster.Lib.STACK, FlinkCluster.LogFormat.TEXT);
   }
 
   /** The same, with the Flink cluster's classpath {@code lib}. */
   public StackSettings withFlinkLib(FlinkCluster.Lib lib) {
-    return new StackSettings(dir, ports, lib);
+    return new StackSettings(dir, ports, lib, logFormat);
+  }
+
+  /** The same, with the cluster's JVMs logging in {@code format}. */
+  public StackSettings withLogFormat(FlinkCluster.LogFormat format) {
+    return new StackSettings(dir, ports, flinkLib, format);
+  }
+
+  /** The log lines of the cluster's JVMs (environment variable {@code TRIBUTARY_LOG_FORMAT}). */
+  public FlinkCluster.LogFormat logFormat() {
+    return logFormat;
   }
 
   /** The Flink cluster's classpath (environment variable {@code TRIBUTARY_FLINK_LIB}). */
@@ -138,6 +162,7 @@ public final class StackSettings {
     env.put("TRIBUTARY_STACK_DIR", dir.toString());
     ports.forEach((k, v) -> env.put(k, String.valueOf(v)));
     env.put("TRIBUTARY_FLINK_LIB", flinkLib.toString());
+    env.put("TRIBUTARY_LOG_FORMAT", logFormat.toString());
     return env;
   }
 
