@@ -166,6 +166,13 @@ public final class Prometheus {
     // Written last: a folder without it was cut short and is unpacked again.
     Path complete = prefix.resolve(".complete");
     if (!Files.exists(complete)) {
+      if (onPath("apt-get").isEmpty() || onPath("dpkg-deb").isEmpty()) {
+        throw new IllegalStateException(
+            "prometheus is not on the PATH, and without apt-get and dpkg-deb the stack cannot"
+                + " fetch Debian's package: install Prometheus (e.g. brew install prometheus), or"
+                + " start the other services only: bin/stack start s3 rest-catalog kafka kinesis"
+                + " flink");
+      }
       unpack(dir, logFile, prefix);
       if (!Files.isExecutable(binary)) {
         throw new IllegalStateException("dpkg-deb did not unpack " + binary + "; see " + logFile);
