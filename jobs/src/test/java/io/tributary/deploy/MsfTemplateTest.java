@@ -46,7 +46,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * which is why the template uses the long forms.
  */
 class MsfTemplateTest {
-  private static final Path TEMPLATE = Path.of("..", "deploy", "msf-application.yaml");
+  static final Path TEMPLATE = Path.of("..", "deploy", "msf-application.yaml");
 
   /**
    * Until the Kinesis source is merged, {@code kinesis} is no {@code source.type}: the start-up
@@ -116,14 +116,11 @@ class MsfTemplateTest {
     }
   }
 
-  /** Actions that take Resource "*" only, each with the condition key that must narrow it. */
-  private static final Map<String, Allowed> STAR_RESOURCE =
-      Map.of(
-          "cloudwatch:PutMetricData",
-          new Allowed(
-              Set.of("cloudwatch:PutMetricData"),
-              "cloudwatch:namespace",
-              "CloudWatch metrics have no resource ARN; IAM accepts only \"*\" for it."));
+  /**
+   * Actions that take Resource "*" only, each with the condition key that must narrow it. Empty:
+   * the role needs none (MSF publishes the application's metrics itself).
+   */
+  private static final Map<String, Allowed> STAR_RESOURCE = Map.of();
 
   /**
    * Resources the template does not create that the role may still name, by their exact expression
@@ -324,7 +321,11 @@ class MsfTemplateTest {
             Map.of("Fn::Sub", "arn:${AWS::Partition}:logs:*:${AWS::AccountId}:${LogGroup}"));
     statement(t, "GlueTables").put("Action", List.of("glue:GetTable", "glue:DeleteDatabase"));
     statement(t, "ListWarehouse").remove("Condition");
-    statement(t, "PublishMetrics").remove("Condition");
+    Object policy = list(props(t, "ServiceRole").get("Policies")).get(0);
+    list(map(map(policy).get("PolicyDocument")).get("Statement"))
+        .add(
+            new LinkedHashMap<>(
+                Map.of("Effect", "Allow", "Action", "cloudwatch:PutMetricData", "Resource", "*")));
     statement(t, "ReadStreamEnhancedFanOut").put("NotResource", List.of("x"));
     String problems = String.join("\n", iamProblems(t));
     assertThat(problems)
@@ -334,7 +335,7 @@ class MsfTemplateTest {
         .contains("logs:*:")
         .contains("glue:DeleteDatabase")
         .contains("s3:ListBucket")
-        .contains("cloudwatch:namespace")
+        .contains("Resource \"*\" for cloudwatch:PutMetricData")
         .contains("NotResource");
   }
 
@@ -458,7 +459,7 @@ class MsfTemplateTest {
     return ConfigLoader.load(new String[] {"--config", file.toString()}).groups;
   }
 
-  private static Map<String, Map<String, Object>> rawPropertyGroups(Map<String, Object> t) {
+  static Map<String, Map<String, Object>> rawPropertyGroups(Map<String, Object> t) {
     Map<String, Object> config = map(props(t, "Application").get("ApplicationConfiguration"));
     Map<String, Map<String, Object>> groups = new LinkedHashMap<>();
     for (Object g : list(map(config.get("EnvironmentProperties")).get("PropertyGroups"))) {
@@ -468,7 +469,7 @@ class MsfTemplateTest {
   }
 
   /** A value as CloudFormation would substitute it, with placeholders for generated names. */
-  private static String resolve(Map<String, Object> t, Object v) {
+  static String resolve(Map<String, Object> t, Object v) {
     if (v instanceof String || v instanceof Number || v instanceof Boolean) {
       return String.valueOf(v);
     }
@@ -1087,33 +1088,33 @@ class MsfTemplateTest {
 
   // ---------------------------------------------------------------- reading the template
 
-  private static Map<String, Object> template() throws IOException {
+  static Map<String, Object> template() throws IOException {
     return parse(Files.readString(TEMPLATE));
   }
 
-  private static Map<String, Object> parse(String yaml) {
+  static Map<String, Object> parse(String yaml) {
     // CloudFormation rejects duplicate keys too; a YAML parser would keep the last silently.
     LoadSettings settings = LoadSettings.builder().setAllowDuplicateKeys(false).build();
     return map(new Load(settings).loadFromString(yaml));
   }
 
-  private static Map<String, Object> parameters(Map<String, Object> t) {
+  static Map<String, Object> parameters(Map<String, Object> t) {
     return map(t.getOrDefault("Parameters", new LinkedHashMap<>()));
   }
 
-  private static Map<String, Object> param(Map<String, Object> t, String name) {
+  static Map<String, Object> param(Map<String, Object> t, String name) {
     return map(parameters(t).get(name));
   }
 
-  private static Map<String, Object> conditions(Map<String, Object> t) {
+  static Map<String, Object> conditions(Map<String, Object> t) {
     return map(t.getOrDefault("Conditions", new LinkedHashMap<>()));
   }
 
-  private static Map<String, Object> resources(Map<String, Object> t) {
+  static Map<String, Object> resources(Map<String, Object> t) {
     return map(t.get("Resources"));
   }
 
-  private static Map<String, Object> resource(Map<String, Object> t, String name) {
+  static Map<String, Object> resource(Map<String, Object> t, String name) {
     Object r = resources(t).get(name);
     if (r == null) {
       throw new AssertionError("no resource " + name);
@@ -1121,11 +1122,11 @@ class MsfTemplateTest {
     return map(r);
   }
 
-  private static Map<String, Object> props(Map<String, Object> t, String name) {
+  static Map<String, Object> props(Map<String, Object> t, String name) {
     return map(resource(t, name).get("Properties"));
   }
 
-  private static List<String> ofType(Map<String, Object> t, String type) {
+  static List<String> ofType(Map<String, Object> t, String type) {
     List<String> names = new ArrayList<>();
     resources(t)
         .forEach(
@@ -1137,7 +1138,7 @@ class MsfTemplateTest {
     return names;
   }
 
-  private static List<Object> roleStatements(Map<String, Object> t) {
+  static List<Object> roleStatements(Map<String, Object> t) {
     List<Object> statements = new ArrayList<>();
     for (String role : ofType(t, "AWS::IAM::Role")) {
       for (Object policy : branches(props(t, role).getOrDefault("Policies", List.of()))) {
@@ -1157,7 +1158,7 @@ class MsfTemplateTest {
   }
 
   /** A value or list of values, with both branches of every Fn::If and no AWS::NoValue. */
-  private static List<Object> branches(Object node) {
+  static List<Object> branches(Object node) {
     List<Object> out = new ArrayList<>();
     if (node == null) {
       return out;
@@ -1183,7 +1184,7 @@ class MsfTemplateTest {
         .anyMatch(op -> op instanceof Map && map(op).containsKey(key));
   }
 
-  private static List<String> strings(Object o) {
+  static List<String> strings(Object o) {
     if (o == null) {
       return new ArrayList<>();
     }
@@ -1194,7 +1195,7 @@ class MsfTemplateTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object o) {
+  static Map<String, Object> map(Object o) {
     if (!(o instanceof Map)) {
       throw new AssertionError("expected a mapping, found " + o);
     }
@@ -1202,7 +1203,7 @@ class MsfTemplateTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static List<Object> list(Object o) {
+  static List<Object> list(Object o) {
     if (!(o instanceof List)) {
       throw new AssertionError("expected a list, found " + o);
     }

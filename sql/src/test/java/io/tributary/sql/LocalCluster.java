@@ -42,11 +42,15 @@ final class LocalCluster implements AutoCloseable {
   final KafkaServer kafka;
 
   LocalCluster(Path dir, LocalStack.Service... more) {
+    this(StackSettings.forTest(dir), more);
+  }
+
+  /** The same with settings of the test's own (e.g. {@code withLogFormat}). */
+  LocalCluster(StackSettings settings, LocalStack.Service... more) {
     List<LocalStack.Service> services =
         new ArrayList<>(List.of(LocalStack.Service.KAFKA, LocalStack.Service.FLINK));
     services.addAll(java.util.Arrays.asList(more));
-    stack =
-        LocalStack.start(StackSettings.forTest(dir), services.toArray(new LocalStack.Service[0]));
+    stack = LocalStack.start(settings, services.toArray(new LocalStack.Service[0]));
     kafka = KafkaServer.connect(stack.settings().kafkaBootstrap());
   }
 

@@ -56,6 +56,11 @@ public final class Artifacts {
     return dir;
   }
 
+  /** This module's compiled classes: what the stack adds to its Flink JVMs' classpath. */
+  public static Path stackClasses() {
+    return requireFile(Paths.get(BUILD.getProperty("stack.classes")), "mvn -q install -DskipTests");
+  }
+
   /** Kafka's broker jars and their logging. */
   public static List<Path> kafkaClasspath() {
     return readClasspath("stack.classpath");

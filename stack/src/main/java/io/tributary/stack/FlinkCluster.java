@@ -65,11 +65,49 @@ public final class FlinkCluster {
     }
   }
 
+  /** The log lines of the cluster's JVMs (environment variable {@code TRIBUTARY_LOG_FORMAT}). */
+  public enum LogFormat {
+    /** Flink's usual pattern: {@code conf/flink/log4j.properties}. */
+    TEXT("log4j.properties"),
+    /** One JSON object per line: {@code conf/flink/log4j-json.properties}. */
+    JSON("log4j-json.properties");
+
+    final String file;
+
+    LogFormat(String file) {
+      this.file = file;
+    }
+
+    /** {@code text} or {@code json}. */
+    public static LogFormat parse(String value) {
+      for (LogFormat f : values()) {
+        if (f.toString().equals(value.trim())) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException(
+          "TRIBUTARY_LOG_FORMAT=" + value + " is not known: set it to text (the default) or json");
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Pattern TASK_MANAGERS = Pattern.compile("\"taskmanagers\"\\s*:\\s*(\\d+)");
   private static final Pattern TASK_MANAGER_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
   private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
   private static final String LIB_FILE = "lib.classpath";
+
+  /**
+   * The stack's reporter: Flink's Prometheus reporter on 127.0.0.1 (a name, not a class literal:
+   * the stack's own JVM has no Flink on its classpath).
+   */
+  static final String PROMETHEUS_REPORTER = "io.tributary.stack.LoopbackPrometheusReporter$Factory";
+
+  static final String PROMETHEUS_PORT_KEY = "metrics.reporter.prom.port";
 
   private FlinkCluster() {}
 
@@ -81,7 +119,8 @@ public final class FlinkCluster {
    * {@code s3://} paths (checkpoints, savepoints) go there through Flink's S3 file system plugin,
    * path-style, credentials from the environment.
    */
-  public static Path configure(Path dir, int restPort, int rpcPort, Lib lib, String s3Endpoint) {
+  public static Path configure(
+      Path dir, int restPort, int rpcPort, Lib lib, String s3Endpoint, LogFormat logFormat) {
     Path conf = dir.resolve("conf");
     Map<String, String> local = new LinkedHashMap<>();
     local.put("jobmanager.rpc.address", "127.0.0.1");
@@ -100,6 +139,10 @@ public final class FlinkCluster {
     local.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
     local.put(
         "execution.checkpointing.savepoint-dir", dir.resolve("savepoints").toUri().toString());
+    if (lib == Lib.STACK) {
+      // The port differs per JVM: each start passes its own (startJobManager, startTaskManager).
+      local.put("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER);
+    }
     if (s3Endpoint != null) {
       local.put("s3.endpoint", s3Endpoint);
       local.put("s3.path.style.access", "true");
@@ -117,7 +160,7 @@ public final class FlinkCluster {
       Files.writeString(
           dir.resolve(LIB_FILE), Artifacts.classpath(lib.jars()), StandardCharsets.UTF_8);
       Files.copy(
-          Artifacts.conf().resolve("flink/log4j.properties"),
+          Artifacts.conf().resolve("flink/" + logFormat.file),
           conf.resolve("log4j.properties"),
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
@@ -126,8 +169,12 @@ public final class FlinkCluster {
     return conf;
   }
 
-  /** Starts the JobManager; returns once its REST API answers. */
-  public static ServerProcess startJobManager(Path dir, Path logFile, int restPort) {
+  /**
+   * Starts the JobManager; returns once its REST API answers. Its Prometheus metrics are on
+   * 127.0.0.1:{@code metricsPort} (with the stack's lib).
+   */
+  public static ServerProcess startJobManager(
+      Path dir, Path logFile, int restPort, int metricsPort) {
     Path conf = dir.resolve("conf");
     ServerProcess jm =
         ServerProcess.start(
@@ -136,7 +183,8 @@ public final class FlinkCluster {
                 conf,
                 logFile,
                 "GET_JM_RESOURCE_PARAMS",
-                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                metricsPort),
             dir,
             logFile,
             clusterEnvironment());
@@ -146,9 +194,11 @@ public final class FlinkCluster {
 
   /**
    * Starts a TaskManager; returns once the JobManager lists it. A TaskManager that was killed stays
-   * listed until its heartbeat times out, so readiness is a TaskManager id not listed before.
+   * listed until its heartbeat times out, so readiness is a TaskManager id not listed before. Its
+   * Prometheus metrics are on 127.0.0.1:{@code metricsPort} (with the stack's lib).
    */
-  public static ServerProcess startTaskManager(Path dir, Path logFile, int restPort) {
+  public static ServerProcess startTaskManager(
+      Path dir, Path logFile, int restPort, int metricsPort) {
     Path conf = dir.resolve("conf");
     Set<String> before = taskManagerIds(restPort);
     ServerProcess tm =
@@ -158,7 +208,8 @@ public final class FlinkCluster {
                 conf,
                 logFile,
                 "GET_TM_RESOURCE_PARAMS",
-                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"),
+                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                metricsPort),
             dir,
             logFile,
             clusterEnvironment());
@@ -253,7 +304,8 @@ public final class FlinkCluster {
     }
   }
 
-  private static List<String> command(Path conf, Path logFile, String resources, String main) {
+  private static List<String> command(
+      Path conf, Path logFile, String resources, String main, int metricsPort) {
     String classpath;
     try {
       classpath = Files.readString(conf.getParent().resolve(LIB_FILE), StandardCharsets.UTF_8);
@@ -278,6 +330,8 @@ public final class FlinkCluster {
         command.add(dynamic);
       }
     }
+    command.add("-D");
+    command.add(PROMETHEUS_PORT_KEY + "=" + metricsPort);
     return command;
   }
 
@@ -287,7 +341,10 @@ public final class FlinkCluster {
    * kafka-clients (child-first) in one job: a LinkageError on ConsumerRecord.
    */
   static List<Path> libJars() {
-    return Artifacts.flinkClasspath();
+    List<Path> jars = new ArrayList<>(Artifacts.flinkClasspath());
+    // LoopbackPrometheusReporter, and the service file Flink finds its factory by.
+    jars.add(Artifacts.stackClasses());
+    return jars;
   }
 
   /**

@@ -34,7 +34,9 @@ public final class LocalStack implements AutoCloseable {
     REST_CATALOG,
     KAFKA,
     KINESIS,
-    FLINK;
+    FLINK,
+    /** Scrapes the Flink cluster's reporters; started with FLINK, after it. */
+    PROMETHEUS;
 
     String id() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -70,6 +72,9 @@ public final class LocalStack implements AutoCloseable {
     wanted.addAll(Arrays.asList(services));
     if (wanted.contains(Service.REST_CATALOG)) {
       wanted.add(Service.S3);
+    }
+    if (wanted.contains(Service.PROMETHEUS)) {
+      wanted.add(Service.FLINK);
     }
     LocalStack stack = new LocalStack(settings);
     try {
@@ -124,7 +129,10 @@ public final class LocalStack implements AutoCloseable {
     Path dir = settings.dir().resolve("flink");
     track(
         FlinkCluster.startTaskManager(
-            dir, log("flink-taskmanager"), settings.port("FLINK_REST_PORT")));
+            dir,
+            log("flink-taskmanager"),
+            settings.port("FLINK_REST_PORT"),
+            settings.port("FLINK_TM_METRICS_PORT")));
   }
 
   /**
@@ -185,13 +193,33 @@ public final class LocalStack implements AutoCloseable {
             rest,
             settings.port("FLINK_RPC_PORT"),
             settings.flinkLib(),
-            settings.s3Endpoint());
-        track(FlinkCluster.startJobManager(flink, log("flink-jobmanager"), rest));
-        track(FlinkCluster.startTaskManager(flink, log("flink-taskmanager"), rest));
+            settings.s3Endpoint(),
+            settings.logFormat());
+        track(
+            FlinkCluster.startJobManager(
+                flink, log("flink-jobmanager"), rest, settings.port("FLINK_JM_METRICS_PORT")));
+        startTaskManager();
+        break;
+      case PROMETHEUS:
+        track(
+            Prometheus.start(
+                dir.resolve("prometheus"),
+                log("prometheus"),
+                settings.port("PROMETHEUS_PORT"),
+                prometheusTargets(settings)));
         break;
       default:
         throw new IllegalStateException("unreachable");
     }
+  }
+
+  /** The Flink JVMs' reporters, by the shared scrape job that scrapes them. */
+  static Map<String, List<String>> prometheusTargets(StackSettings settings) {
+    return Map.of(
+        Prometheus.JOBMANAGER_JOB,
+        List.of("127.0.0.1:" + settings.port("FLINK_JM_METRICS_PORT")),
+        Prometheus.TASKMANAGER_JOB,
+        List.of("127.0.0.1:" + settings.port("FLINK_TM_METRICS_PORT")));
   }
 
   /** Stops every server this object started, last started first. */
@@ -394,6 +422,12 @@ public final class LocalStack implements AutoCloseable {
         return s.flinkLib() == FlinkCluster.Lib.STACK
             ? "Flink web UI " + s.flinkRestUrl()
             : "Flink REST API " + s.flinkRestUrl() + " (lib " + s.flinkLib() + ", no web UI)";
+      case "flink-taskmanager":
+        return s.flinkLib() == FlinkCluster.Lib.STACK
+            ? "metrics http://127.0.0.1:" + s.port("FLINK_TM_METRICS_PORT") + "/metrics"
+            : "";
+      case "prometheus":
+        return s.prometheusUrl() + "/graph";
       default:
         return "";
     }
@@ -419,7 +453,14 @@ public final class LocalStack implements AutoCloseable {
   /** Names with a PID file, in start order. */
   private static List<String> runningNamesOrdered(StackSettings settings) {
     List<String> order =
-        List.of("s3", "rest-catalog", "kafka", "kinesis", "flink-jobmanager", "flink-taskmanager");
+        List.of(
+            "s3",
+            "rest-catalog",
+            "kafka",
+            "kinesis",
+            "flink-jobmanager",
+            "flink-taskmanager",
+            "prometheus");
     Path pids = settings.dir().resolve("pids");
     return order.stream()
         .filter(n -> Files.exists(pids.resolve(n + ".pid")))

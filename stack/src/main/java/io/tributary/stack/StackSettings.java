@@ -25,6 +25,11 @@ public final class StackSettings {
     DEFAULTS.put("REST_CATALOG_PORT", "8181");
     DEFAULTS.put("FLINK_REST_PORT", "8081");
     DEFAULTS.put("FLINK_RPC_PORT", "6123");
+    // Flink's Prometheus reporter, one port per JVM; docker/ serves 9249 in each container.
+    DEFAULTS.put("FLINK_JM_METRICS_PORT", "9249");
+    DEFAULTS.put("FLINK_TM_METRICS_PORT", "9250");
+    // The port docker/ publishes its Prometheus on (9090 is S3's here).
+    DEFAULTS.put("PROMETHEUS_PORT", "9091");
   }
 
   /** The bucket S3Mock creates, and the REST catalog's warehouse in it. */
@@ -35,11 +40,23 @@ public final class StackSettings {
   private final Path dir;
   private final Map<String, Integer> ports;
   private final FlinkCluster.Lib flinkLib;
+  private final FlinkCluster.LogFormat logFormat;
 
-  private StackSettings(Path dir, Map<String, Integer> ports, FlinkCluster.Lib flinkLib) {
+  private StackSettings(
+      Path dir,
+      Map<String, Integer> ports,
+      FlinkCluster.Lib flinkLib,
+      FlinkCluster.LogFormat logFormat) {
+    if (logFormat == FlinkCluster.LogFormat.JSON && flinkLib == FlinkCluster.Lib.RUNTIME_ONLY) {
+      // MSF's classpath has no JSON layout (MSF formats its logs itself).
+      throw new IllegalArgumentException(
+          "TRIBUTARY_LOG_FORMAT=json needs the stack's Flink lib: unset TRIBUTARY_FLINK_LIB, or"
+              + " set TRIBUTARY_LOG_FORMAT=text with TRIBUTARY_FLINK_LIB=runtime-only");
+    }
     this.dir = dir;
     this.ports = ports;
     this.flinkLib = flinkLib;
+    this.logFormat = logFormat;
   }
 
   /** The CLI's settings: each variable from the environment, or its default. */
@@ -53,10 +70,12 @@ public final class StackSettings {
     }
     String dir = env.apply("TRIBUTARY_STACK_DIR");
     String lib = env.apply("TRIBUTARY_FLINK_LIB");
+    String logs = env.apply("TRIBUTARY_LOG_FORMAT");
     return new StackSettings(
         Paths.get(dir == null ? DEFAULTS.get("TRIBUTARY_STACK_DIR") : dir),
         ports,
-        lib == null ? FlinkCluster.Lib.STACK : FlinkCluster.Lib.parse(lib));
+        lib == null ? FlinkCluster.Lib.STACK : FlinkCluster.Lib.parse(lib),
+        logs == null ? FlinkCluster.LogFormat.TEXT : FlinkCluster.LogFormat.parse(logs));
   }
 
   /** Free ports and a folder of the test's own, so tests run beside a user's stack. */
@@ -70,12 +89,22 @@ public final class StackSettings {
         ports.put(key, free[i++]);
       }
     }
-    return new StackSettings(dir, ports, FlinkCluster.Lib.STACK);
+    return new StackSettings(dir, ports, FlinkCluster.Lib.STACK, FlinkCluster.LogFormat.TEXT);
   }
 
   /** The same, with the Flink cluster's classpath {@code lib}. */
   public StackSettings withFlinkLib(FlinkCluster.Lib lib) {
-    return new StackSettings(dir, ports, lib);
+    return new StackSettings(dir, ports, lib, logFormat);
+  }
+
+  /** The same, with the cluster's JVMs logging in {@code format}. */
+  public StackSettings withLogFormat(FlinkCluster.LogFormat format) {
+    return new StackSettings(dir, ports, flinkLib, format);
+  }
+
+  /** The log lines of the cluster's JVMs (environment variable {@code TRIBUTARY_LOG_FORMAT}). */
+  public FlinkCluster.LogFormat logFormat() {
+    return logFormat;
   }
 
   /** The Flink cluster's classpath (environment variable {@code TRIBUTARY_FLINK_LIB}). */
@@ -111,6 +140,10 @@ public final class StackSettings {
     return RestCatalog.uri(port("REST_CATALOG_PORT"));
   }
 
+  public String prometheusUrl() {
+    return Prometheus.url(port("PROMETHEUS_PORT"));
+  }
+
   public String flinkRestUrl() {
     return FlinkCluster.restUrl(port("FLINK_REST_PORT"));
   }
@@ -129,6 +162,7 @@ public final class StackSettings {
     env.put("TRIBUTARY_STACK_DIR", dir.toString());
     ports.forEach((k, v) -> env.put(k, String.valueOf(v)));
     env.put("TRIBUTARY_FLINK_LIB", flinkLib.toString());
+    env.put("TRIBUTARY_LOG_FORMAT", logFormat.toString());
     return env;
   }
 

@@ -46,6 +46,8 @@ class DockerComposeTest {
   private static final Path DOCKER = ROOT.resolve("docker");
   private static final Path COMPOSE = DOCKER.resolve("compose.yaml");
   private static final Path SHARED_FLINK_CONFIG = Artifacts.conf().resolve("flink/config.yaml");
+  private static final Path SHARED_PROMETHEUS_CONFIG =
+      Artifacts.conf().resolve("prometheus/prometheus.yml");
 
   /** Where the Flink image's entrypoint expects the shared configuration (flink-entrypoint.sh). */
   private static final String CONFIG_MOUNT = "/opt/tributary/conf/config.yaml";
@@ -144,7 +146,11 @@ class DockerComposeTest {
     NodeList deps = pom.getElementsByTagName("dependency");
     for (int i = 0; i < deps.getLength(); i++) {
       Element d = (Element) deps.item(i);
-      if ("provided".equals(text(d, "scope")) && !"org.apache.flink".equals(text(d, "groupId"))) {
+      // Flink's own jars and the JSON log layout (bin/stack's TRIBUTARY_LOG_FORMAT=json only) are
+      // provided too; everything else provided is Hadoop's.
+      if ("provided".equals(text(d, "scope"))
+          && !"org.apache.flink".equals(text(d, "groupId"))
+          && !"log4j-layout-template-json".equals(text(d, "artifactId"))) {
         providedNonFlink.add(text(d, "artifactId"));
       }
     }
@@ -227,10 +233,9 @@ class DockerComposeTest {
     Map<String, Object> compose = compose();
     String port = flinkProperties(service(compose, "jobmanager")).get("metrics.reporter.prom.port");
     assertThat(bindMounts(service(compose, "prometheus"), DOCKER))
-        .containsEntry("/etc/prometheus/prometheus.yml", DOCKER.resolve("prometheus.yml"));
+        .containsEntry("/etc/prometheus/prometheus.yml", SHARED_PROMETHEUS_CONFIG);
     Set<String> targets = new TreeSet<>();
-    for (Object job :
-        list(loadYaml(read(DOCKER.resolve("prometheus.yml"))).get("scrape_configs"))) {
+    for (Object job : list(loadYaml(read(SHARED_PROMETHEUS_CONFIG)).get("scrape_configs"))) {
       for (Object sd : list(map(job).get("dns_sd_configs"))) {
         for (Object name : list(map(sd).get("names"))) {
           targets.add(name + ":" + map(sd).get("port"));
@@ -275,7 +280,8 @@ class DockerComposeTest {
             "kinesis:" + d.port("KINESIS_TLS_PORT"),
             "minio:" + d.port("S3_PORT"),
             "rest-catalog:" + d.port("REST_CATALOG_PORT"),
-            "jobmanager:" + d.port("FLINK_REST_PORT"))
+            "jobmanager:" + d.port("FLINK_REST_PORT"),
+            "prometheus:" + d.port("PROMETHEUS_PORT"))
         .doesNotHaveDuplicates();
   }
 
@@ -414,7 +420,7 @@ class DockerComposeTest {
     services(compose())
         .forEach(
             (name, s) -> {
-              if (!Set.of("kafka", "kinesis", "prometheus").contains(name)) {
+              if (!Set.of("kafka", "kinesis", "prometheus", "grafana").contains(name)) {
                 assertThat(list(map(s).get("env_file")))
                     .as("%s env_file", name)
                     .contains("stack.env");
