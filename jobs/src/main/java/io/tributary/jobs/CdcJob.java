@@ -8,6 +8,7 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.ChangeSink;
 import io.tributary.iceberg.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.TableMaintainer;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
@@ -42,6 +43,7 @@ public final class CdcJob implements TributaryJob {
   private final CdcOptions.Position ordering;
   private final CdcOptions.StaleChanges staleChanges;
   private final StartGuard startGuard;
+  private final TableMaintainer maintainer;
 
   CdcJob(TributaryConfig config) {
     // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
@@ -62,6 +64,7 @@ public final class CdcJob implements TributaryJob {
     guarded.add(deadLetters.deadLetters());
     guarded.addAll(tables.configuredTargets());
     this.startGuard = StartGuard.of(config, catalog, guarded, List.of());
+    this.maintainer = TableMaintainer.fromConfig(config);
   }
 
   @Override
@@ -80,6 +83,9 @@ public final class CdcJob implements TributaryJob {
         changes.deadLetters().union(ordered.deadLetters(), fitted.deadLetters()),
         catalog,
         deadLetters.deadLetters());
+    maintainer.maintain(env, catalog, deadLetters.deadLetters());
+    // mirrors are created by the first change of their source table, after the graph is built
+    maintainer.maintainExisting(env, catalog, tables.configuredTargets());
   }
 
   @Override

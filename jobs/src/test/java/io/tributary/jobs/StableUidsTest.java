@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.flink.runtime.OperatorIDPair;
+import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StableUidsTest {
   @TempDir Path dir;
 
-  private TreeSet<String> operatorIds(String job) throws Exception {
+  private TreeSet<String> operatorIds(String job, String... extra) throws Exception {
+    TreeSet<String> ids = new TreeSet<>();
+    for (JobVertex v : graph(job, extra).getVertices()) {
+      for (OperatorIDPair id : v.getOperatorIDs()) {
+        // the id alone: 1.10.2 still names the pre-commit vertex with a random UUID
+        ids.add(id.getGeneratedOperatorID().toString());
+      }
+    }
+    return ids;
+  }
+
+  private JobGraph graph(String job, String... extra) throws Exception {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -51,14 +63,8 @@ class StableUidsTest {
               "--aggregate.group-by", "user_id",
               "--aggregate.aggregates", "count(*) AS events"));
     }
-    TreeSet<String> ids = new TreeSet<>();
-    for (JobVertex v : JobTesting.jobGraph(args.toArray(new String[0])).getVertices()) {
-      for (OperatorIDPair id : v.getOperatorIDs()) {
-        // the id alone: 1.10.2 still names the pre-commit vertex with a random UUID
-        ids.add(id.getGeneratedOperatorID().toString());
-      }
-    }
-    return ids;
+    args.addAll(List.of(extra));
+    return JobTesting.jobGraph(args.toArray(new String[0]));
   }
 
   @ParameterizedTest
@@ -67,5 +73,28 @@ class StableUidsTest {
     TreeSet<String> first = operatorIds(job);
     assertThat(first).hasSizeGreaterThan(3);
     assertThat(operatorIds(job)).isEqualTo(first);
+  }
+
+  /**
+   * Iceberg's TableMaintenance gives its operators a random uid unless told otherwise
+   * (apache/iceberg #17210): the maintenance of every table the job writes (ingest and aggregate:
+   * the table and its dead letters; cdc: its dead letters) is in the graph, and its ids are among
+   * the stable ones.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"ingest", "aggregate", "cdc"})
+  void maintenanceOperatorsKeepTheirIds(String job) throws Exception {
+    long triggerManagers =
+        graph(job).getVerticesSortedTopologicallyFromSources().stream()
+            .mapToLong(v -> v.getName().split("Trigger manager", -1).length - 1)
+            .sum();
+    assertThat(triggerManagers).isEqualTo(job.equals("cdc") ? 1 : 2);
+    TreeSet<String> with = operatorIds(job);
+    TreeSet<String> without = operatorIds(job, "--maintenance.enabled", "false");
+    assertThat(with).containsAll(without);
+    TreeSet<String> maintenance = new TreeSet<>(with);
+    maintenance.removeAll(without);
+    assertThat(maintenance).isNotEmpty();
+    assertThat(operatorIds(job)).containsAll(maintenance);
   }
 }
