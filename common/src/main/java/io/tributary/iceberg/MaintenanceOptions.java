@@ -107,7 +107,7 @@ public final class MaintenanceOptions {
 
   public static final ConfigOption<Duration> EXPIRE_MAX_AGE =
       Ranges.atLeast(
-          Duration.ofMinutes(1),
+          Duration.ofSeconds(1),
           ConfigOptions.key("expire-snapshots.max-age")
               .durationType()
               .defaultValue(Duration.ofHours(6))
