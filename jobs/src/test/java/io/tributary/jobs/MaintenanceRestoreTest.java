@@ -114,7 +114,7 @@ class MaintenanceRestoreTest {
     System.out.printf(
         "maintenance restore: expired and rewritten after %d ms (%d rewrites seen), %d snapshots"
             + " retained before the kill, %d after the run%n",
-        maintainedAfter / 1_000_000, rewrites.get(), retained, size(table(catalog).snapshots()));
+        maintainedAfter / 1_000_000, rewrites.size(), retained, size(table(catalog).snapshots()));
   }
 
   private static Table table(IcebergCatalog catalog) {
