@@ -112,15 +112,21 @@ final class TablePropertyLock implements TriggerLockFactory {
                 ops.commit(base, base.replaceProperties(props));
                 return true;
               } catch (CommitFailedException e) {
-                // The metadata moved (a writer's commit, most often): read it again.
+                // The metadata moved (a writer's commit, most often): read it again, a bit later.
+                sleep(attempt * 20L);
               } catch (CommitStateUnknownException e) {
                 TableMetadata now = ops.refresh();
                 return take == owner.equals(holder(now, property));
               }
             }
+            if (take) {
+              // the trigger manager tries again after maintenance.lock-check-delay
+              LOG.warn("Could not take {} of {} in {} attempts", property, table, ATTEMPTS);
+              return false;
+            }
+            // failing restarts the job, and its recovery clears the lock
             throw new IllegalStateException(
-                "could not "
-                    + (take ? "take " : "release ")
+                "could not release "
                     + property
                     + " of "
                     + table
@@ -128,6 +134,15 @@ final class TablePropertyLock implements TriggerLockFactory {
                     + ATTEMPTS
                     + " attempts: the table's metadata kept changing");
           });
+    }
+
+    private void sleep(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while updating " + property, e);
+      }
     }
 
     private TableOperations operations(org.apache.iceberg.catalog.Catalog c) {
