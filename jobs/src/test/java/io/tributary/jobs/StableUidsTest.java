@@ -2,13 +2,20 @@ package io.tributary.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -84,11 +91,7 @@ class StableUidsTest {
   @ParameterizedTest
   @ValueSource(strings = {"ingest", "aggregate", "cdc"})
   void maintenanceOperatorsKeepTheirIds(String job) throws Exception {
-    long triggerManagers =
-        graph(job).getVerticesSortedTopologicallyFromSources().stream()
-            .mapToLong(v -> v.getName().split("Trigger manager", -1).length - 1)
-            .sum();
-    assertThat(triggerManagers).isEqualTo(job.equals("cdc") ? 1 : 2);
+    assertThat(maintainedTables(graph(job))).isEqualTo(job.equals("cdc") ? 1 : 2);
     TreeSet<String> with = operatorIds(job);
     TreeSet<String> without = operatorIds(job, "--maintenance.enabled", "false");
     assertThat(with).containsAll(without);
@@ -96,5 +99,41 @@ class StableUidsTest {
     maintenance.removeAll(without);
     assertThat(maintenance).isNotEmpty();
     assertThat(operatorIds(job)).containsAll(maintenance);
+  }
+
+  /**
+   * cdc creates its mirrors when their first change arrives, after the graph is built: of the
+   * targets cdc.tables names, those that exist at start are maintained, the others are not.
+   */
+  @org.junit.jupiter.api.Test
+  void cdcMaintainsTheNamedMirrorsThatExistAtStart() throws Exception {
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    catalog.with(
+        c -> {
+          IcebergCatalog.ensureNamespace(c, Namespace.of("shop"));
+          return c.createTable(
+              TableIdentifier.of("shop", "orders"),
+              new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
+        });
+    String tables = "inventory.orders=shop.orders;inventory.items=shop.items";
+    assertThat(maintainedTables(graph("cdc", "--cdc.tables", tables))).isEqualTo(2);
+    assertThat(
+            graph("cdc", "--cdc.tables", tables)
+                .getVerticesSortedTopologicallyFromSources()
+                .stream()
+                .map(JobVertex::getName)
+                .filter(n -> n.contains("Monitor source for"))
+                .sorted()
+                .collect(Collectors.toList()))
+        .hasSize(2)
+        .anySatisfy(n -> assertThat(n).contains("shop.orders"))
+        .noneSatisfy(n -> assertThat(n).contains("shop.items"));
+  }
+
+  /** One trigger manager per maintained table. */
+  private static long maintainedTables(JobGraph graph) {
+    return graph.getVerticesSortedTopologicallyFromSources().stream()
+        .mapToLong(v -> v.getName().split("Trigger manager", -1).length - 1)
+        .sum();
   }
 }
