@@ -63,6 +63,7 @@ class MaintenanceRestoreTest {
       "--iceberg.database", "lake",
       "--iceberg.table", "orders",
       "--maintenance.rate-limit", "1 s",
+      "--maintenance.lock-check-delay", "1 s",
       "--maintenance.rewrite.commit-count", "4",
       "--maintenance.expire-snapshots.interval", "1 s",
       "--maintenance.expire-snapshots.max-age", "1 s",
