@@ -15,12 +15,13 @@ public final class MaintenanceOptions {
   private MaintenanceOptions() {}
 
   /**
-   * The smallest orphans.min-age allowed: a file the writer closed for a checkpoint is committed
-   * one checkpoint later, or after a restart; an hour covers commit retries and a quick recovery.
+   * The smallest delete-orphans.min-age allowed: a file the writer closed for a checkpoint is
+   * committed one checkpoint later, or after a restart; an hour covers commit retries and a quick
+   * recovery.
    */
   public static final Duration MIN_ORPHAN_AGE = Duration.ofHours(1);
 
-  /** orphans.min-age must also be at least this many checkpoint intervals. */
+  /** delete-orphans.min-age must also be at least this many checkpoint intervals. */
   public static final int MIN_ORPHAN_AGE_CHECKPOINTS = 10;
 
   public static final ConfigOption<Boolean> ENABLED =
@@ -65,8 +66,7 @@ public final class MaintenanceOptions {
               .durationType()
               .defaultValue(Duration.ofMinutes(30))
               .withDescription(
-                  "Rewrite at least this often while anything was committed. Whichever trigger"
-                      + " comes first fires."));
+                  "Rewrite at least this often. Whichever rewrite trigger comes first fires."));
 
   public static final ConfigOption<MemorySize> REWRITE_TARGET_FILE_SIZE =
       Ranges.atLeast(
@@ -103,7 +103,7 @@ public final class MaintenanceOptions {
           ConfigOptions.key("expire-snapshots.interval")
               .durationType()
               .defaultValue(Duration.ofHours(1))
-              .withDescription("Expire snapshots this often while anything was committed."));
+              .withDescription("Expire snapshots this often."));
 
   public static final ConfigOption<Duration> EXPIRE_MAX_AGE =
       Ranges.atLeast(

@@ -15,7 +15,7 @@ abstract class LakeJob implements TributaryJob {
   protected final RecordSource source;
   protected final IcebergCatalog catalog;
   protected final TargetTable table;
-  protected final TableMaintainer maintainer;
+  private final TableMaintainer maintainer;
   private final StartGuard startGuard;
 
   LakeJob(String name, TributaryConfig config) {
