@@ -82,6 +82,24 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
   private transient ListState<RowChange> heldState;
   private transient boolean releaseScheduled;
 
+  /** The tables a registry table's properties list as mirrored ({@link #MIRRORED_PREFIX}). */
+  public static List<TableIdentifier> mirrored(Map<String, String> registryProperties) {
+    List<TableIdentifier> out = new ArrayList<>();
+    for (String key : registryProperties.keySet()) {
+      if (key.startsWith(MIRRORED_PREFIX)) {
+        out.add(TableIdentifier.parse(key.substring(MIRRORED_PREFIX.length())));
+      }
+    }
+    return out;
+  }
+
+  /** The tables the pipeline writing to dead-letter table {@code registry} has mirrored so far. */
+  public static List<TableIdentifier> mirrored(IcebergCatalog catalog, String registry) {
+    TableIdentifier at = catalog.identifier(registry);
+    return catalog.with(
+        c -> c.tableExists(at) ? mirrored(c.loadTable(at).properties()) : List.of());
+  }
+
   /**
    * @param registry the table whose properties list the mirrored tables ({@link #MIRRORED_PREFIX}):
    *     the job's dead-letter table, which exists before any change is read

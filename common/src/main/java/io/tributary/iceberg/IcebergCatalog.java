@@ -236,7 +236,11 @@ public final class IcebergCatalog implements Serializable {
   }
 
   TableLoader tableLoader(String table) {
-    return TableLoader.fromCatalog(loader, identifier(table));
+    return tableLoader(identifier(table));
+  }
+
+  TableLoader tableLoader(TableIdentifier id) {
+    return TableLoader.fromCatalog(loader, id);
   }
 
   void ensureNamespace(Catalog catalog) {

@@ -133,13 +133,9 @@ public final class StartGuard implements Serializable {
     // cdc's tables follow its input: the dead-letter table lists those it mirrors
     for (TableIdentifier id : new ArrayList<>(ids)) {
       if (c.tableExists(id)) {
-        for (String key : c.loadTable(id).properties().keySet()) {
-          if (key.startsWith(ChangeTables.MIRRORED_PREFIX)) {
-            TableIdentifier mirrored =
-                TableIdentifier.parse(key.substring(ChangeTables.MIRRORED_PREFIX.length()));
-            if (!ids.contains(mirrored)) {
-              ids.add(mirrored);
-            }
+        for (TableIdentifier mirrored : ChangeTables.mirrored(c.loadTable(id).properties())) {
+          if (!ids.contains(mirrored)) {
+            ids.add(mirrored);
           }
         }
       }

@@ -24,5 +24,6 @@ public final class TributaryOptions {
           FormatOptions.GROUP,
           IcebergOptions.GROUP,
           WindowOptions.GROUP,
-          io.tributary.cdc.CdcOptions.GROUP);
+          io.tributary.cdc.CdcOptions.GROUP,
+          io.tributary.iceberg.MaintenanceOptions.GROUP);
 }

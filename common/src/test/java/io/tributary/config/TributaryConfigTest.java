@@ -39,7 +39,8 @@ class TributaryConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "Invalid configuration: unknown property group 'kafak'. Did you mean 'kafka'? Known"
-                + " groups: job, source, kafka, kinesis, datagen, format, iceberg, aggregate, cdc.");
+                + " groups: job, source, kafka, kinesis, datagen, format, iceberg, aggregate, cdc,"
+                + " maintenance.");
     assertThatThrownBy(() -> Configs.of("icebrg.table", "x", "zzzzzzzz.a", "b"))
         .isInstanceOfSatisfying(
             ConfigException.class,
@@ -48,9 +49,9 @@ class TributaryConfigTest {
                     .containsExactly(
                         "unknown property group 'icebrg'. Did you mean 'iceberg'? Known groups:"
                             + " job, source, kafka, kinesis, datagen, format, iceberg, aggregate,"
-                            + " cdc.",
+                            + " cdc, maintenance.",
                         "unknown property group 'zzzzzzzz'. Known groups: job, source, kafka,"
-                            + " kinesis, datagen, format, iceberg, aggregate, cdc."));
+                            + " kinesis, datagen, format, iceberg, aggregate, cdc, maintenance."));
   }
 
   @Test

@@ -53,5 +53,6 @@ public final class AggregateJob extends LakeJob {
         .append();
     DeadLetterTable.write(
         events.deadLetters().union(metrics.tooLate()), catalog, table.deadLetters());
+    maintainTables(env);
   }
 }

@@ -8,6 +8,7 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.ChangeSink;
 import io.tributary.iceberg.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.TableMaintainer;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
@@ -15,7 +16,9 @@ import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -42,6 +45,7 @@ public final class CdcJob implements TributaryJob {
   private final CdcOptions.Position ordering;
   private final CdcOptions.StaleChanges staleChanges;
   private final StartGuard startGuard;
+  private final TableMaintainer maintainer;
 
   CdcJob(TributaryConfig config) {
     // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
@@ -62,6 +66,7 @@ public final class CdcJob implements TributaryJob {
     guarded.add(deadLetters.deadLetters());
     guarded.addAll(tables.configuredTargets());
     this.startGuard = StartGuard.of(config, catalog, guarded);
+    this.maintainer = TableMaintainer.fromConfig(config);
   }
 
   @Override
@@ -81,6 +86,13 @@ public final class CdcJob implements TributaryJob {
         changes.deadLetters().union(ordered.deadLetters(), fitted.deadLetters()),
         catalog,
         deadLetters.deadLetters());
+    maintainer.maintain(env, catalog, deadLetters.deadLetters());
+    // Mirrors are created by the first change of their source table, after the graph is built:
+    // those named in cdc.tables, and those earlier runs created, are maintained from this start.
+    Set<String> mirrors = new LinkedHashSet<>(tables.configuredTargets());
+    ChangeTables.mirrored(catalog, deadLetters.deadLetters())
+        .forEach(t -> mirrors.add(t.toString()));
+    maintainer.maintainExisting(env, catalog, mirrors);
   }
 
   @Override

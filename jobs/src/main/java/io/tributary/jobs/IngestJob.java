@@ -37,5 +37,6 @@ public final class IngestJob extends LakeJob {
         .partitionedBy(table.partitionSpec(), table.existingSpec())
         .append();
     DeadLetterTable.write(events.deadLetters(), catalog, table.deadLetters());
+    maintainTables(env);
   }
 }

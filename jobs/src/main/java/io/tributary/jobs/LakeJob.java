@@ -2,10 +2,12 @@ package io.tributary.jobs;
 
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.TableMaintainer;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** What every job reads from its configuration first: its source, catalog and target table. */
 abstract class LakeJob implements TributaryJob {
@@ -13,6 +15,7 @@ abstract class LakeJob implements TributaryJob {
   protected final RecordSource source;
   protected final IcebergCatalog catalog;
   protected final TargetTable table;
+  private final TableMaintainer maintainer;
   private final StartGuard startGuard;
 
   LakeJob(String name, TributaryConfig config) {
@@ -22,7 +25,14 @@ abstract class LakeJob implements TributaryJob {
     this.source = RecordSource.fromConfig(config, name).endingAfterCheckpoints(1);
     this.catalog = IcebergCatalog.fromConfig(config);
     this.table = TargetTable.fromConfig(config);
+    this.maintainer = TableMaintainer.fromConfig(config);
     this.startGuard = StartGuard.of(config, catalog, List.of(table.name(), table.deadLetters()));
+  }
+
+  /** Maintains the main and the dead-letter table; call after their sinks created them. */
+  protected final void maintainTables(StreamExecutionEnvironment env) {
+    maintainer.maintain(env, catalog, table.name());
+    maintainer.maintain(env, catalog, table.deadLetters());
   }
 
   @Override

@@ -2,13 +2,21 @@ package io.tributary.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.iceberg.ChangeTables;
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,9 +32,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StableUidsTest {
   @TempDir Path dir;
 
-  private TreeSet<String> operatorIds(String job) throws Exception {
+  private TreeSet<String> operatorIds(String job, String... extra) throws Exception {
     TreeSet<String> ids = new TreeSet<>();
-    for (JobVertex v : jobGraph(job).getVertices()) {
+    for (JobVertex v : graph(job, extra).getVertices()) {
       for (OperatorIDPair id : v.getOperatorIDs()) {
         ids.add(id.getGeneratedOperatorID().toString());
       }
@@ -34,7 +42,7 @@ class StableUidsTest {
     return ids;
   }
 
-  private JobGraph jobGraph(String job) throws Exception {
+  private JobGraph graph(String job, String... extra) throws Exception {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -62,6 +70,7 @@ class StableUidsTest {
               "--aggregate.group-by", "user_id",
               "--aggregate.aggregates", "count(*) AS events"));
     }
+    args.addAll(List.of(extra));
     return JobTesting.jobGraph(args.toArray(new String[0]));
   }
 
@@ -77,8 +86,90 @@ class StableUidsTest {
   void cdcCommitsEachCheckpointApartThroughTributarysPreCommitStep() throws Exception {
     // the patched aggregator (PerCheckpointDynamicSink) under the original uid, so savepoints of
     // either restore; its name no longer carries Iceberg's random UUID
-    assertThat(jobGraph("cdc").getVertices())
+    assertThat(graph("cdc").getVertices())
         .extracting(JobVertex::getName)
         .anyMatch(n -> n.contains("cdc-sink-per-checkpoint-pre-commit"));
+  }
+
+  /**
+   * Iceberg's TableMaintenance gives its operators a random uid unless told otherwise
+   * (apache/iceberg #17210): the maintenance of every table the job writes (ingest and aggregate:
+   * the table and its dead letters; cdc: its dead letters) is in the graph, and its ids are among
+   * the stable ones.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"ingest", "aggregate", "cdc"})
+  void maintenanceOperatorsKeepTheirIds(String job) throws Exception {
+    assertThat(maintainedTables(graph(job))).isEqualTo(job.equals("cdc") ? 1 : 2);
+    TreeSet<String> with = operatorIds(job);
+    TreeSet<String> without = operatorIds(job, "--maintenance.enabled", "false");
+    assertThat(with).containsAll(without);
+    TreeSet<String> maintenance = new TreeSet<>(with);
+    maintenance.removeAll(without);
+    assertThat(maintenance).isNotEmpty();
+    assertThat(operatorIds(job)).containsAll(maintenance);
+  }
+
+  /**
+   * cdc creates its mirrors when their first change arrives, after the graph is built: of the
+   * targets cdc.tables names, those that exist at start are maintained, the others are not.
+   */
+  @Test
+  void cdcMaintainsTheNamedMirrorsThatExistAtStart() throws Exception {
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    catalog.with(
+        c -> {
+          IcebergCatalog.ensureNamespace(c, Namespace.of("shop"));
+          return c.createTable(
+              TableIdentifier.of("shop", "orders"),
+              new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
+        });
+    String tables = "inventory.orders=shop.orders;inventory.items=shop.items";
+    assertThat(maintainedTables(graph("cdc", "--cdc.tables", tables))).isEqualTo(2);
+    assertThat(
+            graph("cdc", "--cdc.tables", tables)
+                .getVerticesSortedTopologicallyFromSources()
+                .stream()
+                .map(JobVertex::getName)
+                .filter(n -> n.contains("Monitor source for"))
+                .sorted()
+                .collect(Collectors.toList()))
+        .hasSize(2)
+        .anySatisfy(n -> assertThat(n).contains("shop.orders"))
+        .noneSatisfy(n -> assertThat(n).contains("shop.items"));
+  }
+
+  /** A mirror only the default mapping names is maintained from the start after it was created. */
+  @Test
+  void cdcMaintainsTheMirrorsItsDeadLetterTableLists() throws Exception {
+    assertThat(maintainedTables(graph("cdc"))).isEqualTo(1); // creates the dead-letter table
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    catalog.with(
+        c -> {
+          IcebergCatalog.ensureNamespace(c, Namespace.of("app"));
+          c.createTable(
+              TableIdentifier.of("app", "public_items"),
+              new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
+          // as ChangeTables lists a table it created
+          c.loadTable(TableIdentifier.of("lake", "cdc_dead_letters"))
+              .updateProperties()
+              .set(ChangeTables.MIRRORED_PREFIX + "app.public_items", "cdc")
+              .commit();
+          return null;
+        });
+    assertThat(
+            graph("cdc").getVerticesSortedTopologicallyFromSources().stream()
+                .map(JobVertex::getName)
+                .filter(n -> n.contains("Monitor source for"))
+                .collect(Collectors.toList()))
+        .hasSize(2)
+        .anySatisfy(n -> assertThat(n).contains("app.public_items"));
+  }
+
+  /** One trigger manager per maintained table. */
+  private static long maintainedTables(JobGraph graph) {
+    return graph.getVerticesSortedTopologicallyFromSources().stream()
+        .mapToLong(v -> v.getName().split("Trigger manager", -1).length - 1)
+        .sum();
   }
 }

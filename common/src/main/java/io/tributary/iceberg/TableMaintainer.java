@@ -1,0 +1,213 @@
+package io.tributary.iceberg;
+
+import io.tributary.config.TributaryConfig;
+import io.tributary.runtime.JobOptions;
+import io.tributary.runtime.RetainedCheckpoints;
+import io.tributary.source.SourceOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.TableLoader;
+import org.apache.iceberg.flink.maintenance.api.DeleteOrphanFiles;
+import org.apache.iceberg.flink.maintenance.api.ExpireSnapshots;
+import org.apache.iceberg.flink.maintenance.api.RewriteDataFiles;
+import org.apache.iceberg.flink.maintenance.api.TableMaintenance;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds Iceberg's own Flink table maintenance (rewrite data files, expire snapshots, delete orphan
+ * files) for the tables a job writes, configured by the {@code maintenance} group:
+ *
+ * <pre>{@code
+ * TableMaintainer maintainer = TableMaintainer.fromConfig(config);   // validated at start-up
+ * maintainer.maintain(env, catalog, "events");                      // after the table's sink
+ * }</pre>
+ *
+ * <p>Every operator gets a uid derived from the table's name (Iceberg's default is random, #17210),
+ * so savepoints restore. The lock is a property of the table itself ({@link TablePropertyLock}).
+ */
+public final class TableMaintainer {
+  private static final Logger LOG = LoggerFactory.getLogger(TableMaintainer.class);
+
+  private final MaintenanceOptionsView options;
+  private final String owner;
+
+  private TableMaintainer(MaintenanceOptionsView options, String owner) {
+    this.options = options;
+    this.owner = owner;
+  }
+
+  /**
+   * Reads and checks the {@code maintenance} group. A bounded run gets a maintainer that adds
+   * nothing: Iceberg's monitor source never ends, so the run would never finish.
+   */
+  public static TableMaintainer fromConfig(TributaryConfig config) {
+    MaintenanceOptionsView o = MaintenanceOptionsView.of(config);
+    boolean bounded = config.get(SourceOptions.GROUP, SourceOptions.BOUNDED);
+    String dir = RetainedCheckpoints.of(config).dir();
+    String owner = dir.substring(dir.lastIndexOf('/') + 1);
+    return new TableMaintainer(o.anyTask() && !bounded ? o : null, owner);
+  }
+
+  /** True when {@link #maintain} adds operators. */
+  public boolean active() {
+    return options != null;
+  }
+
+  /** Maintains {@code table} of the catalog's database; it must exist (sinks create theirs). */
+  public void maintain(StreamExecutionEnvironment env, IcebergCatalog catalog, String table) {
+    maintain(env, catalog, catalog.identifier(table));
+  }
+
+  /**
+   * Maintains those of the tables ({@code namespace.table}) that exist now. A table created later,
+   * while the job runs, is not maintained until the job is next started (from its state).
+   */
+  public void maintainExisting(
+      StreamExecutionEnvironment env, IcebergCatalog catalog, Collection<String> tables) {
+    if (options == null) {
+      return;
+    }
+    for (String t : tables) {
+      TableIdentifier id = TableIdentifier.parse(t);
+      if (catalog.with(c -> c.tableExists(id))) {
+        maintain(env, catalog, id);
+      } else {
+        LOG.warn("Not maintaining {}: it does not exist yet; restart the job to maintain it", id);
+      }
+    }
+  }
+
+  /** Maintains the table {@code id}; it must exist. */
+  public void maintain(StreamExecutionEnvironment env, IcebergCatalog catalog, TableIdentifier id) {
+    if (options == null) {
+      return;
+    }
+    String uid = "maintenance-" + id;
+    TableLoader loader = catalog.tableLoader(id);
+    boolean prefixListing =
+        catalog.with(c -> c.loadTable(id).io() instanceof SupportsPrefixOperations);
+    TableMaintenance.Builder b =
+        TableMaintenance.forTable(env, loader, new TablePropertyLock(catalog, id, owner))
+            .uidSuffix(uid)
+            .rateLimit(options.rateLimit)
+            .lockCheckDelay(options.lockCheckDelay)
+            .parallelism(options.parallelism);
+    List<String> tasks = new ArrayList<>();
+    if (options.rewrite) {
+      b.add(
+          RewriteDataFiles.builder()
+              .scheduleOnCommitCount(options.rewriteCommits)
+              .scheduleOnDataFileCount(options.rewriteDataFiles)
+              .scheduleOnInterval(options.rewriteInterval)
+              .targetFileSizeBytes(options.targetFileSize)
+              .deleteFileThreshold(options.deleteFileThreshold)
+              .uidSuffix(uid + "-rewrite"));
+      tasks.add("rewrite");
+    }
+    if (options.expire) {
+      b.add(
+          ExpireSnapshots.builder()
+              .scheduleOnInterval(options.expireInterval)
+              .maxSnapshotAge(options.expireMaxAge)
+              .retainLast(options.retainLast)
+              .uidSuffix(uid + "-expire"));
+      tasks.add("expire-snapshots");
+    }
+    if (options.orphans) {
+      b.add(
+          DeleteOrphanFiles.builder()
+              .scheduleOnInterval(options.orphansInterval)
+              .minAge(options.orphansMinAge)
+              .usePrefixListing(prefixListing)
+              .uidSuffix(uid + "-orphans"));
+      tasks.add("delete-orphans");
+    }
+    try {
+      b.append();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not add the maintenance of " + id, e);
+    }
+    LOG.info("Maintaining {} ({}), lock owner {}", id, String.join(", ", tasks), owner);
+  }
+
+  /** The group's values, checked together (orphan age against the checkpoint interval). */
+  static final class MaintenanceOptionsView {
+    final boolean rewrite;
+    final int rewriteCommits;
+    final int rewriteDataFiles;
+    final Duration rewriteInterval;
+    final long targetFileSize;
+    final int deleteFileThreshold;
+    final boolean expire;
+    final Duration expireInterval;
+    final Duration expireMaxAge;
+    final int retainLast;
+    final boolean orphans;
+    final Duration orphansInterval;
+    final Duration orphansMinAge;
+    final int parallelism;
+    final Duration rateLimit;
+    final Duration lockCheckDelay;
+
+    private MaintenanceOptionsView(TributaryConfig c) {
+      var g = MaintenanceOptions.GROUP;
+      boolean on = c.get(g, MaintenanceOptions.ENABLED);
+      rewrite = on && c.get(g, MaintenanceOptions.REWRITE_ENABLED);
+      rewriteCommits = c.get(g, MaintenanceOptions.REWRITE_COMMIT_COUNT);
+      rewriteDataFiles = c.get(g, MaintenanceOptions.REWRITE_DATA_FILE_COUNT);
+      rewriteInterval = c.get(g, MaintenanceOptions.REWRITE_INTERVAL);
+      targetFileSize = c.get(g, MaintenanceOptions.REWRITE_TARGET_FILE_SIZE).getBytes();
+      deleteFileThreshold = c.get(g, MaintenanceOptions.REWRITE_DELETE_FILE_THRESHOLD);
+      expire = on && c.get(g, MaintenanceOptions.EXPIRE_ENABLED);
+      expireInterval = c.get(g, MaintenanceOptions.EXPIRE_INTERVAL);
+      expireMaxAge = c.get(g, MaintenanceOptions.EXPIRE_MAX_AGE);
+      retainLast = c.get(g, MaintenanceOptions.EXPIRE_RETAIN_LAST);
+      orphans = on && c.get(g, MaintenanceOptions.ORPHANS_ENABLED);
+      orphansInterval = c.get(g, MaintenanceOptions.ORPHANS_INTERVAL);
+      orphansMinAge = c.get(g, MaintenanceOptions.ORPHANS_MIN_AGE);
+      parallelism = c.get(g, MaintenanceOptions.PARALLELISM);
+      rateLimit = c.get(g, MaintenanceOptions.RATE_LIMIT);
+      lockCheckDelay = c.get(g, MaintenanceOptions.LOCK_CHECK_DELAY);
+      Duration interval = c.get(JobOptions.GROUP, JobOptions.CHECKPOINT_INTERVAL);
+      Duration floor =
+          max(
+              MaintenanceOptions.MIN_ORPHAN_AGE,
+              interval.multipliedBy(MaintenanceOptions.MIN_ORPHAN_AGE_CHECKPOINTS));
+      if (orphans && orphansMinAge.compareTo(floor) < 0) {
+        throw c.invalid(
+            g,
+            MaintenanceOptions.ORPHANS_MIN_AGE,
+            "is too young: a file written for a checkpoint that has not committed yet could be"
+                + " deleted. It must be at least "
+                + MaintenanceOptions.MIN_ORPHAN_AGE_CHECKPOINTS
+                + " x job.checkpoint.interval ("
+                + TimeUtils.formatWithHighestUnit(interval)
+                + "), so at least "
+                + TimeUtils.formatWithHighestUnit(floor)
+                + ". Raise maintenance.delete-orphans.min-age, or set"
+                + " maintenance.delete-orphans.enabled = false.");
+      }
+    }
+
+    static MaintenanceOptionsView of(TributaryConfig c) {
+      return new MaintenanceOptionsView(c);
+    }
+
+    boolean anyTask() {
+      return rewrite || expire || orphans;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+      return a.compareTo(b) >= 0 ? a : b;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.tributary.iceberg;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.flink.maintenance.api.TriggerLockFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The maintenance lock of one table, kept in the table's own metadata: a table property set and
+ * removed by compare-and-swap commits ({@link TableOperations#commit} with the metadata it read),
+ * so it needs no system besides the catalog, and the trigger and the lock remover may run on
+ * different TaskManagers.
+ *
+ * <p>The value names the owner (the pipeline, stable across restarts) and when it was taken. Only
+ * the owner removes it: Iceberg's trigger manager clears both locks when a job starts without
+ * state, and that must not free a lock another pipeline holds on the same table.
+ */
+final class TablePropertyLock implements TriggerLockFactory {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(TablePropertyLock.class);
+
+  static final String LOCK_PROPERTY = "tributary.maintenance.lock";
+  static final String RECOVERY_PROPERTY = "tributary.maintenance.recovery-lock";
+
+  /** Commits that lost a race against the writer (not against another lock holder) are retried. */
+  private static final int ATTEMPTS = 10;
+
+  private final IcebergCatalog catalog;
+  private final String table; // TableIdentifier is not serializable
+  private final String owner;
+
+  TablePropertyLock(IcebergCatalog catalog, TableIdentifier table, String owner) {
+    this.catalog = catalog;
+    this.table = table.toString();
+    this.owner = owner;
+  }
+
+  @Override
+  public void open() {}
+
+  @Override
+  public Lock createLock() {
+    return new PropertyLock(LOCK_PROPERTY);
+  }
+
+  @Override
+  public Lock createRecoveryLock() {
+    return new PropertyLock(RECOVERY_PROPERTY);
+  }
+
+  @Override
+  public void close() {}
+
+  /** The lock's holder as written into the property, or null when free. */
+  static String holder(TableMetadata metadata, String property) {
+    String v = metadata.property(property, null);
+    return v == null ? null : v.substring(0, Math.max(0, v.lastIndexOf('@')));
+  }
+
+  private final class PropertyLock implements Lock {
+    private final String property;
+
+    PropertyLock(String property) {
+      this.property = property;
+    }
+
+    @Override
+    public boolean tryLock() {
+      return update(true);
+    }
+
+    @Override
+    public boolean isHeld() {
+      return catalog.with(c -> operations(c).current().property(property, null) != null);
+    }
+
+    @Override
+    public void unlock() {
+      update(false);
+    }
+
+    /** Takes (or releases) the lock; false when another holder has it (or had it, on release). */
+    private boolean update(boolean take) {
+      return catalog.with(
+          c -> {
+            TableOperations ops = operations(c);
+            for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+              TableMetadata base = ops.refresh();
+              String holder = holder(base, property);
+              if (take ? holder != null : !owner.equals(holder)) {
+                if (!take && holder != null) {
+                  LOG.warn(
+                      "{} of {} is held by {}, not by {}: left", property, table, holder, owner);
+                }
+                return false;
+              }
+              Map<String, String> props = new HashMap<>(base.properties());
+              if (take) {
+                props.put(property, owner + "@" + Instant.now());
+              } else {
+                props.remove(property);
+              }
+              try {
+                ops.commit(base, base.replaceProperties(props));
+                return true;
+              } catch (CommitFailedException e) {
+                // The metadata moved (a writer's commit, most often): read it again, a bit later.
+                sleep(attempt * 20L);
+              } catch (CommitStateUnknownException e) {
+                TableMetadata now = ops.refresh();
+                return take == owner.equals(holder(now, property));
+              }
+            }
+            if (take) {
+              // the trigger manager tries again after maintenance.lock-check-delay
+              LOG.warn("Could not take {} of {} in {} attempts", property, table, ATTEMPTS);
+              return false;
+            }
+            // failing restarts the job, and its recovery clears the lock
+            throw new IllegalStateException(
+                "could not release "
+                    + property
+                    + " of "
+                    + table
+                    + " in "
+                    + ATTEMPTS
+                    + " attempts: the table's metadata kept changing");
+          });
+    }
+
+    private void sleep(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while updating " + property, e);
+      }
+    }
+
+    private TableOperations operations(org.apache.iceberg.catalog.Catalog c) {
+      return ((HasTableOperations) c.loadTable(TableIdentifier.parse(table))).operations();
+    }
+  }
+}
