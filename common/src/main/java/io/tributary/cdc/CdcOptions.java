@@ -101,6 +101,21 @@ public final class CdcOptions {
                   + " Overrides the producer's schema. Without either, JSON integers land as"
                   + " BIGINT, other numbers as DOUBLE, strings as STRING.");
 
+  public static final ConfigOption<String> PARTITION_SPEC =
+      ConfigOptions.key("partition-spec")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Partition specs of mirrored tables, `table=terms` separated by `;`, the terms as in"
+                  + " iceberg.partition-spec (`,` between them), e.g. `inventory.orders=bucket(16,"
+                  + " order_id); inventory.events=days(created_at), region`. A table is named as"
+                  + " its Iceberg `namespace.table` (a cdc.tables target or the default mapping),"
+                  + " or as a source that cdc.tables maps. Applied once, when the job creates the"
+                  + " table. Every partition column must be a key column (an upsert deletes a key"
+                  + " within its partition): one outside cdc.primary-keys is refused at start-up,"
+                  + " one outside the message key stops the job when the table is created. An"
+                  + " existing table with another spec stops the job, naming both.");
+
   public static final ConfigOption<SchemaChanges> SCHEMA_CHANGES =
       ConfigOptions.key("schema-changes")
           .enumType(SchemaChanges.class)
@@ -154,6 +169,7 @@ public final class CdcOptions {
               TABLES,
               PRIMARY_KEYS,
               COLUMN_TYPES,
+              PARTITION_SPEC,
               SCHEMA_CHANGES,
               ORDERING_TTL,
               POSITION,

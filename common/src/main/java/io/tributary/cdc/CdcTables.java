@@ -26,6 +26,7 @@ public final class CdcTables implements Serializable {
   private final Map<String, String> targets;
   private final Map<String, List<String>> keys;
   private final Map<String, String> columnTypes;
+  private final Map<String, String> partitionSpecs;
   private transient Map<TableId, String> targetCache;
   private transient Map<String, LogicalType> parsedTypes;
 
@@ -33,11 +34,13 @@ public final class CdcTables implements Serializable {
       String defaultNamespace,
       Map<String, String> targets,
       Map<String, List<String>> keys,
-      Map<String, String> columnTypes) {
+      Map<String, String> columnTypes,
+      Map<String, String> partitionSpecs) {
     this.defaultNamespace = defaultNamespace;
     this.targets = targets;
     this.keys = keys;
     this.columnTypes = columnTypes;
+    this.partitionSpecs = partitionSpecs;
   }
 
   public static CdcTables fromConfig(TributaryConfig c) {
@@ -106,17 +109,33 @@ public final class CdcTables implements Serializable {
       }
       types.put(e.getKey(), e.getValue().trim());
     }
+    Map<String, String> specs = new HashMap<>();
+    for (Map.Entry<String, String> e : entries(c, CdcOptions.PARTITION_SPEC).entrySet()) {
+      String target = targets.getOrDefault(e.getKey(), e.getKey()).toLowerCase(Locale.ROOT);
+      if (!target.matches("[a-z0-9_]+\\.[a-z0-9_]+")) {
+        throw c.invalid(
+            g,
+            CdcOptions.PARTITION_SPEC,
+            "names '"
+                + e.getKey()
+                + "', which is neither namespace.table nor a source that cdc.tables maps."
+                + " Name the mirrored Iceberg table, e.g. inventory.orders=bucket(16, id).");
+      }
+      specs.put(target, e.getValue().trim());
+    }
     String namespace = c.get(IcebergOptions.GROUP, IcebergOptions.DATABASE);
-    return new CdcTables(namespace, targets, keys, types);
+    return new CdcTables(namespace, targets, keys, types, specs);
   }
 
   /** Parses {@code a=b; c=d}, keys lower-cased so sources match case-insensitively. */
   private static Map<String, String> entries(
       TributaryConfig c, org.apache.flink.configuration.ConfigOption<String> option) {
     Map<String, String> out = new LinkedHashMap<>();
-    // primary-keys lists columns with ',', so only ';' separates its entries; in the others
+    // primary-keys and partition-spec list columns or terms with ',', so only ';' separates
+    // their entries; in the others
     // a ',' inside a type's parentheses (DECIMAL(12,2)) belongs to the type.
-    String separators = option == CdcOptions.PRIMARY_KEYS ? ";" : ",;";
+    String separators =
+        option == CdcOptions.PRIMARY_KEYS || option == CdcOptions.PARTITION_SPEC ? ";" : ",;";
     for (String entry : ConfigLists.split(c.get(CdcOptions.GROUP, option), separators)) {
       int eq = entry.indexOf('=');
       if (eq <= 0 || eq == entry.length() - 1) {
@@ -194,6 +213,30 @@ public final class CdcTables implements Serializable {
 
   private static String clean(String name) {
     return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+  }
+
+  /** The configured partition spec of the Iceberg table {@code target}, or null. */
+  public String partitionSpec(String target) {
+    return partitionSpecs.get(target.toLowerCase(Locale.ROOT));
+  }
+
+  /** Every configured partition spec, by Iceberg table ({@code namespace.table}). */
+  public Map<String, String> partitionSpecs() {
+    return java.util.Collections.unmodifiableMap(partitionSpecs);
+  }
+
+  /**
+   * The key columns configured for the sources that cdc.tables maps to {@code target}, one list per
+   * source (empty when none is configured).
+   */
+  public List<List<String>> configuredKeysOf(String target) {
+    List<List<String>> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : targets.entrySet()) {
+      if (e.getValue().equalsIgnoreCase(target) && keys.containsKey(e.getKey())) {
+        out.add(keys.get(e.getKey()));
+      }
+    }
+    return out;
   }
 
   /** The configured key columns of {@code source}, or null when none are configured. */

@@ -43,7 +43,7 @@ public final class ChangeSink {
     // Iceberg's sink, with each checkpoint's results committed apart: an aborted checkpoint
     // otherwise folds into the next commit and can keep an upserted key twice.
     PerCheckpointDynamicSink.forInput(changes)
-        .generator(new Records(parallelism))
+        .generator(new Records(parallelism, catalog))
         .catalogLoader(catalog.loader())
         .immediateTableUpdate(true) // keeps every change on one path: per-key order is kept
         .writeParallelism(parallelism)
@@ -56,13 +56,17 @@ public final class ChangeSink {
     private static final long serialVersionUID = 1L;
 
     private final int writeParallelism;
+    private final IcebergCatalog catalog;
     // Rows of one table schema share one RowType instance (ChangeTables, the serializer's cache).
     private transient Map<RowType, Schema> schemas;
     private transient Map<String, TableIdentifier> identifiers;
     private transient Map<String, Set<String>> keys; // a table's key: ChangeTables checks it
+    // Two tables of equal columns may share a RowType instance, not a spec: keyed by both.
+    private transient Map<String, Map<RowType, PartitionSpec>> specs;
 
-    Records(int writeParallelism) {
+    Records(int writeParallelism, IcebergCatalog catalog) {
       this.writeParallelism = writeParallelism;
+      this.catalog = catalog;
     }
 
     @Override
@@ -71,21 +75,39 @@ public final class ChangeSink {
         schemas = new IdentityHashMap<>();
         identifiers = new java.util.HashMap<>();
         keys = new java.util.HashMap<>();
+        specs = new java.util.HashMap<>();
       }
       Schema schema = schemas.computeIfAbsent(c.type, ChangeSink::schemaOf);
       TableIdentifier id = identifiers.computeIfAbsent(c.table, TableIdentifier::parse);
+      PartitionSpec spec =
+          specs
+              .computeIfAbsent(c.table, t -> new IdentityHashMap<>())
+              .computeIfAbsent(c.type, type -> tableSpec(id, schema));
       DynamicRecord r =
           new DynamicRecord(
               id,
               SnapshotRef.MAIN_BRANCH,
               schema,
               c.row,
-              PartitionSpec.unpartitioned(),
-              DistributionMode.HASH,
+              spec,
+              // Both modes hash a key's rows to one writer, but in 1.10.2 HASH refuses a
+              // partitioned table unless each partition field's name is a key column (true only
+              // of identity partitions: bucket(4, id) is named id_bucket). Partition columns are
+              // key columns here (ChangeTables), so a key also keeps to one partition.
+              DistributionMode.NONE,
               writeParallelism);
       r.setUpsertMode(true);
       r.setEqualityFields(keys.computeIfAbsent(c.table, t -> new HashSet<>(List.of(c.keyColumns))));
       out.collect(r);
+    }
+
+    /**
+     * The table's own spec, as ChangeTables created it (or the user did): the dynamic sink evolves
+     * a table to whatever spec a record names, so naming another one would repartition it.
+     */
+    private PartitionSpec tableSpec(TableIdentifier id, Schema schema) {
+      org.apache.iceberg.Table table = catalog.with(c -> c.loadTable(id));
+      return PartitionSpecs.rebind(table.spec(), table.schema(), schema);
     }
   }
 

@@ -1,8 +1,11 @@
 package io.tributary.iceberg;
 
+import io.tributary.cdc.CdcOptions;
 import io.tributary.cdc.CdcOptions.SchemaChanges;
+import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.RowChange;
 import io.tributary.cdc.RowChangeType;
+import io.tributary.config.TributaryConfig;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
@@ -31,6 +34,7 @@ import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.OutputTag;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
@@ -75,6 +79,7 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
   private final SchemaChanges policy;
   private final OutputTag<DeadLetter> deadLetters;
   private final String registry;
+  private final CdcTables tables;
   private transient Catalog client;
   private transient Map<String, Target> targets;
   // Tables whose schema changed in this checkpoint, and their changes since: released after it
@@ -109,12 +114,51 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
       IcebergCatalog catalog,
       SchemaChanges policy,
       OutputTag<DeadLetter> deadLetters,
-      String registry) {
+      String registry,
+      CdcTables tables) {
     this.job = job;
     this.catalog = catalog;
     this.policy = policy;
     this.deadLetters = deadLetters;
     this.registry = registry;
+    this.tables = tables;
+  }
+
+  /**
+   * Checks cdc.partition-spec at start-up: every term readable, and every partition column part of
+   * the key that cdc.primary-keys gives the table's sources. A key that comes from the message key
+   * is only known when the table is created, and checked then.
+   */
+  public static void checkPartitionSpecs(TributaryConfig c, CdcTables tables) {
+    for (Map.Entry<String, String> e : tables.partitionSpecs().entrySet()) {
+      List<String> columns;
+      try {
+        columns = PartitionSpecs.columns(e.getValue());
+      } catch (IllegalArgumentException bad) {
+        throw c.invalid(
+            CdcOptions.GROUP,
+            CdcOptions.PARTITION_SPEC,
+            "gives " + e.getKey() + " a spec that " + bad.getMessage());
+      }
+      for (List<String> key : tables.configuredKeysOf(e.getKey())) {
+        List<String> outside = new ArrayList<>(columns);
+        outside.removeAll(key);
+        if (!outside.isEmpty()) {
+          throw c.invalid(
+              CdcOptions.GROUP,
+              CdcOptions.PARTITION_SPEC,
+              "partitions "
+                  + e.getKey()
+                  + " by "
+                  + outside
+                  + ", outside its key "
+                  + key
+                  + " (cdc.primary-keys). An upsert deletes a key within its partition, so a row"
+                  + " whose partition column changed would stay behind: partition by key columns"
+                  + " only.");
+        }
+      }
+    }
   }
 
   /** Adds the stage after {@code changes}, chained to it. */
@@ -123,7 +167,8 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
       String job,
       IcebergCatalog catalog,
       SchemaChanges policy,
-      String registry) {
+      String registry,
+      CdcTables tables) {
     OutputTag<DeadLetter> tag =
         new OutputTag<>("schema-mismatch", TypeInformation.of(DeadLetter.class));
     SingleOutputStreamOperator<RowChange> rows =
@@ -131,7 +176,7 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
             .transform(
                 "create / evolve tables",
                 RowChangeType.INSTANCE,
-                new ChangeTables(job, catalog, policy, tag, registry))
+                new ChangeTables(job, catalog, policy, tag, registry, tables))
             .uid("change-tables");
     return new Checked<>(rows, rows.getSideOutput(tag));
   }
@@ -344,24 +389,32 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
   private Target load(RowChange change) {
     TableIdentifier id = TableIdentifier.parse(change.table);
     Table table;
+    String specText = tables.partitionSpec(id.toString());
     if (client.tableExists(id)) {
       table = client.loadTable(id);
+      checkSpec(table, specText);
     } else {
       IcebergCatalog.ensureNamespace(client, id.namespace());
       Schema schema = schemaOf(change);
+      PartitionSpec spec = spec(id, schema, specText, change);
       try {
         // Created with an empty first snapshot in one commit, so the table has its main branch
         // from the start. Without it, the sink's subtasks each find no branch and race to add one.
         org.apache.iceberg.Transaction create =
             client
                 .buildTable(id, schema)
+                .withPartitionSpec(spec)
                 .withProperties(catalog.tableProperties())
                 .withProperty(TableProperties.FORMAT_VERSION, "2")
                 .createTransaction();
         create.newAppend().commit();
         create.commitTransaction();
         table = client.loadTable(id);
-        LOG.info("Created {} for CDC with schema {}", id, table.schema());
+        LOG.info(
+            "Created {} for CDC with schema {}, partitioned by {}",
+            id,
+            table.schema(),
+            PartitionSpecs.describe(table.spec(), table.schema()));
       } catch (AlreadyExistsException | CommitFailedException e) {
         // Another subtask created it first (a hadoop catalog reports that as a failed commit of
         // metadata version 1); use theirs, or fail if it is not there after all.
@@ -369,12 +422,71 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
           throw e;
         }
         table = client.loadTable(id);
+        checkSpec(table, specText);
       }
     }
     register(id);
     Target t = new Target(id, table.schema());
     targets.put(change.table, t);
     return t;
+  }
+
+  /**
+   * The configured spec of a table about to be created, bound to its schema. A partition column
+   * outside the change's key stops the job: the key is only known now when it comes from the
+   * message key, and no later change could be applied right.
+   */
+  private static PartitionSpec spec(
+      TableIdentifier id, Schema schema, String text, RowChange change) {
+    if (text == null) {
+      return PartitionSpec.unpartitioned();
+    }
+    PartitionSpec spec;
+    try {
+      spec = PartitionSpecs.parse(text, schema);
+    } catch (IllegalArgumentException e) {
+      throw new SuppressRestartsException(
+          new IllegalStateException(
+              "cdc.partition-spec for " + id + " does not fit its columns: " + e.getMessage(), e));
+    }
+    List<String> key = Arrays.asList(change.keyColumns);
+    for (String column : PartitionSpecs.columns(text)) {
+      if (!key.contains(column)) {
+        throw new SuppressRestartsException(
+            new IllegalStateException(
+                "cdc.partition-spec partitions "
+                    + id
+                    + " by '"
+                    + column
+                    + "', which is not in its key "
+                    + key
+                    + " (at "
+                    + change.origin
+                    + "). An upsert deletes a key within its partition: partition by key"
+                    + " columns only."));
+      }
+    }
+    return spec;
+  }
+
+  /** An existing table must already have the configured spec: the job never changes a spec. */
+  private static void checkSpec(Table table, String text) {
+    if (text == null) {
+      return;
+    }
+    PartitionSpec wanted = PartitionSpecs.parse(text, table.schema());
+    if (!PartitionSpecs.sameFields(wanted, table.spec())) {
+      throw new SuppressRestartsException(
+          new IllegalStateException(
+              "cdc.partition-spec gives "
+                  + table.name()
+                  + " '"
+                  + PartitionSpecs.describe(wanted, table.schema())
+                  + "', but the existing table is partitioned by '"
+                  + PartitionSpecs.describe(table.spec(), table.schema())
+                  + "'. Evolve the table yourself (ALTER TABLE ... ADD/DROP PARTITION FIELD) or"
+                  + " change cdc.partition-spec to match."));
+    }
   }
 
   /** Lists {@code id} in the registry table before any row of it can be committed. */

@@ -80,6 +80,35 @@ public final class PartitionSpecs {
     }
   }
 
+  /**
+   * The source column of every term of {@code spec}, read without a schema (for checks made before
+   * a table's columns are known).
+   *
+   * @throws IllegalArgumentException naming a term that is not one of the allowed forms
+   */
+  public static List<String> columns(String spec) {
+    List<String> out = new ArrayList<>();
+    for (String t : ConfigLists.split(spec)) {
+      if (t.matches("[\\w.]+")) {
+        out.add(t);
+        continue;
+      }
+      Matcher m = TRANSFORM.matcher(t);
+      if (!m.matches() || !FUNCTIONS.containsKey(m.group(1).toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException("cannot read '" + t + "'. Allowed: " + ALLOWED);
+      }
+      out.add(m.group(3));
+    }
+    return out;
+  }
+
+  /** {@code spec}'s terms rebound, by column name, to {@code schema} (same columns, other ids). */
+  public static PartitionSpec rebind(PartitionSpec spec, Schema specSchema, Schema schema) {
+    return spec.isUnpartitioned()
+        ? PartitionSpec.unpartitioned()
+        : parse(describe(spec, specSchema), schema);
+  }
+
   private static void add(PartitionSpec.Builder b, String t, Schema schema) {
     String fn;
     String col;

@@ -60,7 +60,14 @@ class ChangeTablesTest {
                             Types.NestedField.required(1, "reason", Types.StringType.get()))));
     OneInputStreamOperatorTestHarness<RowChange, RowChange> h =
         new OneInputStreamOperatorTestHarness<>(
-            new ChangeTables("cdc", catalog(), SchemaChanges.EVOLVE, DEAD, REGISTRY));
+            new ChangeTables(
+                "cdc",
+                catalog(),
+                SchemaChanges.EVOLVE,
+                DEAD,
+                REGISTRY,
+                CdcTables.fromConfig(
+                    Configs.of("cdc.format", "debezium-json", "cdc.primary-keys", "items=id"))));
     h.setup(new RowChangeSerializer());
     return h;
   }

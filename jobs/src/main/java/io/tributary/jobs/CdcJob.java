@@ -55,6 +55,7 @@ public final class CdcJob implements TributaryJob {
     this.deadLetters = TargetTable.deadLettersOnly(config, "cdc_dead_letters");
     this.format = config.get(CdcOptions.GROUP, CdcOptions.FORMAT);
     this.tables = CdcTables.fromConfig(config);
+    ChangeTables.checkPartitionSpecs(config, tables);
     this.schemaChanges = config.get(CdcOptions.GROUP, CdcOptions.SCHEMA_CHANGES);
     this.orderingTtl = config.get(CdcOptions.GROUP, CdcOptions.ORDERING_TTL);
     this.ordering = config.get(CdcOptions.GROUP, CdcOptions.POSITION);
@@ -80,7 +81,8 @@ public final class CdcJob implements TributaryJob {
     startGuard.addTo(changes.rows());
     Checked<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl, staleChanges);
     Checked<RowChange> fitted =
-        ChangeTables.fit(ordered.rows(), name(), catalog, schemaChanges, deadLetters.deadLetters());
+        ChangeTables.fit(
+            ordered.rows(), name(), catalog, schemaChanges, deadLetters.deadLetters(), tables);
     ChangeSink.append(fitted.rows(), catalog);
     DeadLetterTable.write(
         changes.deadLetters().union(ordered.deadLetters(), fitted.deadLetters()),

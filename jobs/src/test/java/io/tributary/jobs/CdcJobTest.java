@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
@@ -443,6 +444,94 @@ class CdcJobTest {
         .contains("'score'")
         .contains("string")
         .contains("long");
+  }
+
+  /**
+   * A mirror bucketed by its key: inserts, an update, a delete, and key changes that move rows to
+   * other buckets (5, 6 and 7 to 105, 206 and 307). The table has the configured spec, its data
+   * files span several partitions, and it holds exactly the final rows.
+   */
+  @Test
+  void aPartitionedMirrorIsExactAcrossKeyChangesBetweenPartitions() throws Exception {
+    List<String> values = new ArrayList<>();
+    long lsn = 10;
+    for (long id = 1; id <= 8; id++) {
+      values.add(debezium("c", "null", row(id, "n" + id), lsn += 10));
+    }
+    values.add(debezium("u", row(3, "n3"), row(3, "three"), lsn += 10));
+    values.add(debezium("d", row(4, "n4"), "null", lsn += 10));
+    values.add(debezium("u", row(5, "n5"), row(105, "moved 5"), lsn += 10));
+    values.add(debezium("u", row(6, "n6"), row(206, "moved 6"), lsn += 10));
+    values.add(debezium("u", row(7, "n7"), row(307, "moved 7"), lsn += 10));
+    sendValues("buckets", values);
+    Main.run(
+        args(
+            "buckets",
+            "--cdc.primary-keys",
+            "items=id",
+            "--cdc.partition-spec",
+            "app.public_items=bucket(4, id)"));
+
+    IcebergCatalog app = Tables.hadoop(dir.resolve("warehouse").toString(), "app");
+    org.apache.iceberg.Table table =
+        app.with(
+            c -> c.loadTable(org.apache.iceberg.catalog.TableIdentifier.parse("app.public_items")));
+    assertThat(io.tributary.iceberg.PartitionSpecs.describe(table.spec(), table.schema()))
+        .isEqualTo("bucket(4, id)");
+    Set<String> partitions = new java.util.HashSet<>();
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        table.newScan().planFiles()) {
+      tasks.forEach(t -> partitions.add(t.file().partition().toString()));
+    }
+    assertThat(partitions).hasSizeGreaterThan(1);
+    Map<Long, String> rows = new TreeMap<>();
+    for (Record r : Tables.read(app, "public_items")) {
+      assertThat(rows.put((Long) r.getField("id"), (String) r.getField("name")))
+          .as("key " + r.getField("id") + " once")
+          .isNull();
+    }
+    assertThat(rows)
+        .isEqualTo(
+            new TreeMap<>(
+                Map.of(
+                    1L, "n1", 2L, "n2", 3L, "three", 8L, "n8", 105L, "moved 5", 206L, "moved 6",
+                    307L, "moved 7")));
+  }
+
+  @Test
+  void aPartitionColumnOutsideTheKeyIsRefusedAtStartUp() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                Main.run(
+                    args(
+                        "never-read",
+                        "--cdc.primary-keys",
+                        "items=id",
+                        "--cdc.tables",
+                        "items=mirror.items",
+                        "--cdc.partition-spec",
+                        "items=bucket(4, id), name")))
+        .isInstanceOf(io.tributary.config.ConfigException.class)
+        .hasMessageContaining("'partition-spec' in property group 'cdc'")
+        .hasMessageContaining("partitions mirror.items by [name], outside its key [id]");
+  }
+
+  @Test
+  void aPartitionColumnOutsideTheMessageKeyStopsTheJobWhenItsTableIsCreated() throws Exception {
+    sendValues("by-name", List.of(debezium("c", "null", row(1, "one"), 10)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                Main.run(
+                    args(
+                        "by-name",
+                        "--cdc.primary-keys",
+                        "items=id",
+                        "--cdc.partition-spec",
+                        "app.public_items=name")))
+        .hasRootCauseMessage(
+            "cdc.partition-spec partitions app.public_items by 'name', which is not in its key"
+                + " [id] (at kafka:by-name/0@0). An upsert deletes a key within its partition:"
+                + " partition by key columns only.");
   }
 
   @Test
