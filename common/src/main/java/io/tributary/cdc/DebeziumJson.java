@@ -322,15 +322,15 @@ public final class DebeziumJson {
     if (v == null || v.isNull()) {
       return null;
     }
+    if (v.isDouble() && !Double.isFinite(v.doubleValue())) {
+      // Jackson reads a float token beyond double's range as a double, the text lost
+      throw new ChangeDecodeException(
+          "wrong-type",
+          "column '"
+              + column
+              + "': a number beyond 1.8E308 in magnitude, which no column type holds");
+    }
     if (schema == null) {
-      if (v.isDouble() && !Double.isFinite(v.doubleValue())) {
-        // Jackson reads a float token beyond double's range as a double, the text lost
-        throw new ChangeDecodeException(
-            "wrong-type",
-            "column '"
-                + column
-                + "': a number beyond 1.8E308 in magnitude, which no column type holds");
-      }
       return plain(v, column);
     }
     String name = schema.path("name").asText("");

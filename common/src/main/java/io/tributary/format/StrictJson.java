@@ -16,6 +16,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.io.JsonEOFExc
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The record-level rules every JSON decoder of Tributary applies before any value is looked at
@@ -40,7 +41,10 @@ public final class StrictJson {
    * before any type is known.
    */
   private static final ObjectMapper TREES =
-      new ObjectMapper(FACTORY).enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+      new ObjectMapper(FACTORY)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // as sent: Jackson's default node factory would turn 1.0 into 1 and 12.30 into 12.3
+          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   private static final ThreadLocal<StrictJson> PER_THREAD =
       ThreadLocal.withInitial(StrictJson::new);

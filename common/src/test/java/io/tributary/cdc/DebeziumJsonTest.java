@@ -201,7 +201,7 @@ class DebeziumJsonTest {
     badPosition(",\"lsn\":\"100\"", "source.lsn = \"100\" is not an integer");
     badPosition(",\"lsn\":1.5", "source.lsn = 1.5 is not an integer");
     badPosition(",\"lsn\":1e23", "source.lsn = 1E+23 is not an integer");
-    badPosition(",\"lsn\":100.0", "source.lsn = 1E+2 is not an integer");
+    badPosition(",\"lsn\":100.0", "source.lsn = 100.0 is not an integer");
     badPosition(",\"lsn\":-5", "source.lsn = -5 is negative");
     badPosition(
         ",\"lsn\":9223372036854775808",
@@ -363,7 +363,7 @@ class DebeziumJsonTest {
       assertThat(e.getMessage())
           .as("%s as %s", r[1], r[0])
           .startsWith("column 'v': ")
-          .contains(" is not a valid ");
+          .containsAnyOf(" is not a valid ", "which no column type holds");
     }
     assertThat(DebeziumJson.decode(typed("{\"type\":\"float64\"}", "0.1")).after())
         .containsEntry("v", 0.1d);
