@@ -1,10 +1,12 @@
 package io.tributary.cdc;
 
+import io.tributary.format.FormatOptions;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
 import io.tributary.runtime.Metrics;
 import io.tributary.source.RawRecord;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
@@ -38,11 +40,12 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
       CdcOptions.Format format,
       CdcOptions.Position ordering,
       CdcTables tables,
+      Set<FormatOptions.Lenient> lenient,
       OutputTag<DeadLetter> deadLetters) {
     this.job = job;
     this.format = format;
     this.ordering = ordering;
-    this.rows = new ChangeRows(tables);
+    this.rows = new ChangeRows(tables, lenient);
     this.deadLetters = deadLetters;
   }
 

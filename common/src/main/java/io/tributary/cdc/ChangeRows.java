@@ -1,9 +1,11 @@
 package io.tributary.cdc;
 
+import io.tributary.format.FormatOptions;
+import io.tributary.format.StrictJson;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -12,8 +14,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
@@ -27,6 +31,7 @@ import org.apache.flink.table.types.logical.FloatType;
 import org.apache.flink.table.types.logical.IntType;
 import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.TimeType;
 import org.apache.flink.table.types.logical.TimestampType;
@@ -47,9 +52,18 @@ public final class ChangeRows implements Serializable {
   private static final char SEP = '\u0001';
 
   private final CdcTables tables;
+  private final EnumSet<FormatOptions.Lenient> lenient;
 
+  /** Strict: no {@code format.lenient} conversion. */
   public ChangeRows(CdcTables tables) {
+    this(tables, Set.of());
+  }
+
+  /** With the opt-in {@code format.lenient} conversions, which apply as they do for ingest. */
+  public ChangeRows(CdcTables tables, Set<FormatOptions.Lenient> lenient) {
     this.tables = tables;
+    this.lenient =
+        lenient.isEmpty() ? EnumSet.noneOf(FormatOptions.Lenient.class) : EnumSet.copyOf(lenient);
   }
 
   /** The key columns a record's message key names; read lazily, it may be refused. */
@@ -170,7 +184,7 @@ public final class ChangeRows implements Serializable {
       boolean isKey = contains(keyColumns, column);
       type = normalised(type).copy(!isKey);
       fields.add(new RowType.RowField(column, type));
-      values.add(internal(value, type, column, e.table()));
+      values.add(internal(value, type, column, e.table(), lenient));
     }
     GenericRowData row = new GenericRowData(kind, values.size());
     StringBuilder keyText = new StringBuilder(target);
@@ -270,31 +284,104 @@ public final class ChangeRows implements Serializable {
     }
   }
 
-  /** {@code v} as Flink's internal value of {@code type}, or a wrong-type failure. */
-  static Object internal(Object v, LogicalType type, String column, TableId table)
+  /**
+   * {@code v} as Flink's internal value of {@code type}, or a wrong-type failure naming the column,
+   * the value and the type. A value is converted only when it is the source format's own encoding
+   * of a value of that type (see docs/strict-decoding.md, "cdc"), or an opted-in conversion.
+   */
+  static Object internal(
+      Object v, LogicalType type, String column, TableId table, Set<FormatOptions.Lenient> lenient)
       throws ChangeDecodeException {
     if (v == null) {
       return null;
     }
+    String why = null;
     try {
-      Object out = convert(v, type);
+      Object out = convert(v, type, lenient);
       if (out != null) {
         return out;
       }
+    } catch (Refused r) {
+      why = r.getMessage();
     } catch (RuntimeException ignored) {
       // reported below, with the column
     }
     throw new ChangeDecodeException(
         "wrong-type",
-        "column '" + column + "' of " + table + ": " + describe(v) + " is not a valid " + type);
+        "column '"
+            + column
+            + "' of "
+            + table
+            + ": "
+            + describe(v)
+            + " is not a valid "
+            + type
+            + (why == null ? "" : " (" + why + ")"));
+  }
+
+  /** A value that is refused for a reason worth naming, e.g. the option that would accept it. */
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String why) {
+      super(why, null, false, false);
+    }
   }
 
   private static String describe(Object v) {
-    String s = v instanceof byte[] ? Base64.getEncoder().encodeToString((byte[]) v) : v.toString();
-    return "'" + (s.length() > 100 ? s.substring(0, 100) + "..." : s) + "'";
+    String s =
+        v instanceof byte[]
+            ? "base64 " + Base64.getEncoder().encodeToString((byte[]) v)
+            : v instanceof String ? "\"" + v + "\"" : v.toString();
+    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
   }
 
-  private static Object convert(Object v, LogicalType type) {
+  private static boolean numeric(LogicalType type) {
+    switch (type.getTypeRoot()) {
+      case INTEGER:
+      case BIGINT:
+      case FLOAT:
+      case DOUBLE:
+      case DECIMAL:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Text for a numeric column: a DECIMAL's text is the source's own encoding (Debezium's
+   * decimal.handling.mode=string, DMS's NUMERIC); NaN and the infinities are how Kafka Connect
+   * writes those doubles; any other text is a number only with numbers-from-strings, and then by
+   * the rules of a JSON number token (no space, no +, no leading zero).
+   */
+  private static Object numberFromText(
+      String s, LogicalType type, Set<FormatOptions.Lenient> lenient) {
+    LogicalTypeRoot root = type.getTypeRoot();
+    boolean floating = root == LogicalTypeRoot.FLOAT || root == LogicalTypeRoot.DOUBLE;
+    if (floating && (s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity"))) {
+      return s;
+    }
+    if (root != LogicalTypeRoot.DECIMAL
+        && !lenient.contains(FormatOptions.Lenient.NUMBERS_FROM_STRINGS)) {
+      throw new Refused(
+          "a JSON string, not a number; format.lenient = numbers-from-strings reads text"
+              + " holding a JSON number");
+    }
+    if (s.length() > 1000 || !StrictJson.isNumber(s)) {
+      throw new Refused("text that is not a JSON number");
+    }
+    if (StrictJson.isInteger(s)) {
+      BigInteger i = new BigInteger(s);
+      return i.bitLength() < 64 ? (Object) i.longValue() : i;
+    }
+    return new BigDecimal(s);
+  }
+
+  private static Object convert(Object v, LogicalType type, Set<FormatOptions.Lenient> lenient) {
+    if (v instanceof String && numeric(type)) {
+      v = numberFromText((String) v, type, lenient);
+    }
     switch (type.getTypeRoot()) {
       case INTEGER:
         return Math.toIntExact(integral(v));
@@ -308,9 +395,15 @@ public final class ChangeRows implements Serializable {
         DecimalType d = (DecimalType) type;
         // exact or nothing: a value that would need rounding is a wrong type, not a silent change
         BigDecimal exact = decimal(v).stripTrailingZeros();
-        if (exact.scale() > d.getScale()
-            || exact.precision() - exact.scale() > d.getPrecision() - d.getScale()) {
-          return null; // checked before setScale, which 1e999999999 would make enormous
+        if (exact.scale() > d.getScale()) {
+          if (!lenient.contains(FormatOptions.Lenient.ROUND_DECIMALS)
+              || exact.precision() - exact.scale() > d.getPrecision() - d.getScale()) {
+            return null; // checked before setScale, which 1e999999999 would make enormous
+          }
+          exact = exact.setScale(d.getScale(), RoundingMode.HALF_UP);
+        }
+        if (exact.precision() - exact.scale() > d.getPrecision() - d.getScale()) {
+          return null;
         }
         BigDecimal big = exact.setScale(d.getScale());
         return DecimalData.fromBigDecimal(big, d.getPrecision(), d.getScale());
@@ -318,50 +411,61 @@ public final class ChangeRows implements Serializable {
         if (v instanceof Boolean) {
           return v;
         }
-        String b = text(v);
-        if (b.equalsIgnoreCase("true") || b.equalsIgnoreCase("false")) {
-          return Boolean.parseBoolean(b);
-        }
-        return null;
+        throw new Refused("only true and false are booleans");
       case VARCHAR:
-        if (v instanceof byte[]) {
-          return StringData.fromBytes((byte[]) v);
+        if (v instanceof String) {
+          return StringData.fromString((String) v);
         }
-        return StringData.fromString(v instanceof BigDecimal ? plain(v) : v.toString());
+        throw new Refused("not a JSON string");
       case VARBINARY:
-        return v instanceof byte[]
-            ? v
-            : v instanceof String
-                ? Base64.getDecoder().decode((String) v)
-                : v.toString().getBytes(StandardCharsets.UTF_8);
+        if (v instanceof byte[]) {
+          return v;
+        }
+        if (v instanceof String) {
+          return Base64.getDecoder().decode((String) v);
+        }
+        throw new Refused("bytes are a base64 string");
       case DATE:
         if (v instanceof LocalDate) {
           return (int) ((LocalDate) v).toEpochDay();
         }
-        if (v instanceof Number) {
-          return Math.toIntExact(integral(v));
+        if (v instanceof Integer || v instanceof Long) {
+          // Debezium's io.debezium.time.Date without its schema: days since the epoch
+          return Math.toIntExact(((Number) v).longValue());
         }
         return (int) LocalDate.parse(text(v)).toEpochDay();
       case TIME_WITHOUT_TIME_ZONE:
         LocalTime t = v instanceof LocalTime ? (LocalTime) v : LocalTime.parse(text(v));
         // Flink's TIME holds milliseconds: finer digits would be cut
-        return t.getNano() % 1_000_000 != 0 ? null : (int) (t.toNanoOfDay() / 1_000_000L);
+        if (t.getNano() % 1_000_000 != 0) {
+          if (!lenient.contains(FormatOptions.Lenient.TRUNCATE_TIMESTAMPS)) {
+            return null;
+          }
+          t = t.withNano(t.getNano() / 1_000_000 * 1_000_000);
+        }
+        return (int) (t.toNanoOfDay() / 1_000_000L);
       case TIMESTAMP_WITHOUT_TIME_ZONE:
         LocalDateTime ldt = localDateTime(v);
-        return ldt.getNano() % 1_000 != 0 ? null : TimestampData.fromLocalDateTime(ldt);
+        if (ldt.getNano() % 1_000 != 0) {
+          if (!lenient.contains(FormatOptions.Lenient.TRUNCATE_TIMESTAMPS)) {
+            return null;
+          }
+          ldt = ldt.withNano(ldt.getNano() / 1_000 * 1_000);
+        }
+        return TimestampData.fromLocalDateTime(ldt);
       case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
         // Iceberg keeps microseconds: nanoseconds would be cut
         Instant i = instant(v);
-        return i.getNano() % 1_000 != 0 ? null : TimestampData.fromInstant(i);
+        if (i.getNano() % 1_000 != 0) {
+          if (!lenient.contains(FormatOptions.Lenient.TRUNCATE_TIMESTAMPS)) {
+            return null;
+          }
+          i = i.minusNanos(i.getNano() % 1_000);
+        }
+        return TimestampData.fromInstant(i);
       default:
         return null;
     }
-  }
-
-  private static String plain(Object v) {
-    BigDecimal b = (BigDecimal) v;
-    // 1e999999999 written out would be a billion characters
-    return Math.abs((long) b.scale()) > 1000 ? b.toString() : b.toPlainString();
   }
 
   /**
@@ -382,7 +486,7 @@ public final class ChangeRows implements Serializable {
         case "-Infinity":
           return Double.NEGATIVE_INFINITY;
         default:
-          break;
+          throw new Refused("not a number");
       }
     }
     BigDecimal b = decimal(v);
@@ -413,15 +517,23 @@ public final class ChangeRows implements Serializable {
     return new BigDecimal(d).compareTo(decimal(v)) == 0;
   }
 
+  /** Text exactly as sent: surrounding space is part of the value, so it does not parse. */
   private static String text(Object v) {
-    return v.toString().trim();
+    if (!(v instanceof String)) {
+      throw new Refused("not a JSON string");
+    }
+    return (String) v;
   }
 
+  /** A JSON integer token in range; 42.0 and 1e2 are float tokens, not integers. */
   private static long integral(Object v) {
     if (v instanceof Integer || v instanceof Long) {
       return ((Number) v).longValue();
     }
-    return decimal(v).longValueExact();
+    if (v instanceof BigInteger) {
+      throw new Refused("out of range");
+    }
+    throw new Refused("not a JSON integer");
   }
 
   private static BigDecimal decimal(Object v) {
@@ -434,7 +546,7 @@ public final class ChangeRows implements Serializable {
     } else if (v instanceof Double || v instanceof Float) {
       return new BigDecimal(Double.toString(((Number) v).doubleValue()));
     }
-    return new BigDecimal(text(v));
+    throw new Refused("not a number");
   }
 
   private static LocalDateTime localDateTime(Object v) {
@@ -442,8 +554,9 @@ public final class ChangeRows implements Serializable {
       return (LocalDateTime) v;
     } else if (v instanceof Instant) {
       return LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
-    } else if (v instanceof Long) {
-      return LocalDateTime.ofInstant(Instant.ofEpochMilli((Long) v), ZoneOffset.UTC);
+    } else if (v instanceof Number) {
+      throw new Refused(
+          "an epoch number: its unit (ms, µs or ns) is known only from Debezium's schema");
     }
     String s = text(v).replace(' ', 'T');
     if (s.endsWith("Z") || s.matches(".*[+-]\\d\\d:\\d\\d$")) {
@@ -457,8 +570,9 @@ public final class ChangeRows implements Serializable {
       return (Instant) v;
     } else if (v instanceof LocalDateTime) {
       return ((LocalDateTime) v).toInstant(ZoneOffset.UTC);
-    } else if (v instanceof Long) {
-      return Instant.ofEpochMilli((Long) v);
+    } else if (v instanceof Number) {
+      throw new Refused(
+          "an epoch number: its unit (ms, µs or ns) is known only from Debezium's schema");
     }
     String s = text(v).replace(' ', 'T');
     if (s.endsWith("Z") || s.matches(".*[+-]\\d\\d:\\d\\d$")) {

@@ -1,10 +1,12 @@
 package io.tributary.cdc;
 
+import io.tributary.format.FormatOptions;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
 import io.tributary.source.RawRecord;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -27,6 +29,21 @@ public final class Changes {
       CdcOptions.Position ordering,
       CdcTables tables,
       String job) {
+    return read(source, env, format, ordering, tables, Set.of(), job);
+  }
+
+  /**
+   * Like {@link #read(RecordSource, StreamExecutionEnvironment, CdcOptions.Format,
+   * CdcOptions.Position, CdcTables, String)}, with the opted-in {@code format.lenient} conversions.
+   */
+  public static Checked<RowChange> read(
+      RecordSource source,
+      StreamExecutionEnvironment env,
+      CdcOptions.Format format,
+      CdcOptions.Position ordering,
+      CdcTables tables,
+      Set<FormatOptions.Lenient> lenient,
+      String job) {
     OutputTag<DeadLetter> tag =
         new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
     SingleOutputStreamOperator<RowChange> rows =
@@ -37,7 +54,7 @@ public final class Changes {
                 WatermarkStrategy.noWatermarks(),
                 TypeInformation.of(RawRecord.class))
             .process(
-                new ChangeDecodeFunction(job, format, ordering, tables, tag),
+                new ChangeDecodeFunction(job, format, ordering, tables, lenient, tag),
                 RowChangeType.INSTANCE)
             .name("decode " + format)
             .uid("decode");

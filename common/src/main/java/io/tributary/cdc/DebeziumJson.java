@@ -1,7 +1,7 @@
 package io.tributary.cdc;
 
 import io.tributary.cdc.ChangeEvent.Op;
-import java.io.IOException;
+import io.tributary.format.StrictJson;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.LocalDate;
@@ -17,9 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.BooleanType;
 import org.apache.flink.table.types.logical.DateType;
@@ -46,13 +44,6 @@ import org.apache.flink.table.types.logical.VarCharType;
  * and table identity that ordering and routing need.
  */
 public final class DebeziumJson {
-  /**
-   * Floats are read as BigDecimal: as doubles, 12.345678901234567891 would lose digits, 1e400 would
-   * become Infinity and 1e-400 zero, all before any type is known.
-   */
-  static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-
   private DebeziumJson() {}
 
   /** {@link #decode(byte[], CdcOptions.Position)} ordered by the log position. */
@@ -73,16 +64,7 @@ public final class DebeziumJson {
       // Debezium's tombstones are null values; zero bytes are something else, and must show
       throw new ChangeDecodeException("empty", "a zero-byte value");
     }
-    JsonNode root;
-    try {
-      root = JSON.readTree(value);
-    } catch (IOException e) {
-      throw new ChangeDecodeException(
-          "malformed-json", "not JSON: " + e.getMessage().split("\n")[0], e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new ChangeDecodeException("malformed-json", "not a JSON object");
-    }
+    JsonNode root = tree(value);
     boolean enveloped = root.has("payload") && root.has("schema");
     JsonNode event = enveloped ? root.get("payload") : root;
     if (event.isNull()) {
@@ -130,13 +112,8 @@ public final class DebeziumJson {
     if (key == null || key.length == 0) {
       return List.of();
     }
-    JsonNode root;
-    try {
-      root = JSON.readTree(key);
-    } catch (IOException e) {
-      return List.of();
-    }
-    if (root == null || !root.isObject()) {
+    JsonNode root = StrictJson.readKey(key);
+    if (root == null) {
       return List.of();
     }
     JsonNode fields = root.has("schema") && root.has("payload") ? root.get("payload") : root;
@@ -151,6 +128,18 @@ public final class DebeziumJson {
       names.add(f.getKey());
     }
     return names;
+  }
+
+  /**
+   * One JSON object by the rules {@code ingest} applies ({@link StrictJson}): UTF-8, no NUL byte,
+   * no duplicate key, nothing after the object.
+   */
+  static JsonNode tree(byte[] value) throws ChangeDecodeException {
+    try {
+      return StrictJson.readObject(value);
+    } catch (StrictJson.Fault f) {
+      throw new ChangeDecodeException(f.reason.toString(), f.getMessage(), f.getCause());
+    }
   }
 
   /** The Flink type each column lands as, from its Kafka Connect schema. */
@@ -333,16 +322,16 @@ public final class DebeziumJson {
     if (v == null || v.isNull()) {
       return null;
     }
+    if (v.isDouble() && !Double.isFinite(v.doubleValue())) {
+      // Jackson reads a float token beyond double's range as a double, the text lost
+      throw new ChangeDecodeException(
+          "wrong-type",
+          "column '"
+              + column
+              + "': a number beyond 1.8E308 in magnitude, which no column type holds");
+    }
     if (schema == null) {
-      if (v.isDouble() && !Double.isFinite(v.doubleValue())) {
-        // Jackson reads a float token beyond double's range as a double, the text lost
-        throw new ChangeDecodeException(
-            "wrong-type",
-            "column '"
-                + column
-                + "': a number beyond 1.8E308 in magnitude, which no column type holds");
-      }
-      return plain(v);
+      return plain(v, column);
     }
     String name = schema.path("name").asText("");
     try {
@@ -376,15 +365,21 @@ public final class DebeziumJson {
         case "int8":
         case "int16":
         case "int32":
-          return Math.toIntExact(integral(v));
+          // text is left to ChangeRows: refused unless format.lenient = numbers-from-strings
+          return v.isTextual() ? string(v, column) : Math.toIntExact(integral(v));
         case "int64":
-          return integral(v);
+          return v.isTextual() ? string(v, column) : integral(v);
         case "float":
         case "float32":
-          return Objects.requireNonNull(ChangeRows.narrow(number(v)), "out of range");
+          // text (NaN, the infinities, or a number with numbers-from-strings) is ChangeRows' call
+          return v.isTextual() && !nonFinite(v)
+              ? string(v, column)
+              : Objects.requireNonNull(ChangeRows.narrow(number(v)), "out of range");
         case "float64":
         case "double":
-          return Objects.requireNonNull(ChangeRows.floating(number(v)), "out of range");
+          return v.isTextual() && !nonFinite(v)
+              ? string(v, column)
+              : Objects.requireNonNull(ChangeRows.floating(number(v)), "out of range");
         case "boolean":
           if (!v.isBoolean()) {
             throw new IllegalArgumentException("not a boolean");
@@ -393,7 +388,7 @@ public final class DebeziumJson {
         case "bytes":
           return Base64.getDecoder().decode(textual(v));
         default:
-          return plain(v);
+          return plain(v, column);
       }
     } catch (RuntimeException e) {
       throw new ChangeDecodeException(
@@ -414,6 +409,12 @@ public final class DebeziumJson {
       throw new IllegalArgumentException("not a 64-bit integer");
     }
     return v.longValue();
+  }
+
+  /** NaN and the infinities, which Kafka Connect's JSON writes as text. */
+  private static boolean nonFinite(JsonNode v) {
+    String s = v.textValue();
+    return s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity");
   }
 
   /** A JSON number exactly, or text (Kafka Connect writes NaN and the infinities as text). */
@@ -438,7 +439,12 @@ public final class DebeziumJson {
         ZoneOffset.UTC);
   }
 
-  private static Object plain(JsonNode v) {
+  /**
+   * A value without a schema type, as JSON gives it: a JSON integer as a Long (BigInteger beyond),
+   * any other number exactly as a BigDecimal, a boolean, a string. An array or object has no column
+   * type to land in (its JSON text would be a string the producer never sent).
+   */
+  private static Object plain(JsonNode v, String column) throws ChangeDecodeException {
     if (v.isIntegralNumber()) {
       return v.canConvertToLong() ? (Object) v.asLong() : v.bigIntegerValue();
     }
@@ -448,7 +454,29 @@ public final class DebeziumJson {
     if (v.isBoolean()) {
       return v.asBoolean();
     }
-    return v.isTextual() ? v.asText() : v.toString();
+    if (v.isTextual()) {
+      return string(v, column);
+    }
+    throw new ChangeDecodeException(
+        "wrong-type",
+        "column '"
+            + column
+            + "': "
+            + abbreviated(v)
+            + " is a JSON "
+            + (v.isArray() ? "array" : "object")
+            + ", which no cdc column type holds");
+  }
+
+  /** A JSON string, free of lone surrogates (an escape such as \ud800 has no UTF-8 form). */
+  private static String string(JsonNode v, String column) throws ChangeDecodeException {
+    String s = v.textValue();
+    try {
+      StrictJson.checkSurrogates(s, column);
+    } catch (StrictJson.Fault f) {
+      throw new ChangeDecodeException(f.reason.toString(), f.getMessage());
+    }
+    return s;
   }
 
   /** A JSON value for a message, cut at 100 characters. */

@@ -1,7 +1,6 @@
 package io.tributary.cdc;
 
 import io.tributary.cdc.ChangeEvent.Op;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * AWS DMS records as DMS writes them to Kinesis: {@code data}, an optional {@code before-image} and
@@ -19,8 +17,6 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
  * changes) become {@link Control}s and are never applied as rows.
  */
 public final class DmsJson {
-  private static final ObjectMapper JSON = DebeziumJson.JSON;
-
   private DmsJson() {}
 
   /** A DMS control record: a table definition or a DDL event for one table. */
@@ -59,16 +55,10 @@ public final class DmsJson {
     if (value != null && value.length == 0) {
       throw new ChangeDecodeException("empty", "a zero-byte value");
     }
-    JsonNode root;
-    try {
-      root = value == null ? null : JSON.readTree(value);
-    } catch (IOException e) {
-      throw new ChangeDecodeException(
-          "malformed-json", "not JSON: " + e.getMessage().split("\n")[0], e);
+    if (value == null) {
+      throw new ChangeDecodeException("malformed-json", "not a JSON object but nothing");
     }
-    if (root == null || !root.isObject()) {
-      throw new ChangeDecodeException("malformed-json", "not a JSON object");
-    }
+    JsonNode root = DebeziumJson.tree(value);
     JsonNode meta = root.path("metadata");
     String type = meta.path("record-type").asText(null);
     String operation = meta.path("operation").asText(null);

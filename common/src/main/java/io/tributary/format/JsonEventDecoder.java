@@ -5,15 +5,8 @@ import io.tributary.quality.Reason;
 import io.tributary.source.RawRecord;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.function.Consumer;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.io.JsonEOFException;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.TimeUtils;
 
@@ -29,7 +22,7 @@ public final class JsonEventDecoder implements Serializable {
   private final EventSchema schema;
   private final String job;
   private transient StrictJsonReader reader;
-  private transient CharsetDecoder utf8;
+  private transient StrictJson bytes;
 
   public JsonEventDecoder(EventSchema schema, String job) {
     this.schema = schema;
@@ -38,11 +31,7 @@ public final class JsonEventDecoder implements Serializable {
 
   public void open() {
     reader = new StrictJsonReader(schema.rowType(), schema.timestampStyle(), schema.lenient());
-    utf8 =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    bytes = new StrictJson();
   }
 
   /**
@@ -77,46 +66,21 @@ public final class JsonEventDecoder implements Serializable {
               now));
       return null;
     }
-    // One pass over the bytes: UTF-8 needs checking only past ASCII; a NUL byte is never JSON
-    // outside a string and never inside one unescaped (and is how UTF-16 and UTF-32 look).
-    boolean ascii = true;
-    boolean backslash = false;
-    for (int i = 0; i < v.length; i++) {
-      byte b = v[i];
-      if (b < 0) {
-        ascii = false;
-      } else if (b == 0) {
-        boolean wide = zeros(v) * 3 >= v.length; // text in UTF-16 or -32 is a third zeros or more
-        rejected.accept(
-            wide
-                ? dead(raw, Reason.INVALID_UTF8, null, "record is UTF-16 or UTF-32, not UTF-8", now)
-                : dead(
-                    raw,
-                    Reason.MALFORMED_JSON,
-                    null,
-                    "a NUL byte at offset " + i + " (JSON allows it only escaped, inside a string)",
-                    now));
-        return null;
-      } else if (b == '\\') {
-        backslash = true;
-      }
-    }
-    if (!ascii) {
-      try {
-        utf8.reset().decode(ByteBuffer.wrap(v));
-      } catch (CharacterCodingException e) {
-        rejected.accept(dead(raw, Reason.INVALID_UTF8, e, "record is not valid UTF-8: " + e, now));
-        return null;
-      }
+    try {
+      bytes.checkBytes(v);
+    } catch (StrictJson.Fault bad) {
+      rejected.accept(dead(raw, bad.reason, bad.getCause(), bad.getMessage(), now));
+      return null;
     }
     RowData row;
     try {
-      row = reader.read(v, backslash);
-    } catch (StrictJsonReader.BadValue bad) {
+      row = reader.read(v, bytes.hadBackslash());
+    } catch (StrictJson.Fault bad) {
       rejected.accept(dead(raw, bad.reason, null, bad.getMessage(), now));
       return null;
     } catch (IOException syntax) {
-      rejected.accept(syntaxError(raw, syntax, now));
+      StrictJson.Fault f = StrictJson.syntaxError(syntax);
+      rejected.accept(dead(raw, f.reason, syntax, f.getMessage(), now));
       return null;
     }
     for (int i : schema.requiredIndexes()) {
@@ -182,41 +146,8 @@ public final class JsonEventDecoder implements Serializable {
     }
   }
 
-  /** Names a syntax error of the tokenizer: an early end, a duplicate key, or broken JSON. */
-  private DeadLetter syntaxError(RawRecord raw, IOException e, long now) {
-    String m =
-        firstLine(
-            e instanceof JsonProcessingException
-                ? ((JsonProcessingException) e).getOriginalMessage()
-                : String.valueOf(e.getMessage()));
-    if (e instanceof JsonEOFException || m.contains("end-of-input")) {
-      return dead(raw, Reason.TRUNCATED_JSON, e, "JSON ends early: " + m, now);
-    }
-    if (m.startsWith("Duplicate field")) {
-      return dead(raw, Reason.DUPLICATE_FIELD, e, m + " (a key may appear once per object)", now);
-    }
-    return dead(raw, Reason.MALFORMED_JSON, e, "not valid JSON: " + m, now);
-  }
-
-  private static String firstLine(String s) {
-    int nl = s.indexOf('\n');
-    String line = nl < 0 ? s : s.substring(0, nl);
-    int src = line.indexOf(" at [Source:");
-    return src > 0 ? line.substring(0, src) : line;
-  }
-
   private DeadLetter dead(RawRecord raw, Reason reason, Throwable t, String message, long now) {
     String m = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "..." : message;
     return DeadLetter.of(job, raw, reason, t == null ? null : t.getClass().getName(), m, now);
-  }
-
-  private static int zeros(byte[] v) {
-    int n = 0;
-    for (byte b : v) {
-      if (b == 0) {
-        n++;
-      }
-    }
-    return n;
   }
 }

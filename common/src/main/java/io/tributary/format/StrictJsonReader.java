@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
@@ -53,8 +52,6 @@ final class StrictJsonReader {
   private static final int MAX_NUMBER_CHARS = 1000;
 
   private static final int MAX_VALUE_IN_MESSAGE = 80;
-  private static final Pattern JSON_NUMBER =
-      Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
   private final JsonFactory factory;
   private final ObjectReader root;
@@ -66,7 +63,7 @@ final class StrictJsonReader {
 
   StrictJsonReader(
       RowType type, FormatOptions.TimestampStyle style, Set<FormatOptions.Lenient> lenient) {
-    this.factory = new JsonFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    this.factory = StrictJson.FACTORY;
     this.lenient = lenient;
     this.style = style;
     this.root = new ObjectReader(type, "");
@@ -148,12 +145,7 @@ final class StrictJsonReader {
   GenericRowData read(byte[] bytes, boolean hasBackslash) throws IOException {
     escapes = hasBackslash;
     try (JsonParser p = factory.createParser(bytes)) {
-      JsonToken first = p.nextToken();
-      if (first != JsonToken.START_OBJECT) {
-        throw new BadValue(
-            Reason.MALFORMED_JSON,
-            first == null ? "not a JSON object but nothing" : "not a JSON object but " + first);
-      }
+      StrictJson.expectObject(p.nextToken());
       GenericRowData row;
       try {
         row = root.readObject(p);
@@ -164,23 +156,17 @@ final class StrictJsonReader {
         }
         throw bad;
       }
-      if (p.nextToken() != null) {
-        throw new BadValue(
-            Reason.MALFORMED_JSON,
-            "data after the JSON object, at byte " + p.getTokenLocation().getByteOffset());
-      }
+      StrictJson.expectEnd(p);
       return row;
     }
   }
 
   /** A value, or a record, that cannot land as sent. */
-  static final class BadValue extends RuntimeException {
+  static final class BadValue extends StrictJson.Fault {
     private static final long serialVersionUID = 1L;
-    final Reason reason;
 
     BadValue(Reason reason, String message) {
-      super(message, null, false, false);
-      this.reason = reason;
+      super(reason, message);
     }
   }
 
@@ -304,7 +290,7 @@ final class StrictJsonReader {
       }
       String s = p.getText();
       if (escapes) {
-        checkSurrogates(s, field);
+        StrictJson.checkSurrogates(s, field);
       }
       if (s.length() > maxLength && s.codePointCount(0, s.length()) > maxLength) {
         throw bad(
@@ -316,24 +302,6 @@ final class StrictJsonReader {
       }
       return StringData.fromString(s);
     };
-  }
-
-  /** A lone surrogate (only possible through a {@code \\u} escape) has no UTF-8 form. */
-  private static void checkSurrogates(String s, String field) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new BadValue(
-            Reason.MALFORMED_JSON,
-            String.format(
-                "field '%s': the escape \\u%04X is a lone surrogate, not a character",
-                field, (int) c));
-      }
-    }
   }
 
   private Converter integer(String field, LogicalType type, long min, long max) {
@@ -350,7 +318,7 @@ final class StrictJsonReader {
       } else if (t == JsonToken.VALUE_STRING
           && lenient.contains(FormatOptions.Lenient.NUMBERS_FROM_STRINGS)) {
         String s = p.getText();
-        if (!JSON_NUMBER.matcher(s).matches()
+        if (!StrictJson.isNumber(s)
             || s.indexOf('.') >= 0
             || s.indexOf('e') >= 0
             || s.indexOf('E') >= 0) {
@@ -547,7 +515,7 @@ final class StrictJsonReader {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String key = p.getCurrentName();
         if (escapes) {
-          checkSurrogates(key, field);
+          StrictJson.checkSurrogates(key, field);
         }
         JsonToken v = p.nextToken();
         if (v == JsonToken.VALUE_NULL && !nullable) {
@@ -573,7 +541,7 @@ final class StrictJsonReader {
     if (t == JsonToken.VALUE_STRING
         && lenient.contains(FormatOptions.Lenient.NUMBERS_FROM_STRINGS)) {
       String s = p.getText();
-      if (s.length() <= MAX_NUMBER_CHARS && JSON_NUMBER.matcher(s).matches()) {
+      if (s.length() <= MAX_NUMBER_CHARS && StrictJson.isNumber(s)) {
         return s;
       }
       throw wrongType(p, t, field, type, "is not a number");

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cdc.ChangeEvent.Op;
 import io.tributary.config.Configs;
+import io.tributary.format.FormatOptions;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +49,15 @@ class ChangeRowsTest {
     pairs[1] = "debezium-json";
     System.arraycopy(cdcPairs, 0, pairs, 2, cdcPairs.length);
     return new ChangeRows(CdcTables.fromConfig(Configs.of(pairs)));
+  }
+
+  /** A converter with the given {@code format.lenient} conversions and no cdc settings. */
+  static ChangeRows rows(java.util.Set<FormatOptions.Lenient> lenient, String... cdcPairs) {
+    String[] pairs = new String[cdcPairs.length + 2];
+    pairs[0] = "cdc.format";
+    pairs[1] = "debezium-json";
+    System.arraycopy(cdcPairs, 0, pairs, 2, cdcPairs.length);
+    return new ChangeRows(CdcTables.fromConfig(Configs.of(pairs)), lenient);
   }
 
   /** An insertion-ordered image; values may be null. */
@@ -413,7 +424,9 @@ class ChangeRowsTest {
     RowChange c =
         single(
             rows.convert(
-                typed(image("id", 5L, "amount", 12.5d, "qty", 4, "flag", 1), declared), BY_ID, ""));
+                typed(image("id", "5", "amount", 12.5d, "qty", 4, "flag", 1), declared),
+                BY_ID,
+                ""));
     assertThat(types(c))
         .containsExactly(
             Map.entry("id", string().copy(false)),
@@ -454,7 +467,7 @@ class ChangeRowsTest {
   @Test
   void decimalsAreExact() throws Exception {
     for (Object v :
-        new Object[] {"12.50", 12.5d, "12.5", new BigDecimal("12.500"), 12.5f, " 12.50 "}) {
+        new Object[] {"12.50", 12.5d, "12.5", new BigDecimal("12.500"), 12.5f, "1.25e1"}) {
       DecimalData d = (DecimalData) values(withType("amount", "DECIMAL(10,2)", v)).get("amount");
       assertThat(d.toBigDecimal()).as("%s", v).isEqualTo(new BigDecimal("12.50"));
       assertThat(d.precision()).isEqualTo(10);
@@ -476,6 +489,11 @@ class ChangeRowsTest {
     wrongType("amount", "DECIMAL(10,2)", new BigDecimal("1E+20"));
     wrongType("amount", "DECIMAL(10,2)", "100000000.00"); // 11 digits
     wrongType("amount", "DECIMAL(10,2)", "abc");
+    // text is a decimal's own encoding (Debezium's string mode, DMS), but exactly as a JSON number
+    for (String s : new String[] {" 12.50 ", "12.50 ", "+12.50", "012.50", "12.", ".5", "1_0"}) {
+      assertThat(wrongType("amount", "DECIMAL(10,2)", s).getMessage())
+          .contains("text that is not a JSON number");
+    }
   }
 
   @Test
@@ -493,8 +511,11 @@ class ChangeRowsTest {
           .as(s)
           .isEqualTo(TimestampData.fromInstant(instant));
     }
-    assertThat(values(withType("at", "TIMESTAMP_LTZ(6)", instant.toEpochMilli())).get("at"))
-        .isEqualTo(TimestampData.fromEpochMillis(instant.toEpochMilli()));
+    // without Debezium's schema an epoch number has no known unit (Timestamp: ms, MicroTimestamp:
+    // µs, NanoTimestamp: ns)
+    assertThat(wrongType("at", "TIMESTAMP_LTZ(6)", instant.toEpochMilli()).getMessage())
+        .contains("known only from Debezium's schema");
+    wrongType("ts", "TIMESTAMP(6)", instant.toEpochMilli());
 
     LocalDateTime utc = LocalDateTime.parse("2024-03-01T10:15:30.123456");
     for (String s :
@@ -532,13 +553,16 @@ class ChangeRowsTest {
 
   @Test
   void integersAreExact() throws Exception {
-    assertThat(values(withType("qty", "INT", "42")).get("qty")).isEqualTo(42);
     assertThat(values(withType("qty", "INT", 42L)).get("qty")).isEqualTo(42);
-    assertThat(values(withType("qty", "INT", new BigDecimal("42.0"))).get("qty")).isEqualTo(42);
+    // text and float tokens are not integers unless opted in (numbers-from-strings, text only)
+    assertThat(wrongType("qty", "INT", "42").getMessage())
+        .contains("format.lenient = numbers-from-strings");
+    wrongType("qty", "INT", new BigDecimal("42.0"));
+    wrongType("qty", "INT", new BigDecimal("1E+2"));
     assertThat(values(withType("qty", "BIGINT", 9007199254740993L)).get("qty"))
         .isEqualTo(9007199254740993L);
     ChangeDecodeException abc = wrongType("qty", "INT", "abc");
-    assertThat(abc.getMessage()).contains("'abc'").contains("INT");
+    assertThat(abc.getMessage()).contains("\"abc\"").contains("INT");
     wrongType("qty", "INT", 12.5d);
     wrongType("qty", "INT", 3_000_000_000L);
     wrongType("qty", "BIGINT", "1e30");
@@ -546,15 +570,18 @@ class ChangeRowsTest {
 
   @Test
   void booleansStringsAndDoubles() throws Exception {
-    assertThat(values(withType("f", "BOOLEAN", "TRUE")).get("f")).isEqualTo(true);
+    assertThat(values(withType("f", "BOOLEAN", true)).get("f")).isEqualTo(true);
     assertThat(values(withType("f", "BOOLEAN", false)).get("f")).isEqualTo(false);
-    wrongType("f", "BOOLEAN", "yes");
-    wrongType("f", "BOOLEAN", 1);
-    assertThat(values(withType("s", "STRING", new BigDecimal("1E+3"))).get("s"))
-        .isEqualTo(StringData.fromString("1000"));
+    for (Object v : new Object[] {"TRUE", "true", "false", "yes", 1, 0L}) {
+      wrongType("f", "BOOLEAN", v);
+    }
+    // a string column holds strings only: not the text of a number, boolean or bytes
+    for (Object v : new Object[] {new BigDecimal("1E+3"), 7L, true, new byte[] {1}}) {
+      assertThat(wrongType("s", "STRING", v).getMessage()).contains("not a JSON string");
+    }
     assertThat(values(withType("s", "VARCHAR(3)", "héllo wörld")).get("s"))
         .isEqualTo(StringData.fromString("héllo wörld")); // VARCHAR(n) is stored unbounded
-    assertThat(values(withType("x", "DOUBLE", "2.5")).get("x")).isEqualTo(2.5d);
+    wrongType("x", "DOUBLE", "2.5");
     assertThat(values(withType("x", "DOUBLE", 3)).get("x")).isEqualTo(3.0d);
     wrongType("x", "DOUBLE", "two");
   }
@@ -607,9 +634,68 @@ class ChangeRowsTest {
     assertThat(
             values(withType("at", "TIMESTAMP_LTZ(6)", "2024-03-01T10:15:30.123456000Z")).get("at"))
         .isEqualTo(TimestampData.fromInstant(Instant.parse("2024-03-01T10:15:30.123456Z")));
-    // a huge exponent as text stays short
-    assertThat(values(withType("s", "STRING", new BigDecimal("1E+999999999"))).get("s"))
-        .isEqualTo(StringData.fromString("1E+999999999"));
+    // a huge exponent stays short in the message
+    assertThat(wrongType("s", "STRING", new BigDecimal("1E+999999999")).getMessage())
+        .contains("1E+999999999 is not a valid STRING");
+  }
+
+  @Test
+  void theLenientOptionsApplyToCdcAsToIngest() throws Exception {
+    String types =
+        "orders.q=INT; orders.x=DOUBLE; orders.a=DECIMAL(12,2);"
+            + " orders.at=TIMESTAMP_LTZ(6); orders.ts=TIMESTAMP(6); orders.t=TIME";
+    ChangeRows numbers =
+        rows(EnumSet.of(FormatOptions.Lenient.NUMBERS_FROM_STRINGS), "cdc.column-types", types);
+    ChangeRows round =
+        rows(EnumSet.of(FormatOptions.Lenient.ROUND_DECIMALS), "cdc.column-types", types);
+    ChangeRows cut =
+        rows(EnumSet.of(FormatOptions.Lenient.TRUNCATE_TIMESTAMPS), "cdc.column-types", types);
+    // numbers-from-strings: by the rules of a number token, nothing more
+    assertThat(values(insert(numbers, image("id", 1L, "q", "12", "x", "2.5e0"))))
+        .containsEntry("q", 12)
+        .containsEntry("x", 2.5d);
+    for (Object[] bad :
+        new Object[][] {{"q", "1.5"}, {"q", " 12"}, {"q", "1e2"}, {"x", "1e400"}, {"x", "0x10"}}) {
+      assertThat(
+              decodeFailure(() -> insert(numbers, image("id", 1L, (String) bad[0], bad[1])))
+                  .reason())
+          .as("%s", bad[1])
+          .isEqualTo("wrong-type");
+    }
+    // round-decimals: half-up, range still checked
+    assertThat(
+            ((DecimalData)
+                    values(insert(round, image("id", 1L, "a", new BigDecimal("12.345")))).get("a"))
+                .toBigDecimal())
+        .isEqualTo(new BigDecimal("12.35"));
+    assertThat(
+            decodeFailure(
+                    () -> insert(round, image("id", 1L, "a", new BigDecimal("12345678901.001"))))
+                .reason())
+        .isEqualTo("wrong-type");
+    // truncate-timestamps: cut towards the past, to the column's precision
+    Map<String, Object> v =
+        values(
+            insert(
+                cut,
+                image(
+                    "id", 1L,
+                    "at", "2024-03-01T10:15:30.123456789Z",
+                    "ts", "2024-03-01T10:15:30.123456789",
+                    "t", "10:15:30.1239")));
+    assertThat(v.get("at"))
+        .isEqualTo(TimestampData.fromInstant(Instant.parse("2024-03-01T10:15:30.123456Z")));
+    assertThat(v.get("ts"))
+        .isEqualTo(
+            TimestampData.fromLocalDateTime(LocalDateTime.parse("2024-03-01T10:15:30.123456")));
+    assertThat(v.get("t")).isEqualTo(36930123);
+    // none of them makes another conversion
+    assertThat(decodeFailure(() -> insert(round, image("id", 1L, "q", "12"))).reason())
+        .isEqualTo("wrong-type");
+    assertThat(
+            decodeFailure(() -> insert(numbers, image("id", 1L, "a", new BigDecimal("12.345"))))
+                .reason())
+        .isEqualTo("wrong-type");
   }
 
   // ---------------------------------------------------------------- the key string

@@ -5,6 +5,7 @@ import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.Changes;
 import io.tributary.cdc.RowChange;
 import io.tributary.config.TributaryConfig;
+import io.tributary.format.FormatOptions;
 import io.tributary.iceberg.ChangeSink;
 import io.tributary.iceberg.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
@@ -44,6 +45,7 @@ public final class CdcJob implements TributaryJob {
   private final Duration orderingTtl;
   private final CdcOptions.Position ordering;
   private final CdcOptions.StaleChanges staleChanges;
+  private final Set<FormatOptions.Lenient> lenient;
   private final StartGuard startGuard;
   private final TableMaintainer maintainer;
 
@@ -60,6 +62,8 @@ public final class CdcJob implements TributaryJob {
     this.orderingTtl = config.get(CdcOptions.GROUP, CdcOptions.ORDERING_TTL);
     this.ordering = config.get(CdcOptions.GROUP, CdcOptions.POSITION);
     this.staleChanges = config.get(CdcOptions.GROUP, CdcOptions.STALE_CHANGES);
+    // the same opt-in conversions as ingest; the rest of group format describes ingest's events
+    this.lenient = Set.copyOf(config.get(FormatOptions.GROUP, FormatOptions.LENIENT));
     // The mirrored tables follow the source tables, so only the dead-letter table and the targets
     // named in cdc.tables are known at start. Not every table of the default namespace: other jobs
     // (an aggregate, another cdc) write there too, and their commits are not this job's.
@@ -77,7 +81,8 @@ public final class CdcJob implements TributaryJob {
 
   @Override
   public void build(StreamExecutionEnvironment env) {
-    Checked<RowChange> changes = Changes.read(source, env, format, ordering, tables, name());
+    Checked<RowChange> changes =
+        Changes.read(source, env, format, ordering, tables, lenient, name());
     startGuard.addTo(changes.rows());
     Checked<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl, staleChanges);
     Checked<RowChange> fitted =

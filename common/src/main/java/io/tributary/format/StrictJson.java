@@ -1,0 +1,231 @@
+package io.tributary.format;
+
+import io.tributary.quality.Reason;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.io.JsonEOFException;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * The record-level rules every JSON decoder of Tributary applies before any value is looked at
+ * ({@code ingest}'s {@link JsonEventDecoder} and {@code cdc}'s Debezium and DMS decoders), so both
+ * dead-letter the same bytes with the same reason and the same words: UTF-8 only, no NUL byte, no
+ * duplicate key at any depth, one JSON object and nothing after it, no lone surrogate.
+ *
+ * <p>An instance holds a reusable UTF-8 decoder and is not thread-safe; the static methods are.
+ */
+public final class StrictJson {
+  private static final Pattern JSON_NUMBER =
+      Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+  private static final Pattern JSON_INTEGER = Pattern.compile("-?(0|[1-9][0-9]*)");
+
+  /** Jackson's defaults, but a key twice in one object is an error, not "the last one wins". */
+  static final JsonFactory FACTORY =
+      new JsonFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  /**
+   * Trees for the decoders that need one (cdc). Floats are read as BigDecimal: as doubles,
+   * 12.345678901234567891 would lose digits, 1e400 would become Infinity and 1e-400 zero, all
+   * before any type is known.
+   */
+  private static final ObjectMapper TREES =
+      new ObjectMapper(FACTORY)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // as sent: Jackson's default node factory would turn 1.0 into 1 and 12.30 into 12.3
+          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+
+  private static final ThreadLocal<StrictJson> PER_THREAD =
+      ThreadLocal.withInitial(StrictJson::new);
+
+  private final CharsetDecoder utf8 =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
+
+  private boolean backslash;
+
+  /** A record, or a value in it, that cannot land as sent, with its dead-letter reason. */
+  public static class Fault extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    public final Reason reason;
+
+    public Fault(Reason reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
+
+    Fault(Reason reason, String message, Throwable cause) {
+      super(message, cause, false, false);
+      this.reason = reason;
+    }
+  }
+
+  /**
+   * Checks the bytes of one non-empty record: one pass, UTF-8 decoding only past ASCII. A NUL byte
+   * is never JSON outside a string and never inside one unescaped, and is how UTF-16 and UTF-32
+   * look.
+   *
+   * @throws Fault {@code invalid-utf8} or {@code malformed-json}
+   */
+  public void checkBytes(byte[] v) {
+    boolean ascii = true;
+    boolean escapes = false;
+    for (int i = 0; i < v.length; i++) {
+      byte b = v[i];
+      if (b < 0) {
+        ascii = false;
+      } else if (b == 0) {
+        boolean wide = zeros(v) * 3 >= v.length; // text in UTF-16 or -32 is a third zeros or more
+        throw wide
+            ? new Fault(Reason.INVALID_UTF8, "record is UTF-16 or UTF-32, not UTF-8")
+            : new Fault(
+                Reason.MALFORMED_JSON,
+                "a NUL byte at offset " + i + " (JSON allows it only escaped, inside a string)");
+      } else if (b == '\\') {
+        escapes = true;
+      }
+    }
+    if (!ascii) {
+      try {
+        utf8.reset().decode(ByteBuffer.wrap(v));
+      } catch (CharacterCodingException e) {
+        throw new Fault(Reason.INVALID_UTF8, "record is not valid UTF-8: " + e, e);
+      }
+    }
+    backslash = escapes;
+  }
+
+  /** Whether the bytes last passed to {@link #checkBytes} hold a backslash (an escape). */
+  public boolean hadBackslash() {
+    return backslash;
+  }
+
+  /**
+   * A non-empty record as a tree: {@link #checkBytes}, then exactly one JSON object by the strict
+   * tokenizer. Every string in it is free of lone surrogates only if the caller checks ({@link
+   * #checkSurrogates}); the tree itself cannot tell an escape from a character.
+   *
+   * @throws Fault with the same reasons and words as {@code ingest}
+   */
+  public static JsonNode readObject(byte[] v) {
+    PER_THREAD.get().checkBytes(v);
+    try (JsonParser p = FACTORY.createParser(v)) {
+      JsonToken first = p.nextToken();
+      expectObject(first);
+      JsonNode root = TREES.readTree(p);
+      expectEnd(p);
+      return root;
+    } catch (IOException e) {
+      throw syntaxError(e);
+    }
+  }
+
+  /** A tree of a message key, or null when it is not one JSON object (keys are optional). */
+  public static JsonNode readKey(byte[] v) {
+    try {
+      return v == null || v.length == 0 ? null : readObject(v);
+    } catch (Fault e) {
+      return null;
+    }
+  }
+
+  /**
+   * @throws Fault malformed-json unless {@code first}, the record's first token, opens an object
+   */
+  static void expectObject(JsonToken first) {
+    if (first != JsonToken.START_OBJECT) {
+      throw new Fault(
+          Reason.MALFORMED_JSON,
+          first == null ? "not a JSON object but nothing" : "not a JSON object but " + first);
+    }
+  }
+
+  /**
+   * @throws Fault malformed-json when anything but whitespace follows the object
+   */
+  static void expectEnd(JsonParser p) throws IOException {
+    if (p.nextToken() != null) {
+      throw new Fault(
+          Reason.MALFORMED_JSON,
+          "data after the JSON object, at byte " + p.getTokenLocation().getByteOffset());
+    }
+  }
+
+  /** Names a syntax error of the tokenizer: an early end, a duplicate key, or broken JSON. */
+  public static Fault syntaxError(IOException e) {
+    String m =
+        firstLine(
+            e instanceof JsonProcessingException
+                ? ((JsonProcessingException) e).getOriginalMessage()
+                : String.valueOf(e.getMessage()));
+    if (e instanceof JsonEOFException || m.contains("end-of-input")) {
+      return new Fault(Reason.TRUNCATED_JSON, "JSON ends early: " + m, e);
+    }
+    if (m.startsWith("Duplicate field")) {
+      return new Fault(Reason.DUPLICATE_FIELD, m + " (a key may appear once per object)", e);
+    }
+    return new Fault(Reason.MALFORMED_JSON, "not valid JSON: " + m, e);
+  }
+
+  /**
+   * A lone surrogate (only possible through a {@code \\u} escape) has no UTF-8 form.
+   *
+   * @throws Fault malformed-json naming the field
+   */
+  public static void checkSurrogates(String s, String field) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new Fault(
+            Reason.MALFORMED_JSON,
+            String.format(
+                "field '%s': the escape \\u%04X is a lone surrogate, not a character",
+                field, (int) c));
+      }
+    }
+  }
+
+  /** Whether {@code s} is a JSON number token exactly, with no space, sign + or leading zero. */
+  public static boolean isNumber(String s) {
+    return JSON_NUMBER.matcher(s).matches();
+  }
+
+  /** Whether {@code s} is a JSON integer token exactly. */
+  public static boolean isInteger(String s) {
+    return JSON_INTEGER.matcher(s).matches();
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    int src = line.indexOf(" at [Source:");
+    return src > 0 ? line.substring(0, src) : line;
+  }
+
+  private static int zeros(byte[] v) {
+    int n = 0;
+    for (byte b : v) {
+      if (b == 0) {
+        n++;
+      }
+    }
+    return n;
+  }
+}
