@@ -131,7 +131,8 @@ public final class FormatOptions {
                   + " `numbers-from-strings`: a string holding a JSON number is read as that"
                   + " number, by the same rules. `round-decimals`: DECIMAL values with more places"
                   + " than the column are rounded half-up. `truncate-timestamps`: timestamp"
-                  + " fraction digits past the column's precision are cut off.");
+                  + " fraction digits past the column's precision are cut off. They apply to cdc"
+                  + " column values too.");
 
   public static final OptionGroup GROUP =
       OptionGroup.of("format", "The events' JSON schema, validation and event time.")
