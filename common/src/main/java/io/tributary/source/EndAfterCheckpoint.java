@@ -2,17 +2,13 @@ package io.tributary.source;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SourceSplit;
-import org.apache.flink.api.connector.source.SplitEnumerator;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.core.io.InputStatus;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * A bounded source whose readers, once out of records, wait for one or more completed checkpoints
@@ -34,12 +30,12 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *
  * Ending after a completed checkpoint that covers every record leaves nothing for that commit.
  */
-public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements Source<T, S, E> {
+public final class EndAfterCheckpoint<T, S extends SourceSplit, E>
+    extends ForwardingSource<T, S, E> {
   private static final long serialVersionUID = 1L;
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(EndAfterCheckpoint.class);
 
-  private final Source<T, S, E> delegate;
   private final int checkpoints;
 
   /**
@@ -48,38 +44,11 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
    *     schema change until after the first (see ChangeTables)
    */
   public EndAfterCheckpoint(Source<T, S, E> delegate, int checkpoints) {
+    super(delegate);
     if (checkpoints < 1) {
       throw new IllegalArgumentException("checkpoints must be at least 1: " + checkpoints);
     }
-    this.delegate = delegate;
     this.checkpoints = checkpoints;
-  }
-
-  @Override
-  public Boundedness getBoundedness() {
-    return delegate.getBoundedness();
-  }
-
-  @Override
-  public SplitEnumerator<S, E> createEnumerator(SplitEnumeratorContext<S> context)
-      throws Exception {
-    return delegate.createEnumerator(context);
-  }
-
-  @Override
-  public SplitEnumerator<S, E> restoreEnumerator(SplitEnumeratorContext<S> context, E checkpoint)
-      throws Exception {
-    return delegate.restoreEnumerator(context, checkpoint);
-  }
-
-  @Override
-  public SimpleVersionedSerializer<S> getSplitSerializer() {
-    return delegate.getSplitSerializer();
-  }
-
-  @Override
-  public SimpleVersionedSerializer<E> getEnumeratorCheckpointSerializer() {
-    return delegate.getEnumeratorCheckpointSerializer();
   }
 
   @Override

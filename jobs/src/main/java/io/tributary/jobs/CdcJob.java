@@ -11,11 +11,13 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
+import io.tributary.runtime.CommitWatch;
 import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -74,7 +76,16 @@ public final class CdcJob implements TributaryJob {
     Checked<RowChange> changes = Changes.read(source, env, format, ordering, tables, name());
     startGuard.addTo(changes.rows());
     Checked<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl, staleChanges);
-    Checked<RowChange> fitted = ChangeTables.fit(ordered.rows(), name(), catalog, schemaChanges);
+    // Before the table stage, which drops record timestamps; see CommitWatch for what it measures.
+    DataStream<RowChange> watched =
+        CommitWatch.before(
+            ordered.rows(),
+            "cdc-commit-metrics",
+            name(),
+            catalog.metricsScope(),
+            c -> c.table,
+            tables.configuredTargets());
+    Checked<RowChange> fitted = ChangeTables.fit(watched, name(), catalog, schemaChanges);
     ChangeSink.append(fitted.rows(), catalog);
     DeadLetterTable.write(
         changes.deadLetters().union(ordered.deadLetters(), fitted.deadLetters()),

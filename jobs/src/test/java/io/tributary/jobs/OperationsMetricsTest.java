@@ -1,0 +1,219 @@
+package io.tributary.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.runtime.Metrics;
+import io.tributary.testing.KafkaExtension;
+import io.tributary.testing.Tables;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Meter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.Table;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operations metrics of {@code ingest}, read from a reporter on the MiniCluster while a real
+ * Kafka backlog is read: lag above 0 while it is, 0 after; freshness from the committed event
+ * times; commit counts equal to the tables' snapshots; dead letters metered per reason.
+ */
+@Timeout(240)
+class OperationsMetricsTest {
+  static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2, REPORTER);
+
+  @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
+
+  @TempDir Path dir;
+
+  static final int TOTAL = 30_000;
+
+  @Test
+  void lagFreshnessCommitsAndDeadLettersOfAnIngestRun() throws Exception {
+    String topic = "metered";
+    kafka.createTopic(topic, 3);
+    Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    kafka.sendAll(topic, JobTesting.orders(topic, 0, TOTAL, base));
+    int bad = JobTesting.brokenOrders(TOTAL);
+    long newest = base.toEpochMilli() + TOTAL - 2; // TOTAL - 1 is a broken order: no event time
+
+    JobClient client =
+        JobTesting.startAsync(
+            "ingest",
+            "--job.name",
+            "ingest",
+            "--job.parallelism",
+            "1",
+            "--job.checkpoint.interval",
+            "500 ms",
+            "--job.checkpoint.dir",
+            dir.resolve("checkpoints").toUri().toString(),
+            "--source.type",
+            "kafka",
+            "--kafka.bootstrap.servers",
+            kafka.bootstrapServers(),
+            "--kafka.topics",
+            topic,
+            "--kafka.start",
+            "earliest",
+            // small fetches: the backlog takes many of them, so the lag is seen above 0
+            "--kafka.properties.max.partition.fetch.bytes",
+            "2048",
+            "--format.schema",
+            "id BIGINT NOT NULL, payload STRING, ts TIMESTAMP_LTZ(3) NOT NULL",
+            "--format.event-time.field",
+            "ts",
+            "--iceberg.warehouse",
+            dir.resolve("warehouse").toString(),
+            "--iceberg.database",
+            "lake",
+            "--iceberg.table",
+            "orders");
+    JobID job = client.getJobID();
+    try {
+      AtomicLong highest = new AtomicLong(-1);
+      // lag while the backlog is read: sampled until every record is in
+      JobTesting.waitFor(
+          Duration.ofSeconds(120),
+          () -> {
+            gauge(job, "." + Metrics.SOURCE_RECORDS_LAG_MAX)
+                .ifPresent(v -> highest.accumulateAndGet(v, Math::max));
+            return counter(job, Metrics.RECORDS_IN) == TOTAL;
+          });
+      assertThat(highest.get()).as("records lag max while reading the backlog").isPositive();
+      assertThat(highest.get()).isLessThanOrEqualTo(TOTAL);
+      // ... and 0 once it is read: both the max and the sum over partitions
+      JobTesting.waitFor(
+          Duration.ofSeconds(30),
+          () ->
+              gauge(job, "." + Metrics.SOURCE_RECORDS_LAG_MAX).orElse(-1L) == 0
+                  && gauge(job, "." + Metrics.SOURCE_RECORDS_LAG).orElse(-1L) == 0);
+
+      IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+      JobTesting.waitFor(
+          Duration.ofSeconds(60), () -> JobTesting.rows(catalog, "orders") == TOTAL - bad);
+      JobTesting.waitFor(
+          Duration.ofSeconds(60), () -> JobTesting.rows(catalog, "orders_dead_letters") == bad);
+
+      // commits: one per snapshot of each table, and the last one's figures
+      for (String table : List.of("orders", "orders_dead_letters")) {
+        String scope = ".Table.lake." + table + ".";
+        JobTesting.waitFor(
+            Duration.ofSeconds(30),
+            () ->
+                one(job, scope + Metrics.COMMITS).map(m -> ((Counter) m).getCount()).orElse(-1L)
+                    == snapshots(catalog, table));
+        Snapshot last = catalog.with(c -> c.loadTable(catalog.identifier(table)).currentSnapshot());
+        Map<String, String> summary = last.summary();
+        assertThat(gauge(job, scope + Metrics.COMMIT_RECORDS))
+            .contains(number(summary, SnapshotSummary.ADDED_RECORDS_PROP));
+        assertThat(gauge(job, scope + Metrics.COMMIT_DATA_FILES))
+            .contains(number(summary, SnapshotSummary.ADDED_FILES_PROP));
+        assertThat(gauge(job, scope + Metrics.COMMIT_BYTES))
+            .contains(number(summary, SnapshotSummary.ADDED_FILE_SIZE_PROP));
+        assertThat(gauge(job, scope + Metrics.COMMIT_DELETE_FILES)).contains(0L);
+        assertThat(gauge(job, scope + Metrics.COMMIT_DURATION_MILLIS).orElseThrow())
+            .isBetween(0L, 30_000L);
+        assertThat(gauge(job, scope + Metrics.MILLIS_SINCE_LAST_COMMIT).orElseThrow())
+            .isBetween(0L, 60_000L);
+      }
+
+      // freshness: now minus the newest committed event time, order TOTAL - 2's; published when
+      // the checkpoint completes, beside (not after) the commit: waited for
+      JobTesting.waitFor(
+          Duration.ofSeconds(30),
+          () -> {
+            long before = System.currentTimeMillis();
+            long freshness =
+                gauge(job, ".Table.lake.orders." + Metrics.FRESHNESS_MILLIS).orElse(-1L);
+            long after = System.currentTimeMillis();
+            return freshness >= before - newest && freshness <= after - newest;
+          });
+
+      // dead letters: every broken order, metered under its reason
+      Meter meter =
+          (Meter)
+              one(job, ".Reason.truncated-json." + Metrics.DEAD_LETTERS_PER_SECOND).orElseThrow();
+      assertThat(meter.getCount()).isEqualTo(bad);
+      assertThat(counter(job, Metrics.RECORDS_DEAD_LETTERED)).isEqualTo(bad);
+    } finally {
+      client.cancel().get();
+    }
+  }
+
+  private static long snapshots(IcebergCatalog catalog, String table) {
+    return catalog.with(
+        c -> {
+          Table t = c.loadTable(catalog.identifier(table));
+          long n = 0;
+          for (Snapshot ignored : t.snapshots()) {
+            n++;
+          }
+          return n;
+        });
+  }
+
+  private static long number(Map<String, String> summary, String key) {
+    return Long.parseLong(summary.getOrDefault(key, "0"));
+  }
+
+  /** Metrics of the job's group whose identifier ends with {@code suffix}. */
+  static List<Metric> find(JobID job, String suffix) {
+    List<Metric> found = new ArrayList<>();
+    // by group: two operators of one name (the start guards) collide in getMetricsByIdentifiers
+    REPORTER
+        .getMetricsByGroup()
+        .forEach(
+            (group, metrics) -> {
+              if (!job.toString().equals(group.getAllVariables().get("<job_id>"))) {
+                return;
+              }
+              metrics.forEach(
+                  (name, m) -> {
+                    String id = group.getMetricIdentifier(name);
+                    if (id.contains("." + Metrics.GROUP + ".Job.ingest.") && id.endsWith(suffix)) {
+                      found.add(m);
+                    }
+                  });
+            });
+    return found;
+  }
+
+  static java.util.Optional<Metric> one(JobID job, String suffix) {
+    List<Metric> found = find(job, suffix);
+    assertThat(found.size()).as("metrics named *%s", suffix).isLessThanOrEqualTo(1);
+    return found.stream().findFirst();
+  }
+
+  static java.util.Optional<Long> gauge(JobID job, String suffix) {
+    return one(job, suffix).map(m -> ((Number) ((Gauge<?>) m).getValue()).longValue());
+  }
+
+  /** A counter summed over subtasks and operators (records in: the decoder's). */
+  static long counter(JobID job, String name) {
+    long sum = 0;
+    for (Metric m : find(job, ".Job.ingest." + name)) {
+      sum += ((Counter) m).getCount();
+    }
+    return sum;
+  }
+}
