@@ -62,6 +62,7 @@ public final class CommitMetrics {
   /** What the last commits of one table did; read by gauges, written by the committer's thread. */
   public static final class TableCommits {
     final SimpleCounter commits = new SimpleCounter();
+    final SimpleCounter committedRecords = new SimpleCounter();
     volatile long lastCommitAt = -1;
     volatile long durationMillis;
     volatile long dataFiles;
@@ -73,8 +74,8 @@ public final class CommitMetrics {
       return commits.getCount();
     }
 
-    public long records() {
-      return records;
+    public long committedRecords() {
+      return committedRecords.getCount();
     }
   }
 
@@ -137,6 +138,7 @@ public final class CommitMetrics {
     c.bytes = count(m.addedFilesSizeInBytes());
     c.records = count(m.addedRecords());
     c.lastCommitAt = now;
+    c.committedRecords.inc(c.records);
     c.commits.inc();
     LOG.info(
         "Committed snapshot {} of {} ({}): {} data files, {} delete files, {} records, {} bytes"
@@ -154,6 +156,7 @@ public final class CommitMetrics {
   private static void gauges(Scope s, String table, TableCommits c) {
     MetricGroup g = Metrics.table(s.group, table);
     g.counter(Metrics.COMMITS, c.commits);
+    g.counter(Metrics.COMMITTED_RECORDS, c.committedRecords);
     g.gauge(
         Metrics.MILLIS_SINCE_LAST_COMMIT,
         () -> System.currentTimeMillis() - (c.lastCommitAt < 0 ? s.createdAt : c.lastCommitAt));

@@ -206,6 +206,16 @@ public final class Metrics {
   public static final String COMMITS = "tributaryCommits";
 
   @Doc(
+      type = Type.COUNTER,
+      unit = "records",
+      scope = Scope.TABLE,
+      jobs = "ingest, aggregate, cdc",
+      value =
+          "Records in the data files of this job's commits to the table since it started (the"
+              + " sum of their added-records; upserted rows count once per version).")
+  public static final String COMMITTED_RECORDS = "tributaryCommittedRecords";
+
+  @Doc(
       type = Type.GAUGE,
       unit = "ms",
       scope = Scope.TABLE,
