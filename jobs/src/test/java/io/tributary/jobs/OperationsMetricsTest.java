@@ -156,6 +156,8 @@ class OperationsMetricsTest {
                   .one(".Reason.truncated-json." + Metrics.DEAD_LETTERS_PER_SECOND)
                   .orElseThrow();
       assertThat(meter.getCount()).isEqualTo(bad);
+      // a rate: Flink's view updater refreshes it every 5 s (300 over a 60 s span: 5/s)
+      JobTesting.waitFor(Duration.ofSeconds(20), () -> meter.getRate() > 0);
       // the figures, for the record (target/surefire-reports/*-output.txt)
       String t = ".Table.lake.orders.";
       System.out.printf(
