@@ -92,7 +92,7 @@ public final class IcebergCatalog implements Serializable {
     }
     List<String> problems = new ArrayList<>();
     S3FileIOSettings.applyCatalogProperties(c, type, props, problems);
-    String metricsScope = CommitMetrics.configure(props, name);
+    String metricsScope = CommitMetrics.configure(props, name, c.get(g, IcebergOptions.DATABASE));
     org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
     CatalogLoader loader;
     CatalogLoader clientLoader = null;
@@ -270,6 +270,14 @@ public final class IcebergCatalog implements Serializable {
    */
   public String metricsScope() {
     return metricsScope;
+  }
+
+  /**
+   * The {@code Table} value of a table's metrics: {@code table} as the configuration names it,
+   * relative to this catalog's database (see {@link CommitMetrics#table}).
+   */
+  public String metricsTable(String table) {
+    return CommitMetrics.table(table, null, database);
   }
 
   public CatalogLoader loader() {

@@ -137,7 +137,7 @@ public final class IcebergSinkBuilder {
     String prefix = uidPrefix == null ? table : uidPrefix;
     DataStream<RowData> input = rows;
     if (watchedBy != null) {
-      String id = catalog.identifier(table).toString();
+      String id = catalog.metricsTable(catalog.identifier(table).toString());
       input =
           CommitWatch.before(
               rows,

@@ -40,6 +40,9 @@ public final class CommitMetrics {
   /** Catalog property: the catalog's name, which Iceberg puts in front of reported table names. */
   public static final String CATALOG_PROPERTY = "tributary.metrics.catalog";
 
+  /** Catalog property: the job's database; its tables are named without it ({@link #table}). */
+  public static final String DATABASE_PROPERTY = "tributary.metrics.database";
+
   private static final Map<String, Scope> SCOPES = new ConcurrentHashMap<>();
 
   private CommitMetrics() {}
@@ -48,7 +51,8 @@ public final class CommitMetrics {
    * Adds the reporter to a catalog's properties unless the user configured another one (whose
    * reports then replace these metrics). Returns the scope, or null when not added.
    */
-  public static String configure(Map<String, String> catalogProperties, String catalogName) {
+  public static String configure(
+      Map<String, String> catalogProperties, String catalogName, String database) {
     if (catalogProperties.containsKey(CatalogProperties.METRICS_REPORTER_IMPL)) {
       return null;
     }
@@ -56,6 +60,7 @@ public final class CommitMetrics {
     catalogProperties.put(CatalogProperties.METRICS_REPORTER_IMPL, Reporter.class.getName());
     catalogProperties.put(SCOPE_PROPERTY, scope);
     catalogProperties.put(CATALOG_PROPERTY, catalogName);
+    catalogProperties.put(DATABASE_PROPERTY, database);
     return scope;
   }
 
@@ -171,15 +176,24 @@ public final class CommitMetrics {
     return r == null ? 0 : r.value();
   }
 
-  /** Iceberg's name of a table, without the catalog's name in front: {@code db.table}. */
-  static String tableName(String reported, String catalog) {
-    if (catalog != null
-        && reported.length() > catalog.length()
-        && reported.startsWith(catalog)
-        && (reported.charAt(catalog.length()) == '.' || reported.charAt(catalog.length()) == '/')) {
-      return reported.substring(catalog.length() + 1);
+  /**
+   * A table's {@code Table} value: its name as the configuration gives it, i.e. without the
+   * catalog's name and without the job's database ({@code iceberg.database}): {@code events} for
+   * {@code tributary.demo.events} with database {@code demo}; a table of another namespace (a cdc
+   * mirror) keeps it: {@code app.public_items}.
+   */
+  public static String table(String reported, String catalog, String database) {
+    return strip(strip(reported, catalog), database);
+  }
+
+  private static String strip(String name, String prefix) {
+    if (prefix != null
+        && name.length() > prefix.length() + 1
+        && name.startsWith(prefix)
+        && (name.charAt(prefix.length()) == '.' || name.charAt(prefix.length()) == '/')) {
+      return name.substring(prefix.length() + 1);
     }
-    return reported;
+    return name;
   }
 
   /**
@@ -188,18 +202,20 @@ public final class CommitMetrics {
   public static final class Reporter implements MetricsReporter {
     private String scope;
     private String catalog;
+    private String database;
 
     @Override
     public void initialize(Map<String, String> properties) {
       scope = properties.get(SCOPE_PROPERTY);
       catalog = properties.get(CATALOG_PROPERTY);
+      database = properties.get(DATABASE_PROPERTY);
     }
 
     @Override
     public void report(MetricsReport report) {
       if (scope != null && report instanceof CommitReport) {
         CommitReport r = (CommitReport) report;
-        record(scope, tableName(r.tableName(), catalog), r, System.currentTimeMillis());
+        record(scope, table(r.tableName(), catalog, database), r, System.currentTimeMillis());
       }
     }
   }

@@ -49,7 +49,7 @@ public final class CommitWatch<T> extends AbstractStreamOperator<T>
 
   /**
    * @param scope the catalog's {@link CommitMetrics} scope, or null for freshness only
-   * @param tableOf a record's table, as {@code db.table}
+   * @param tableOf a record's table, as its metrics name it (IcebergCatalog#metricsTable)
    * @param tables the tables known before the job runs
    */
   private CommitWatch(

@@ -11,12 +11,15 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
+import io.tributary.runtime.CommitMetrics;
 import io.tributary.runtime.CommitWatch;
 import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -83,8 +86,10 @@ public final class CdcJob implements TributaryJob {
             "cdc-commit-metrics",
             name(),
             catalog.metricsScope(),
-            c -> c.table,
-            tables.configuredTargets());
+            new MetricsTable(catalog.database()),
+            tables.configuredTargets().stream()
+                .map(catalog::metricsTable)
+                .collect(Collectors.toList()));
     Checked<RowChange> fitted = ChangeTables.fit(watched, name(), catalog, schemaChanges);
     ChangeSink.append(fitted.rows(), catalog);
     DeadLetterTable.write(
@@ -96,6 +101,21 @@ public final class CdcJob implements TributaryJob {
   @Override
   public String name() {
     return "cdc";
+  }
+
+  /** A change's table as its metrics name it (see {@link IcebergCatalog#metricsTable}). */
+  private static final class MetricsTable implements KeySelector<RowChange, String> {
+    private static final long serialVersionUID = 1L;
+    private final String database;
+
+    MetricsTable(String database) {
+      this.database = database;
+    }
+
+    @Override
+    public String getKey(RowChange c) {
+      return CommitMetrics.table(c.table, null, database);
+    }
   }
 
   @Override

@@ -113,7 +113,7 @@ class OperationsMetricsTest {
 
       // commits: one per snapshot of each table, and the last one's figures
       for (String table : List.of("orders", "orders_dead_letters")) {
-        String scope = ".Table.lake." + table + ".";
+        String scope = ".Table." + table + ".";
         JobTesting.waitFor(
             Duration.ofSeconds(30),
             () ->
@@ -143,8 +143,7 @@ class OperationsMetricsTest {
           Duration.ofSeconds(30),
           () -> {
             long before = System.currentTimeMillis();
-            long freshness =
-                metrics.gauge(".Table.lake.orders." + Metrics.FRESHNESS_MILLIS).orElse(-1L);
+            long freshness = metrics.gauge(".Table.orders." + Metrics.FRESHNESS_MILLIS).orElse(-1L);
             long after = System.currentTimeMillis();
             return freshness >= before - newest && freshness <= after - newest;
           });
@@ -159,7 +158,7 @@ class OperationsMetricsTest {
       // a rate: Flink's view updater refreshes it every 5 s (300 over a 60 s span: 5/s)
       JobTesting.waitFor(Duration.ofSeconds(20), () -> meter.getRate() > 0);
       // the figures, for the record (target/surefire-reports/*-output.txt)
-      String t = ".Table.lake.orders.";
+      String t = ".Table.orders.";
       System.out.printf(
           "observed: lag max while reading %d; lag now %d; freshness %d ms; commits %d;"
               + " committed records %d; last commit %d records, %d files, %d bytes in %d ms;"

@@ -107,7 +107,8 @@ public final class Launcher {
     TargetTable target = target(config);
     Progress.Printer printer = null;
     if (config.get(JobOptions.GROUP, JobOptions.PROGRESS)) {
-      Progress progress = new Progress(catalog.identifier(target.deadLetters()).toString());
+      Progress progress =
+          new Progress(catalog.metricsTable(catalog.identifier(target.deadLetters()).toString()));
       args.addAll(progress.arguments());
       printer = progress.start(out, terminal, terminal ? 2_000 : 10_000);
     }
