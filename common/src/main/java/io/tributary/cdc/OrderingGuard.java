@@ -40,6 +40,8 @@ public final class OrderingGuard extends KeyedProcessFunction<String, RowChange,
   private transient Counter stale;
   private transient LongCounter staleTotal;
   private transient Counter applied;
+  // per table: {stale, applied}, under Table=<table>
+  private transient java.util.Map<String, Counter[]> byTable;
 
   /** Drops stale changes, counting them. */
   public OrderingGuard(String job, Duration ttl) {
@@ -78,6 +80,7 @@ public final class OrderingGuard extends KeyedProcessFunction<String, RowChange,
     last = getRuntimeContext().getState(d);
     stale = Metrics.counter(getRuntimeContext(), job, Metrics.CHANGES_STALE);
     applied = Metrics.counter(getRuntimeContext(), job, Metrics.CHANGES_APPLIED);
+    byTable = new java.util.HashMap<>();
     staleTotal = new LongCounter();
     getRuntimeContext().addAccumulator(Metrics.CHANGES_STALE, staleTotal);
   }
@@ -88,6 +91,7 @@ public final class OrderingGuard extends KeyedProcessFunction<String, RowChange,
     long[] previous = last.value();
     if (previous != null && ChangeEvent.comparePositions(change.position, previous) < 0) {
       stale.inc();
+      counters(change.table)[0].inc();
       staleTotal.add(1);
       if (staleChanges == CdcOptions.StaleChanges.DEAD_LETTER) {
         ctx.output(
@@ -107,6 +111,19 @@ public final class OrderingGuard extends KeyedProcessFunction<String, RowChange,
     }
     last.update(change.position);
     applied.inc();
+    counters(change.table)[1].inc();
     out.collect(change);
+  }
+
+  private Counter[] counters(String table) {
+    return byTable.computeIfAbsent(
+        table,
+        t -> {
+          org.apache.flink.metrics.MetricGroup g =
+              Metrics.table(Metrics.group(getRuntimeContext(), job), t);
+          return new Counter[] {
+            g.counter(Metrics.CHANGES_STALE), g.counter(Metrics.CHANGES_APPLIED)
+          };
+        });
   }
 }

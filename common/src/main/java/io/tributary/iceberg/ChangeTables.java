@@ -9,6 +9,7 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
+import io.tributary.runtime.Metrics;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +22,7 @@ import java.util.Set;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -86,6 +88,8 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
   private transient Map<String, List<RowChange>> held;
   private transient ListState<RowChange> heldState;
   private transient boolean releaseScheduled;
+  private transient Counter created;
+  private transient Counter evolved;
 
   /** The tables a registry table's properties list as mirrored ({@link #MIRRORED_PREFIX}). */
   public static List<TableIdentifier> mirrored(Map<String, String> registryProperties) {
@@ -278,6 +282,8 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
     super.open();
     client = catalog.loader().loadCatalog();
     targets = new HashMap<>();
+    created = Metrics.counter(getRuntimeContext(), job, Metrics.TABLES_CREATED);
+    evolved = Metrics.counter(getRuntimeContext(), job, Metrics.TABLES_EVOLVED);
     if (!held.isEmpty()) {
       scheduleRelease(); // restored: they belong after the checkpoint they were saved in
     }
@@ -410,6 +416,7 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
         create.newAppend().commit();
         create.commitTransaction();
         table = client.loadTable(id);
+        created.inc();
         LOG.info(
             "Created {} for CDC with schema {}, partitioned by {}",
             id,
@@ -560,6 +567,7 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
       }
       try {
         update.commit();
+        evolved.inc();
         LOG.info("Evolved {}: {}", t.id, String.join(", ", changes));
         return reload(t);
       } catch (CommitFailedException e) {

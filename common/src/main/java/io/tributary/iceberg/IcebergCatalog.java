@@ -4,6 +4,7 @@ import io.tributary.config.ConfigException;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergOptions.CatalogType;
+import io.tributary.runtime.CommitMetrics;
 import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
@@ -41,6 +42,7 @@ public final class IcebergCatalog implements Serializable {
   private final DistributionMode distribution;
   private final Integer writeParallelism;
   private final String description;
+  private final String metricsScope;
 
   private IcebergCatalog(
       CatalogLoader loader,
@@ -50,7 +52,8 @@ public final class IcebergCatalog implements Serializable {
       Map<String, String> tableProperties,
       DistributionMode distribution,
       Integer writeParallelism,
-      String description) {
+      String description,
+      String metricsScope) {
     this.loader = loader;
     this.clientLoader = clientLoader;
     this.catalogProperties = catalogProperties;
@@ -59,6 +62,7 @@ public final class IcebergCatalog implements Serializable {
     this.distribution = distribution;
     this.writeParallelism = writeParallelism;
     this.description = description;
+    this.metricsScope = metricsScope;
   }
 
   public static IcebergCatalog fromConfig(TributaryConfig c) {
@@ -88,6 +92,7 @@ public final class IcebergCatalog implements Serializable {
     }
     List<String> problems = new ArrayList<>();
     S3FileIOSettings.applyCatalogProperties(c, type, props, problems);
+    String metricsScope = CommitMetrics.configure(props, name, c.get(g, IcebergOptions.DATABASE));
     org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
     CatalogLoader loader;
     CatalogLoader clientLoader = null;
@@ -166,7 +171,8 @@ public final class IcebergCatalog implements Serializable {
         tableProps,
         mode,
         parallelism,
-        type + " catalog '" + name + "'");
+        type + " catalog '" + name + "'",
+        metricsScope);
   }
 
   /** A bare path becomes an absolute file:// URI, so relative warehouses work from any cwd. */
@@ -262,6 +268,22 @@ public final class IcebergCatalog implements Serializable {
   }
 
   /** Loads the catalog on task managers (sinks carry it). */
+  /**
+   * The {@link CommitMetrics} scope of this catalog's commits (one per job graph), or null when the
+   * user configured their own {@code metrics-reporter-impl}.
+   */
+  public String metricsScope() {
+    return metricsScope;
+  }
+
+  /**
+   * The {@code Table} value of a table's metrics: {@code table} as the configuration names it,
+   * relative to this catalog's database (see {@link CommitMetrics#table}).
+   */
+  public String metricsTable(String table) {
+    return CommitMetrics.table(table, null, database);
+  }
+
   public CatalogLoader loader() {
     return loader;
   }

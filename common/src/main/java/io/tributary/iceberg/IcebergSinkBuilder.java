@@ -2,6 +2,7 @@ package io.tributary.iceberg;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.TributaryConfig;
+import io.tributary.runtime.CommitWatch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class IcebergSinkBuilder {
   private List<String> upsertKeys = Collections.emptyList();
   private Integer writeParallelism;
   private String uidPrefix;
+  private String watchedBy;
 
   private IcebergSinkBuilder(DataStream<RowData> rows, RowType rowType) {
     this.rows = rows;
@@ -109,6 +111,15 @@ public final class IcebergSinkBuilder {
   }
 
   /**
+   * Publishes the table's freshness and commit metrics under {@code job}'s metric group (see {@link
+   * CommitWatch}): an operator before the sink, uid {@code <uid prefix>-commit-metrics}.
+   */
+  public IcebergSinkBuilder metricsOf(String job) {
+    this.watchedBy = job;
+    return this;
+  }
+
+  /**
    * Upsert on these key columns: each row replaces the row with the same key (equality delete plus
    * insert). The keys become the table's identifier fields.
    */
@@ -123,12 +134,25 @@ public final class IcebergSinkBuilder {
       throw new IllegalStateException("catalog and table are required");
     }
     Table t = provision();
+    String prefix = uidPrefix == null ? table : uidPrefix;
+    DataStream<RowData> input = rows;
+    if (watchedBy != null) {
+      String id = catalog.metricsTable(catalog.identifier(table).toString());
+      input =
+          CommitWatch.before(
+              rows,
+              prefix + "-commit-metrics",
+              watchedBy,
+              catalog.metricsScope(),
+              CommitWatch.always(id),
+              List.of(id));
+    }
     FlinkSink.Builder b =
-        FlinkSink.forRowData(rows)
+        FlinkSink.forRowData(input)
             .tableLoader(catalog.tableLoader(table))
             .resolvedSchema(FlinkSchemaUtil.toResolvedSchema(rowType))
             .distributionMode(catalog.distribution())
-            .uidPrefix(uidPrefix == null ? table : uidPrefix);
+            .uidPrefix(prefix);
     Integer p = writeParallelism != null ? writeParallelism : catalog.writeParallelism();
     if (p != null) {
       b.writeParallelism(p);

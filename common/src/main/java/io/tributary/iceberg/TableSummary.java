@@ -65,6 +65,31 @@ public final class TableSummary {
         number(sum, SnapshotSummary.TOTAL_FILE_SIZE_PROP));
   }
 
+  /**
+   * Records that the Flink job {@code jobId} added to the table: the sum of {@code added-records}
+   * over the snapshots its committers made (their summary's {@code flink.job-id}). 0 when the table
+   * does not exist.
+   */
+  public static long addedBy(IcebergCatalog catalog, String table, String jobId) {
+    TableIdentifier id = catalog.identifier(table);
+    return catalog.with(
+        c -> {
+          if (!c.tableExists(id)) {
+            return 0L;
+          }
+          long n = 0;
+          for (Snapshot s : c.loadTable(id).snapshots()) {
+            if (jobId.equals(s.summary().get(FLINK_JOB_ID))) {
+              n += number(s.summary(), SnapshotSummary.ADDED_RECORDS_PROP);
+            }
+          }
+          return n;
+        });
+  }
+
+  /** The snapshot summary key Iceberg's Flink committers write their job's id under. */
+  static final String FLINK_JOB_ID = "flink.job-id";
+
   private static long liveRows(Table t) {
     long n = 0;
     try (CloseableIterable<Record> records = IcebergGenerics.read(t).build()) {

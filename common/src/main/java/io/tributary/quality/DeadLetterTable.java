@@ -2,8 +2,14 @@ package io.tributary.quality;
 
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.IcebergSinkBuilder;
+import io.tributary.runtime.Metrics;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.api.common.functions.MapFunction;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Meter;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.table.data.GenericRowData;
@@ -38,7 +44,7 @@ public final class DeadLetterTable {
       DataStream<DeadLetter> deadLetters, IcebergCatalog catalog, String table) {
     DataStream<RowData> rows =
         deadLetters
-            .map((MapFunction<DeadLetter, RowData>) DeadLetterTable::toRow)
+            .map(new Rows())
             .returns(InternalTypeInfo.of(ROW_TYPE))
             .name("dead letters to rows")
             .uid("dead-letter-rows");
@@ -50,6 +56,29 @@ public final class DeadLetterTable {
         .writeParallelism(1)
         .uidPrefix("dead-letters")
         .append();
+  }
+
+  /** Dead letters as rows, metered per job and reason on the way. */
+  private static final class Rows extends RichMapFunction<DeadLetter, RowData> {
+    private static final long serialVersionUID = 1L;
+    private transient Map<String, Meter> meters;
+
+    @Override
+    public void open(Configuration parameters) {
+      meters = new HashMap<>();
+    }
+
+    @Override
+    public RowData map(DeadLetter d) {
+      meters.computeIfAbsent(d.job + '\n' + d.reason, k -> meter(d)).markEvent();
+      return toRow(d);
+    }
+
+    private Meter meter(DeadLetter d) {
+      return Metrics.group(getRuntimeContext(), d.job)
+          .addGroup(Metrics.REASON_KEY, d.reason)
+          .meter(Metrics.DEAD_LETTERS_PER_SECOND, new MeterView(60));
+    }
   }
 
   public static RowData toRow(DeadLetter d) {

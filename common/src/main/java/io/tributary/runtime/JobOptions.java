@@ -119,6 +119,16 @@ public final class JobOptions {
                       + " configuration under job.checkpoint.dir when it starts; older ones are"
                       + " deleted, never the one it resumes from."));
 
+  public static final ConfigOption<Boolean> PROGRESS =
+      ConfigOptions.key("progress")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "Local runner: print a progress line while the job runs (events read, rows and"
+                  + " dead letters committed, source lag, last checkpoint, events/s), rewritten"
+                  + " in place every 2 s on a terminal, one line every 10 s into a pipe, and the"
+                  + " final figures before the summary. false prints only the summary.");
+
   public static final ConfigOption<StartMode> START =
       ConfigOptions.key("start")
           .enumType(StartMode.class)
@@ -214,6 +224,7 @@ public final class JobOptions {
               CHECKPOINT_DIR,
               CHECKPOINT_TIMEOUT,
               CHECKPOINT_KEEP,
+              PROGRESS,
               START,
               STATE_BACKEND,
               STATE_INCREMENTAL,

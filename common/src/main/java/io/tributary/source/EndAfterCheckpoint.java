@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceEvent;
@@ -15,7 +14,6 @@ import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.core.io.InputStatus;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * A bounded source whose readers, once out of records, wait for one or more completed checkpoints
@@ -43,12 +41,12 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * and {@code source.end-checkpoint-interval} as the regular one. When the backlog clears, Flink's
  * checkpoint coordinator reschedules the next checkpoint that much later.
  */
-public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements Source<T, S, E> {
+public final class EndAfterCheckpoint<T, S extends SourceSplit, E>
+    extends ForwardingSource<T, S, E> {
   private static final long serialVersionUID = 1L;
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(EndAfterCheckpoint.class);
 
-  private final Source<T, S, E> delegate;
   private final int checkpoints;
 
   /**
@@ -57,16 +55,11 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
    *     schema change until after the first (see ChangeTables)
    */
   public EndAfterCheckpoint(Source<T, S, E> delegate, int checkpoints) {
+    super(delegate);
     if (checkpoints < 1) {
       throw new IllegalArgumentException("checkpoints must be at least 1: " + checkpoints);
     }
-    this.delegate = delegate;
     this.checkpoints = checkpoints;
-  }
-
-  @Override
-  public Boundedness getBoundedness() {
-    return delegate.getBoundedness();
   }
 
   @Override
@@ -154,16 +147,6 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E> implements So
     public void close() throws IOException {
       delegate.close();
     }
-  }
-
-  @Override
-  public SimpleVersionedSerializer<S> getSplitSerializer() {
-    return delegate.getSplitSerializer();
-  }
-
-  @Override
-  public SimpleVersionedSerializer<E> getEnumeratorCheckpointSerializer() {
-    return delegate.getEnumeratorCheckpointSerializer();
   }
 
   @Override

@@ -50,6 +50,7 @@ final class KafkaRecordSource implements RecordSource {
   private final boolean bounded;
   private int endAfterCheckpoints; // 0: end at once
   private final Map<String, String> properties;
+  private final String job;
 
   private KafkaRecordSource(
       String bootstrapServers,
@@ -58,7 +59,8 @@ final class KafkaRecordSource implements RecordSource {
       StartFrom start,
       Long startTimestamp,
       boolean bounded,
-      Map<String, String> properties) {
+      Map<String, String> properties,
+      String job) {
     this.bootstrapServers = bootstrapServers;
     this.topics = topics;
     this.groupId = groupId;
@@ -66,6 +68,7 @@ final class KafkaRecordSource implements RecordSource {
     this.startTimestamp = startTimestamp;
     this.bounded = bounded;
     this.properties = properties;
+    this.job = job;
   }
 
   static KafkaRecordSource fromConfig(TributaryConfig c, String jobName, boolean bounded) {
@@ -107,7 +110,8 @@ final class KafkaRecordSource implements RecordSource {
         start,
         ts,
         bounded,
-        props);
+        props,
+        jobName);
   }
 
   /** The client settings AWS documents for MSK IAM; the handler classes ship in the jar. */
@@ -140,7 +144,7 @@ final class KafkaRecordSource implements RecordSource {
       requireTopics();
       b.setBounded(OffsetsInitializer.latest());
     }
-    Source<T, ?, ?> source = b.build();
+    Source<T, ?, ?> source = new KafkaLagSource<>(b.build(), job);
     if (bounded && endAfterCheckpoints > 0 && env.getCheckpointConfig().isCheckpointingEnabled()) {
       source = new EndAfterCheckpoint<>(source, endAfterCheckpoints);
     }

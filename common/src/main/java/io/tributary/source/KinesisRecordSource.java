@@ -117,19 +117,23 @@ final class KinesisRecordSource implements RecordSource {
   /** The connector's configuration; holds no credentials (they come from the provider chain). */
   private final Map<String, String> properties;
 
+  private final String job;
+
   private KinesisRecordSource(
       String stream,
       StartFrom start,
       Long startTimestamp,
       Reader reader,
       boolean bounded,
-      Map<String, String> properties) {
+      Map<String, String> properties,
+      String job) {
     this.stream = stream;
     this.start = start;
     this.startTimestamp = startTimestamp;
     this.reader = reader;
     this.bounded = bounded;
     this.properties = properties;
+    this.job = job;
   }
 
   static KinesisRecordSource fromConfig(TributaryConfig c, String jobName, boolean bounded) {
@@ -299,7 +303,7 @@ final class KinesisRecordSource implements RecordSource {
       }
       p.put(key, e.getValue());
     }
-    return new KinesisRecordSource(stream, start, ts, reader, bounded, p);
+    return new KinesisRecordSource(stream, start, ts, reader, bounded, p, jobName);
   }
 
   /** The consumer's configuration, for tests and logs: never holds credentials. */
@@ -326,7 +330,7 @@ final class KinesisRecordSource implements RecordSource {
     }
     TributaryKinesisConsumer<T> consumer =
         new TributaryKinesisConsumer<>(
-            stream, new KinesisDecoding<>(decoder, type), consumerProperties(), bounds);
+            stream, new KinesisDecoding<>(decoder, type), consumerProperties(), bounds, job);
     if (endAfterCheckpoints > 0) {
       consumer.endAfterCheckpoints(endAfterCheckpoints);
     }

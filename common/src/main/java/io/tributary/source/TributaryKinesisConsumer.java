@@ -1,5 +1,6 @@
 package io.tributary.source;
 
+import io.tributary.runtime.Metrics;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -62,15 +63,19 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
 
   private int endAfterCheckpoints; // 0: end at once
 
+  private final String job; // names the metric group
+
   private transient volatile Fetcher<T> fetcher;
 
   TributaryKinesisConsumer(
       String stream,
       KinesisDecoding<T> deserializer,
       Properties config,
-      Map<String, String> bounds) {
+      Map<String, String> bounds,
+      String job) {
     super(stream, deserializer, config);
     this.bounds = bounds == null ? null : new TreeMap<>(bounds);
+    this.job = job;
   }
 
   /**
@@ -102,6 +107,11 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
             getWatermarkTracker(),
             bounds,
             endAfterCheckpoints);
+    // The largest millisBehindLatest of this subtask's shards, as each shard's last GetRecords (or
+    // fan-out event) reported it; the connector publishes it per shard only, outside our group.
+    Fetcher<T> f = fetcher;
+    Metrics.group(runtimeContext, job)
+        .gauge(Metrics.SOURCE_MILLIS_BEHIND_LATEST_MAX, f::millisBehindLatestMax);
     return fetcher;
   }
 
@@ -138,6 +148,8 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
     private volatile boolean stopping;
     private volatile long firstCheckpointAfterRead = -1;
     private final CountDownLatch covered;
+    private final Map<String, ShardConsumerMetricsReporter> shardMetrics =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     Fetcher(
         List<String> streams,
@@ -163,6 +175,15 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       this.endAfterCheckpoints = endAfterCheckpoints;
       this.covered = new CountDownLatch(endAfterCheckpoints);
       this.lock = sourceContext.getCheckpointLock();
+    }
+
+    /** -1 until a shard has reported. */
+    long millisBehindLatestMax() {
+      long max = -1;
+      for (ShardConsumerMetricsReporter r : shardMetrics.values()) {
+        max = Math.max(max, r.getMillisBehindLatest());
+      }
+      return max;
     }
 
     void checkpointTaken(long checkpointId) {
@@ -195,13 +216,15 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
               bounds == null ? null : bounds.getOrDefault(shardId, NOTHING_TO_READ),
               (KinesisDecoding<?>) shardDeserializer,
               shardId);
+      ShardConsumerMetricsReporter shardReporter = new ShardConsumerMetricsReporter(metricGroup);
+      shardMetrics.put(shardId, shardReporter);
       return new ShardConsumer<T>(
           this,
           publisher,
           shardStateIndex,
           shard,
           lastSequenceNum,
-          new ShardConsumerMetricsReporter(metricGroup),
+          shardReporter,
           shardDeserializer) {
         @Override
         public void run() {

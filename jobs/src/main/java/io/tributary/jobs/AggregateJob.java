@@ -50,6 +50,7 @@ public final class AggregateJob extends LakeJob {
         .table(table.name())
         .partitionedBy(partitionSpec, table.existingSpec())
         .upsert(windows.identifierFields())
+        .metricsOf(name())
         .append();
     DeadLetterTable.write(
         events.deadLetters().union(metrics.tooLate()), catalog, table.deadLetters());

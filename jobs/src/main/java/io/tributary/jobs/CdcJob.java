@@ -13,6 +13,8 @@ import io.tributary.iceberg.TableMaintainer;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetterTable;
+import io.tributary.runtime.CommitMetrics;
+import io.tributary.runtime.CommitWatch;
 import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
@@ -20,6 +22,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -85,9 +90,20 @@ public final class CdcJob implements TributaryJob {
         Changes.read(source, env, format, ordering, tables, lenient, name());
     startGuard.addTo(changes.rows());
     Checked<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl, staleChanges);
+    // Before the table stage, which drops record timestamps; see CommitWatch for what it measures.
+    DataStream<RowChange> watched =
+        CommitWatch.before(
+            ordered.rows(),
+            "cdc-commit-metrics",
+            name(),
+            catalog.metricsScope(),
+            new MetricsTable(catalog.database()),
+            tables.configuredTargets().stream()
+                .map(catalog::metricsTable)
+                .collect(Collectors.toList()));
     Checked<RowChange> fitted =
         ChangeTables.fit(
-            ordered.rows(), name(), catalog, schemaChanges, deadLetters.deadLetters(), tables);
+            watched, name(), catalog, schemaChanges, deadLetters.deadLetters(), tables);
     ChangeSink.append(fitted.rows(), catalog);
     DeadLetterTable.write(
         changes.deadLetters().union(ordered.deadLetters(), fitted.deadLetters()),
@@ -105,6 +121,21 @@ public final class CdcJob implements TributaryJob {
   @Override
   public String name() {
     return "cdc";
+  }
+
+  /** A change's table as its metrics name it (see {@link IcebergCatalog#metricsTable}). */
+  private static final class MetricsTable implements KeySelector<RowChange, String> {
+    private static final long serialVersionUID = 1L;
+    private final String database;
+
+    MetricsTable(String database) {
+      this.database = database;
+    }
+
+    @Override
+    public String getKey(RowChange c) {
+      return CommitMetrics.table(c.table, null, database);
+    }
   }
 
   @Override

@@ -35,6 +35,7 @@ public final class IngestJob extends LakeJob {
         .catalog(catalog)
         .table(table.name())
         .partitionedBy(table.partitionSpec(), table.existingSpec())
+        .metricsOf(name())
         .append();
     DeadLetterTable.write(events.deadLetters(), catalog, table.deadLetters());
     maintainTables(env);

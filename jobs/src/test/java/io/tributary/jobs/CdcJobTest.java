@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -32,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CdcJobTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
+  static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2, REPORTER);
 
   @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
 
@@ -374,6 +377,16 @@ class CdcJobTest {
     Record dead = Tables.read(lake, "cdc_dead_letters").get(0);
     assertThat(dead.getField("source_stream")).isEqualTo("stale-audit");
     assertThat(run.result.<Long>getAccumulatorResult(Metrics.CHANGES_STALE)).isEqualTo(1L);
+    // per table, and the dead letter metered under its reason
+    MetricValues metrics = new MetricValues(REPORTER, run.result.getJobID(), "cdc");
+    assertThat(metrics.count(".Table.app.public_items." + Metrics.CHANGES_STALE)).isEqualTo(1);
+    assertThat(metrics.count(".Table.app.public_items." + Metrics.CHANGES_APPLIED)).isEqualTo(1);
+    assertThat(metrics.count(".Job.cdc." + Metrics.CHANGES_STALE)).isEqualTo(1);
+    assertThat(metrics.count(".Reason.stale." + Metrics.DEAD_LETTERS_PER_SECOND)).isEqualTo(1);
+    assertThat(metrics.count(".Job.cdc." + Metrics.TABLES_CREATED)).isEqualTo(1);
+    assertThat(metrics.count(".Table.app.public_items." + Metrics.COMMITTED_RECORDS)).isEqualTo(1);
+    assertThat(metrics.gauge(".Table.app.public_items." + Metrics.FRESHNESS_MILLIS))
+        .hasValueSatisfying(f -> assertThat(f).isBetween(0L, 300_000L));
   }
 
   @Test
@@ -418,15 +431,16 @@ class CdcJobTest {
             debezium("c", "null", "{\"id\":4,\"name\":\"four\",\"score\":\"high\"}", 50),
             debezium("d", "{\"id\":2}", "null", 60));
     sendValues("drift", values);
-    Main.run(
-        args(
-            "drift",
-            "--cdc.primary-keys",
-            "items=id",
-            "--job.parallelism",
-            "1",
-            "--job.checkpoint.interval",
-            "3 s"));
+    Main.Run run =
+        Main.run(
+            args(
+                "drift",
+                "--cdc.primary-keys",
+                "items=id",
+                "--job.parallelism",
+                "1",
+                "--job.checkpoint.interval",
+                "3 s"));
     IcebergCatalog app = Tables.hadoop(dir.resolve("warehouse").toString(), "app");
     Map<Long, Map<String, Object>> rows = actual(app, "public_items");
     assertThat(rows).containsOnlyKeys(1L, 3L);
@@ -444,6 +458,12 @@ class CdcJobTest {
         .contains("'score'")
         .contains("string")
         .contains("long");
+    // one table created, evolved twice (note, then score); a row per change applied
+    MetricValues metrics = new MetricValues(REPORTER, run.result.getJobID(), "cdc");
+    assertThat(metrics.count(".Job.cdc." + Metrics.TABLES_CREATED)).isEqualTo(1);
+    assertThat(metrics.count(".Job.cdc." + Metrics.TABLES_EVOLVED)).isEqualTo(2);
+    assertThat(metrics.count(".Table.app.public_items." + Metrics.CHANGES_APPLIED))
+        .isEqualTo(values.size());
   }
 
   /**

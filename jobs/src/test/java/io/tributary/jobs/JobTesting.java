@@ -25,6 +25,7 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -47,7 +48,15 @@ final class JobTesting {
    * one JVM; MSF runs one job per cluster.
    */
   static MiniClusterExtension miniCluster(int slots) {
-    Configuration conf = new Configuration();
+    return miniCluster(slots, new Configuration());
+  }
+
+  /** As {@link #miniCluster(int)}, with every metric also handed to {@code reporter}. */
+  static MiniClusterExtension miniCluster(int slots, InMemoryReporter reporter) {
+    return miniCluster(slots, reporter.addToConfiguration(new Configuration()));
+  }
+
+  private static MiniClusterExtension miniCluster(int slots, Configuration conf) {
     conf.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
     return new MiniClusterExtension(
         new MiniClusterResourceConfiguration.Builder()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.runtime.Metrics;
 import io.tributary.stack.LocalStack;
 import io.tributary.stack.StackSettings;
 import io.tributary.testing.KinesisExtension;
@@ -35,6 +36,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +60,9 @@ class KinesisIngestTest {
       "id STRING NOT NULL, user_id STRING NOT NULL, amount DECIMAL(10, 2), qty INT,"
           + " ts TIMESTAMP_LTZ(3) NOT NULL";
 
-  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
+  static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2, REPORTER);
 
   @RegisterExtension static final KinesisExtension kinesis = new KinesisExtension();
 
@@ -220,15 +224,16 @@ class KinesisIngestTest {
 
     List<String> catalogKeys = S3Testing.catalogKeys(s3, "rest", dir, "lake_" + reader);
     long start = System.nanoTime();
-    Main.run(
-        args(
-            KinesisStreams.arn(stream),
-            "clicks_" + reader,
-            reader,
-            true,
-            S3Testing.args(catalogKeys),
-            "--iceberg.partition-spec",
-            "days(ts), bucket(4, user_id)"));
+    Main.Run run =
+        Main.run(
+            args(
+                KinesisStreams.arn(stream),
+                "clicks_" + reader,
+                reader,
+                true,
+                S3Testing.args(catalogKeys),
+                "--iceberg.partition-spec",
+                "days(ts), bucket(4, user_id)"));
     long millis = (System.nanoTime() - start) / 1_000_000;
 
     IcebergCatalog catalog = S3Testing.catalog(catalogKeys);
@@ -275,6 +280,13 @@ class KinesisIngestTest {
       assertThat((String) r.getField("error_message")).isNotBlank();
       assertThat(r.getField("source_timestamp")).isNotNull();
     }
+    // every shard read to its end: 0 ms behind (kinesis-mock reports it); dead letters metered
+    MetricValues metrics = new MetricValues(REPORTER, run.result.getJobID(), "ingest");
+    assertThat(metrics.gauge("." + Metrics.SOURCE_MILLIS_BEHIND_LATEST_MAX)).contains(0L);
+    assertThat(metrics.count(".Reason.malformed-json." + Metrics.DEAD_LETTERS_PER_SECOND))
+        .isEqualTo(2);
+    assertThat(metrics.count(".Reason.invalid-utf8." + Metrics.DEAD_LETTERS_PER_SECOND))
+        .isEqualTo(1);
     System.out.printf(
         "kinesis %s bounded ingest: %d rows + %d dead letters in %d ms%n",
         reader, rows.size(), dead.size(), millis);

@@ -91,26 +91,62 @@ public final class Launcher {
   }
 
   static void run(String[] given, PrintStream out) throws Exception {
-    String[] args = resume(given, out);
-    Main.Run run = Main.run(args);
+    run(given, out, System.console() != null);
+  }
+
+  /**
+   * Runs the job, with a progress line unless {@code job.progress = false}: in place on a terminal,
+   * a line every 10 s into a pipe; its final figures are this run's, as the summary's.
+   */
+  static void run(String[] given, PrintStream out, boolean terminal) throws Exception {
+    List<String> args = new ArrayList<>(Arrays.asList(resume(given, out)));
+    TributaryConfig config =
+        TributaryConfig.validate(
+            ConfigLoader.load(args.toArray(new String[0])).groups, TributaryOptions.ALL);
+    IcebergCatalog catalog = IcebergCatalog.fromConfig(config);
+    TargetTable target = target(config);
+    Progress.Printer printer = null;
+    if (config.get(JobOptions.GROUP, JobOptions.PROGRESS)) {
+      Progress progress =
+          new Progress(catalog.metricsTable(catalog.identifier(target.deadLetters()).toString()));
+      args.addAll(progress.arguments());
+      printer = progress.start(out, terminal, terminal ? 2_000 : 10_000);
+    }
+    Main.Run run;
+    try {
+      run = Main.run(args.toArray(new String[0]));
+    } finally {
+      if (printer != null) {
+        printer.stop();
+      }
+    }
     List<String> shown = new ArrayList<>(Arrays.asList(given));
     shown.remove(FRESH);
     double seconds = run.millis / 1000.0;
-    String target = run.job.table().name(); // null for cdc: one table per source table
-    TableSummary rows = target == null ? null : TableSummary.of(run.job.catalog(), target);
-    TableSummary dead = TableSummary.of(run.job.catalog(), run.job.table().deadLetters());
+    String jobId = run.result.getJobID().toString();
+    String table = run.job.table().name(); // null for cdc: one table per source table
+    String deadLetters = run.job.table().deadLetters();
+    TableSummary rows = table == null ? null : TableSummary.of(run.job.catalog(), table);
+    TableSummary dead = TableSummary.of(run.job.catalog(), deadLetters);
     Long in = run.result.getAccumulatorResult(Metrics.RECORDS_IN);
     long total = in == null ? 0 : in;
     out.printf("%nTributary %s finished in %.1f s%n", run.job.name(), seconds);
     out.printf("  source        %s%n", run.job.source().describe());
     out.printf("  events read   %d%n", total);
     if (rows != null) {
-      out.printf("  rows written  %d  -> %s%n", rows.rows, rows.identifier);
+      out.printf(
+          "  rows written  %d  -> %s%n",
+          TableSummary.addedBy(run.job.catalog(), table, jobId), rows.identifier);
     } else {
       Long stale = run.result.getAccumulatorResult(Metrics.CHANGES_STALE);
       out.printf("  stale changes %d  (older than a key's last applied change)%n", stale);
     }
-    out.printf("  dead letters  %d  -> %s%n", dead.rows, dead.identifier);
+    out.printf(
+        "  dead letters  %d  -> %s%n",
+        TableSummary.addedBy(run.job.catalog(), deadLetters, jobId), dead.identifier);
+    out.printf(
+        "  table totals  %s%d dead letters (every run so far)%n",
+        rows == null ? "" : rows.rows + " rows, ", dead.rows);
     out.printf("  throughput    %.0f events/s%n", total / Math.max(seconds, 0.001));
     if (rows != null) {
       out.printf("  location      %s%n", rows.location);
@@ -119,6 +155,13 @@ public final class Launcher {
     out.printf(
         "Look at it:    java -jar local/target/tributary-local.jar show %s%n",
         Secrets.maskCommandLine(shown.toArray(new String[0])));
+  }
+
+  /** The job's target: for cdc only the dead-letter table (one table per source table). */
+  private static TargetTable target(TributaryConfig config) {
+    return config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.CDC
+        ? TargetTable.deadLettersOnly(config, "cdc_dead_letters")
+        : TargetTable.fromConfig(config);
   }
 
   /**
@@ -194,10 +237,7 @@ public final class Launcher {
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
     IcebergCatalog catalog = IcebergCatalog.fromConfig(config);
     boolean cdc = config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.CDC;
-    TargetTable target =
-        cdc
-            ? TargetTable.deadLettersOnly(config, "cdc_dead_letters")
-            : TargetTable.fromConfig(config);
+    TargetTable target = target(config);
     catalog.with(
         c -> {
           if (cdc && c instanceof SupportsNamespaces) {

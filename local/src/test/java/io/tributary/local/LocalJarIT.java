@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,10 +27,27 @@ class LocalJarIT {
     Set<String> expected = ingest.expectedIds();
     ingest.assertTablesExact(expected);
 
-    assertThat(number(stdout, "rows written\\s+(\\d+)")).isEqualTo(expected.size());
-    assertThat(number(stdout, "dead letters\\s+(\\d+)"))
-        .isEqualTo(DatagenIngest.COUNT - expected.size());
-    assertThat(number(stdout, "events read\\s+(\\d+)")).isEqualTo(DatagenIngest.COUNT);
+    long rows = number(stdout, "\n  rows written\\s+(\\d+)");
+    long dead = number(stdout, "\n  dead letters\\s+(\\d+)");
+    long read = number(stdout, "\n  events read\\s+(\\d+)");
+    assertThat(rows).isEqualTo(expected.size());
+    assertThat(dead).isEqualTo(DatagenIngest.COUNT - expected.size());
+    assertThat(read).isEqualTo(DatagenIngest.COUNT);
+    // a fresh warehouse: the tables hold exactly this run
+    assertThat(stdout).contains("\n  table totals  " + rows + " rows, " + dead + " dead letters");
+
+    // progress into a pipe: whole lines, no carriage return; the last one (printed when the job
+    // ended) has this run's figures, from the commit metrics, equal to the summary's, from the
+    // tables' snapshots
+    assertThat(stdout).doesNotContain("\r");
+    List<String> progress =
+        stdout.lines().filter(l -> l.startsWith("progress: ")).collect(Collectors.toList());
+    assertThat(progress).as(stdout).isNotEmpty();
+    String last = progress.get(progress.size() - 1);
+    assertThat(number(last, "events read (\\d+)")).as(last).isEqualTo(read);
+    assertThat(number(last, "rows committed (\\d+)")).as(last).isEqualTo(rows);
+    assertThat(number(last, "dead letters (\\d+)")).as(last).isEqualTo(dead);
+    assertThat(last).contains("| lag - |").containsPattern("last checkpoint #\\d+");
     assertThat(stdout).contains("Tributary ingest finished in").contains("snapshot id");
     IcebergCatalog catalog = ingest.catalog();
     String location = catalog.with(c -> c.loadTable(catalog.identifier("events")).location());
