@@ -80,10 +80,16 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E>
     private static final long serialVersionUID = 1L;
   }
 
+  /** A reader's message to the enumerator: its covering checkpoints completed; it ends now. */
+  static final class Covered implements SourceEvent {
+    private static final long serialVersionUID = 1L;
+  }
+
   private static final class Enumerator<S extends SourceSplit, E> implements SplitEnumerator<S, E> {
     private final SplitEnumerator<S, E> delegate;
     private final SplitEnumeratorContext<S> context;
     private final Set<Integer> done = new HashSet<>();
+    private final Set<Integer> covered = new HashSet<>();
     private boolean backlog;
 
     Enumerator(SplitEnumerator<S, E> delegate, SplitEnumeratorContext<S> context) {
@@ -100,6 +106,16 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E>
 
     @Override
     public void handleSourceEvent(int subtaskId, SourceEvent event) {
+      if (event instanceof Covered) {
+        // Back to the long interval while the tasks finish: a checkpoint triggered then would be
+        // declined ("task is closing") and logged as a failure.
+        covered.add(subtaskId);
+        if (!backlog && covered.size() >= context.currentParallelism()) {
+          backlog = true;
+          context.setIsProcessingBacklog(true);
+        }
+        return;
+      }
       if (!(event instanceof OutOfRecords)) {
         delegate.handleSourceEvent(subtaskId, event);
         return;
@@ -229,8 +245,9 @@ public final class EndAfterCheckpoint<T, S extends SourceSplit, E>
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
       delegate.notifyCheckpointComplete(checkpointId);
       if (firstCheckpointAfterEnd >= 0 && checkpointId >= firstCheckpointAfterEnd) {
-        if (++completedAfterEnd >= checkpoints) {
+        if (++completedAfterEnd >= checkpoints && !covered.isDone()) {
           covered.complete(null);
+          context.sendSourceEventToCoordinator(new Covered());
         }
       }
     }

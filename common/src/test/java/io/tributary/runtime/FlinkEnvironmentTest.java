@@ -90,7 +90,7 @@ class FlinkEnvironmentTest {
     assertThat(bounded.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG))
         .isEqualTo(Duration.ofMinutes(10));
     assertThat(bounded.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL))
-        .isEqualTo(Duration.ofMillis(200));
+        .isEqualTo(Duration.ofSeconds(1));
 
     // an interval already shorter than the end interval stays
     Configuration quick =
