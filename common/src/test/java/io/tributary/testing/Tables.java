@@ -28,8 +28,18 @@ public final class Tables {
   public static List<Record> read(Table t) {
     t.refresh();
     List<Record> out = new ArrayList<>();
+    // Only the table's columns: with position deletes to apply, the generic reader also returns
+    // the metadata column _pos, which made an upsert table's rows look one column wider.
+    org.apache.iceberg.Schema schema = t.schema();
     try (CloseableIterable<Record> rows = IcebergGenerics.read(t).build()) {
-      rows.forEach(r -> out.add(r.copy()));
+      rows.forEach(
+          r -> {
+            Record row = org.apache.iceberg.data.GenericRecord.create(schema);
+            for (org.apache.iceberg.types.Types.NestedField f : schema.columns()) {
+              row.setField(f.name(), r.getField(f.name()));
+            }
+            out.add(row);
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
