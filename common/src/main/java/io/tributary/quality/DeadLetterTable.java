@@ -22,6 +22,9 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
 
 /** The dead-letter table: one row per unusable record, beside the job's target table. */
 public final class DeadLetterTable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(DeadLetterTable.class);
+
   /** Column layout; partitioned by day of processing time. */
   public static final RowType ROW_TYPE =
       (RowType)
@@ -71,6 +74,16 @@ public final class DeadLetterTable {
     @Override
     public RowData map(DeadLetter d) {
       meters.computeIfAbsent(d.job + '\n' + d.reason, k -> meter(d)).markEvent();
+      // One line per dead letter, for log queries. Its coordinates and reason only: the payload
+      // and the error message (which quotes the offending value) stay in the table.
+      LOG.info(
+          "dead letter job={} reason={} source={} stream={} partition={} position={}",
+          d.job,
+          d.reason,
+          d.sourceType,
+          d.stream,
+          d.partition,
+          d.position);
       return toRow(d);
     }
 

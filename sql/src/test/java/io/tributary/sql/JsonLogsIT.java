@@ -106,6 +106,17 @@ class JsonLogsIT {
       assertThat(commit.path("flink-job-id").asText()).isEqualTo(job);
       assertThat(commit.path("message").asText()).containsPattern("checkpointId \\d+ in \\d+ ms");
     }
+    // A dead letter is one line with its reason and coordinates (a replay after the restart may
+    // log one again): every malformed record is there, by its coordinates.
+    List<JsonNode> dead = find(tm, m -> m.startsWith("dead letter job=ingest reason="));
+    java.util.Set<String> coordinates = new java.util.TreeSet<>();
+    for (JsonNode d : dead) {
+      assertThat(d.path("flink-job-id").asText()).isEqualTo(job);
+      String m = d.path("message").asText();
+      assertThat(m).containsPattern("source=kafka stream=logged partition=\\d+ position=\\d+$");
+      coordinates.add(m.substring(m.indexOf(" partition=")));
+    }
+    assertThat(coordinates).hasSize(ClickEvents.MALFORMED.size());
   }
 
   private static List<JsonNode> parse(Path log) throws Exception {

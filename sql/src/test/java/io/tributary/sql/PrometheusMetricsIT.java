@@ -73,10 +73,9 @@ class PrometheusMetricsIT {
     queries.put(
         "completed checkpoints",
         "max(flink_jobmanager_job_numberOfCompletedCheckpoints{job_id=\"" + job + "\"})");
-    // Issue 16's lag and freshness metrics, once the job emits them:
-    //   jobMetric("max", "tributarySourceRecordsLagMax")   -> 0 once the backlog is read
-    //   jobMetric("max", "tributaryFreshnessMillis")       -> finite
-    //   jobMetric("sum", "tributaryCommits")               -> > 0
+    queries.put("lag", jobMetric("max", "tributarySourceRecordsLagMax"));
+    queries.put("freshness", jobMetric("max", "tributaryFreshnessMillis"));
+    queries.put("commits", jobMetric("sum", "tributaryCommits"));
 
     Map<String, Double> values = new LinkedHashMap<>();
     long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
@@ -84,7 +83,10 @@ class PrometheusMetricsIT {
       queries.forEach((what, q) -> value(port, q).ifPresent(v -> values.put(what, v)));
       if (values.getOrDefault("records in", 0.0) == EVENTS + ClickEvents.MALFORMED.size()
           && values.getOrDefault("dead letters", 0.0) == ClickEvents.MALFORMED.size()
-          && values.getOrDefault("completed checkpoints", 0.0) > 0) {
+          && values.getOrDefault("completed checkpoints", 0.0) > 0
+          && values.getOrDefault("lag", -1.0) == 0
+          && values.getOrDefault("commits", 0.0) > 0
+          && values.containsKey("freshness")) {
         break;
       }
       assertThat(System.nanoTime())
@@ -96,6 +98,10 @@ class PrometheusMetricsIT {
     assertThat(values.get("valid")).isEqualTo((double) EVENTS);
     assertThat(values.get("dead letters")).isEqualTo((double) ClickEvents.MALFORMED.size());
     assertThat(values.get("completed checkpoints")).isPositive();
+    assertThat(values.get("lag")).as("records behind, once the backlog is read").isZero();
+    assertThat(values.get("commits")).isPositive();
+    assertThat(values.get("freshness")).isNotNegative().isLessThan(Double.MAX_VALUE);
+    System.out.printf("prometheus: %s%n", values);
 
     // The name the reporter gives a counter of the group kinesisanalytics -> Job=ingest, registered
     // by an operator: what docs/operations.md lists.
