@@ -175,6 +175,20 @@ class OperationsMetricsTest {
           meter.getCount(),
           meter.getRate());
       assertThat(metrics.count(".Job.ingest." + Metrics.RECORDS_DEAD_LETTERED)).isEqualTo(bad);
+
+      // freshness grows while nothing new arrives (the source quiet, as if paused) ...
+      String freshness = t + Metrics.FRESHNESS_MILLIS;
+      long quiet = metrics.gauge(freshness).orElseThrow();
+      JobTesting.waitFor(
+          Duration.ofSeconds(30), () -> metrics.gauge(freshness).orElse(-1L) >= quiet + 2_000);
+      // ... and recovers once events of now are committed (orders TOTAL.. are valid ones)
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusMillis(TOTAL);
+      kafka.sendAll(topic, JobTesting.orders(topic, TOTAL, TOTAL + 9, now));
+      JobTesting.waitFor(
+          Duration.ofSeconds(60), () -> metrics.gauge(freshness).orElse(Long.MAX_VALUE) < 60_000);
+      System.out.printf(
+          "freshness: %d ms quiet, grew past %d, then %d ms after fresh events%n",
+          quiet, quiet + 2_000, metrics.gauge(freshness).orElseThrow());
     } finally {
       client.cancel().get();
     }
