@@ -31,7 +31,11 @@ class BenchmarkHarnessTest {
     s.checkpointInterval = "1 s";
     s.out = dir.resolve("out");
     Map<String, Object> report = BenchmarkHarness.run(s, dir.resolve("work"));
-    BenchmarkHarness.assertComplete(report);
+    // Tributary's own runs must be exact. A bounded SQL twin can lose rows to Iceberg's
+    // end-of-input commit bug (README, "Bounded runs and the end-of-input commit"; seen once in
+    // this tiny run, in CI): the report flags such a run and leaves it out of the rates, so the
+    // twins' completeness is reported here, not asserted.
+    BenchmarkHarness.assertComplete(report, "ceiling", "job");
 
     JsonNode json = new ObjectMapper().readTree(s.out.resolve("latest.json").toFile());
     String md = Files.readString(s.out.resolve("latest.md"));
