@@ -212,7 +212,8 @@ class CdcExactlyOnceTest {
     }
     assertThat(kills).isEqualTo(5);
     awaitApplied("shop-failures", messages.size());
-    Thread.sleep(2_000); // more checkpoints: a duplicate from a bad recovery would land now
+    // more checkpoints: a duplicate from a bad recovery would land now
+    JobTesting.awaitMoreCheckpoints(cluster, client.getJobID(), 2);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     client.cancel().get(60, TimeUnit.SECONDS);
     assertEqualsOracle(catalog, stream);
@@ -241,12 +242,7 @@ class CdcExactlyOnceTest {
       send("shop-aborts", messages.subList(from, Math.min(messages.size(), from + chunk)));
     }
     awaitApplied("shop-aborts", messages.size());
-    CheckpointStatsCounts counts =
-        cluster
-            .getExecutionGraph(client.getJobID())
-            .get(60, TimeUnit.SECONDS)
-            .getCheckpointStatsSnapshot()
-            .getCounts();
+    CheckpointStatsCounts counts = JobTesting.checkpoints(cluster, client.getJobID()).getCounts();
     client.cancel().get(60, TimeUnit.SECONDS);
     System.out.printf(
         "aborted-in-flight: %d checkpoints completed, %d failed%n",

@@ -19,10 +19,12 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -118,6 +120,32 @@ final class JobTesting {
       }
       Thread.sleep(250);
     }
+  }
+
+  /** The job's checkpoint statistics as the MiniCluster holds them. */
+  static CheckpointStatsSnapshot checkpoints(MiniCluster cluster, JobID job) {
+    try {
+      return cluster
+          .getArchivedExecutionGraph(job)
+          .get(10, TimeUnit.SECONDS)
+          .getCheckpointStatsSnapshot();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Waits until {@code more} checkpoints of the job completed after this call: each commits, so a
+   * duplicate a bad recovery would write has landed by then.
+   */
+  static void awaitMoreCheckpoints(MiniCluster cluster, JobID job, int more)
+      throws InterruptedException {
+    long start = checkpoints(cluster, job).getCounts().getNumberOfCompletedCheckpoints();
+    waitFor(
+        Duration.ofSeconds(60),
+        () ->
+            checkpoints(cluster, job).getCounts().getNumberOfCompletedCheckpoints()
+                >= start + more);
   }
 
   /** Rows committed to the table so far; 0 before it exists. */

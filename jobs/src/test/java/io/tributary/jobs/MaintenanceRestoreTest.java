@@ -107,7 +107,7 @@ class MaintenanceRestoreTest {
             JobTesting.rows(catalog, "orders") >= TOTAL - expectedDead
                 && JobTesting.rows(catalog, "orders_dead_letters") >= expectedDead);
     // A few more checkpoints (and maintenance runs): a duplicate would show up now.
-    Thread.sleep(3_000);
+    JobTesting.awaitMoreCheckpoints(cluster, client.getJobID(), 3);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     client.cancel().get(60, TimeUnit.SECONDS);
 

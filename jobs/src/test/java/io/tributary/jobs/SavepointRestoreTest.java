@@ -29,7 +29,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.OperatorIDPair;
-import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -388,18 +387,7 @@ class SavepointRestoreTest {
   }
 
   private static RestoredCheckpointStats restoredFrom(MiniCluster cluster, JobID job) {
-    return checkpoints(cluster, job).getLatestRestoredCheckpoint();
-  }
-
-  private static CheckpointStatsSnapshot checkpoints(MiniCluster cluster, JobID job) {
-    try {
-      return cluster
-          .getArchivedExecutionGraph(job)
-          .get(10, TimeUnit.SECONDS)
-          .getCheckpointStatsSnapshot();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return JobTesting.checkpoints(cluster, job).getLatestRestoredCheckpoint();
   }
 
   /**
@@ -409,11 +397,15 @@ class SavepointRestoreTest {
   private static void cancelAfterAnotherCheckpoint(MiniCluster cluster, JobClient client)
       throws Exception {
     long done =
-        checkpoints(cluster, client.getJobID()).getCounts().getNumberOfCompletedCheckpoints();
+        JobTesting.checkpoints(cluster, client.getJobID())
+            .getCounts()
+            .getNumberOfCompletedCheckpoints();
     JobTesting.waitFor(
         WAIT,
         () ->
-            checkpoints(cluster, client.getJobID()).getCounts().getNumberOfCompletedCheckpoints()
+            JobTesting.checkpoints(cluster, client.getJobID())
+                    .getCounts()
+                    .getNumberOfCompletedCheckpoints()
                 > done);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     client.cancel().get(60, TimeUnit.SECONDS);

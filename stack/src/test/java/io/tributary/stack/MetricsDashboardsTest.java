@@ -1,7 +1,6 @@
 package io.tributary.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +12,6 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -59,11 +57,13 @@ class MetricsDashboardsTest {
         .contains("- 127.0.0.1:" + settings.port("FLINK_JM_METRICS_PORT"))
         .contains("- 127.0.0.1:" + settings.port("FLINK_TM_METRICS_PORT"));
 
-    // Prometheus' own checker, where the package is installed (bin/stack installs it on first use).
-    Optional<Path> promtool = promtool();
-    assumeTrue(promtool.isPresent(), "promtool not installed: run bin/stack start prometheus");
+    // Prometheus' own checker, from the package the stack installs on first use.
+    Path promtool =
+        Paths.get(Prometheus.install(dir, dir.resolve("install.log")).get(0))
+            .resolveSibling("promtool");
+    assertThat(promtool).isExecutable();
     Process p =
-        new ProcessBuilder(promtool.get().toString(), "check", "config", written.toString())
+        new ProcessBuilder(promtool.toString(), "check", "config", written.toString())
             .redirectErrorStream(true)
             .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -118,17 +118,6 @@ class MetricsDashboardsTest {
       names.add(m.group());
     }
     return names;
-  }
-
-  private static Optional<Path> promtool() {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (!d.isEmpty() && Files.isExecutable(Paths.get(d, "promtool"))) {
-        return Optional.of(Paths.get(d, "promtool"));
-      }
-    }
-    Path cached =
-        Paths.get(System.getProperty("user.home"), ".cache/tributary/prometheus/usr/bin/promtool");
-    return Files.isExecutable(cached) ? Optional.of(cached) : Optional.empty();
   }
 
   @SuppressWarnings("unchecked")
