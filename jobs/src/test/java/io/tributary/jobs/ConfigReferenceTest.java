@@ -11,19 +11,20 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's configuration reference is generated from the option definitions. If this fails,
- * regenerate it: {@code mvn -pl jobs test -Dtest=ConfigReferenceTest -Dreadme.update=true}.
+ * The configuration reference (docs/configuration.md) is generated from the option definitions. If
+ * this fails, regenerate it: {@code mvn -pl jobs test -Dtest=ConfigReferenceTest
+ * -Dreadme.update=true}.
  */
 class ConfigReferenceTest {
-  static final Path README = Path.of("..", "README.md");
+  static final Path README = Path.of("..", "docs", "configuration.md");
 
   @Test
   void readmeMatchesTheCode() throws Exception {
     String readme = Files.readString(README, StandardCharsets.UTF_8);
     int begin = readme.indexOf(ConfigReference.BEGIN);
     int end = readme.indexOf(ConfigReference.END);
-    assertThat(begin).as("README has the begin marker").isGreaterThanOrEqualTo(0);
-    assertThat(end).as("README has the end marker").isGreaterThan(begin);
+    assertThat(begin).as("docs/configuration.md has the begin marker").isGreaterThanOrEqualTo(0);
+    assertThat(end).as("docs/configuration.md has the end marker").isGreaterThan(begin);
     String current = readme.substring(begin + ConfigReference.BEGIN.length(), end);
     String generated = "\n" + ConfigReference.markdown(TributaryOptions.ALL);
     if (Boolean.getBoolean("readme.update")) {
@@ -36,7 +37,7 @@ class ConfigReferenceTest {
       return;
     }
     assertThat(current)
-        .as("README configuration reference is stale: rerun with -Dreadme.update=true")
+        .as("docs/configuration.md reference is stale: rerun with -Dreadme.update=true")
         .isEqualTo(generated);
   }
 
