@@ -13,10 +13,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.runtime.Metrics;
+import io.tributary.stack.PythonTools;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operations half of deploy/msf-application.yaml: the SNS topic, the alarms, the dashboard and
@@ -277,17 +280,13 @@ class MsfAlarmsTest {
    * TreatMissingData, a topic policy's shape), which this test does not.
    */
   @Test
-  void cfnLintPassesTheTemplate() throws Exception {
-    // installed on first use, as moto is: pip reads PyPI or the machine's wheels
-    if (run(List.of("python3", "-c", "import cfnlint"), 60).exit != 0) {
-      Result pip = run(List.of("python3", "-m", "pip", "install", "-q", "cfn-lint"), 300);
-      assertThat(pip.exit).as("pip install cfn-lint:\n%s", pip.out).isZero();
-    }
-    // its runner through python3, so a script directory missing from PATH does not matter
+  void cfnLintPassesTheTemplate(@TempDir Path dir) throws Exception {
+    String python = PythonTools.withModule("cfnlint", "cfn-lint", dir, dir.resolve("install.log"));
+    // its runner through python, so a script directory missing from PATH does not matter
     Result lint =
         run(
             List.of(
-                "python3",
+                python,
                 "-c",
                 "import sys; from cfnlint.runner import main;"
                     + " sys.argv = ['cfn-lint'] + sys.argv[1:]; main()",

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An AWS Glue Data Catalog API server: moto's server mode ({@code python3 -m moto.server}), plain
- * HTTP on 127.0.0.1, catalogs in memory. moto is not fetched here (no PyPI on the build machines):
- * it must be installed for {@code python3} ({@code pip install 'moto[server]'}); {@link #start}
- * says so when it is not.
+ * An AWS Glue Data Catalog API server: moto's server mode ({@code python -m moto.server}), plain
+ * HTTP on 127.0.0.1, catalogs in memory. The machine's {@code python3} runs it when it has moto;
+ * otherwise pip installs {@code moto[server]} into a private virtual environment on first use
+ * ({@link PythonTools}).
  */
 public final class GlueMock {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -17,23 +17,11 @@ public final class GlueMock {
   private GlueMock() {}
 
   public static ServerProcess start(Path dir, Path logFile, int port) {
-    ServerProcess check =
-        ServerProcess.start(
-            "moto-check",
-            List.of("python3", "-c", "import moto.server, flask; print(moto.__version__)"),
-            dir,
-            logFile,
-            Map.of());
-    try {
-      check.awaitSuccess(START_TIMEOUT);
-    } catch (IllegalStateException e) {
-      throw new IllegalStateException(
-          "The Glue API server needs moto for python3: pip install 'moto[server]'", e);
-    }
+    String python = PythonTools.withModule("moto.server", "moto[server]", dir, logFile);
     ServerProcess server =
         ServerProcess.start(
             "glue",
-            List.of("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port)),
+            List.of(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port)),
             dir,
             logFile,
             Map.of());

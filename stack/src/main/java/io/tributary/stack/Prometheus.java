@@ -10,14 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
@@ -38,7 +36,6 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
  */
 public final class Prometheus {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
 
   /** The shared scrape jobs, by name: which stack JVM each scrapes. */
   static final String JOBMANAGER_JOB = "flink-jobmanager";
@@ -157,96 +154,28 @@ public final class Prometheus {
    * user's cache, then told where its web pages are.
    */
   static synchronized List<String> install(Path dir, Path logFile) {
-    Optional<Path> onPath = onPath("prometheus");
+    Optional<Path> onPath = DebianPackages.onPath("prometheus");
     if (onPath.isPresent()) {
       return List.of(onPath.get().toString());
     }
-    Path prefix = Paths.get(System.getProperty("user.home"), ".cache", "tributary", "prometheus");
+    Path prefix =
+        DebianPackages.unpacked(
+            "prometheus",
+            PACKAGES,
+            dir,
+            logFile,
+            "install Prometheus (apt-get install prometheus, brew install prometheus) so that it is"
+                + " on the PATH, or start the other services only: bin/stack start s3 rest-catalog"
+                + " kafka kinesis flink");
     Path binary = prefix.resolve("usr/bin/prometheus");
-    // Written last: a folder without it was cut short and is unpacked again.
-    Path complete = prefix.resolve(".complete");
-    if (!Files.exists(complete)) {
-      if (onPath("apt-get").isEmpty() || onPath("dpkg-deb").isEmpty()) {
-        throw new IllegalStateException(
-            "prometheus is not on the PATH, and without apt-get and dpkg-deb the stack cannot"
-                + " fetch Debian's package: install Prometheus (e.g. brew install prometheus), or"
-                + " start the other services only: bin/stack start s3 rest-catalog kafka kinesis"
-                + " flink");
-      }
-      unpack(dir, logFile, prefix);
-      if (!Files.isExecutable(binary)) {
-        throw new IllegalStateException("dpkg-deb did not unpack " + binary + "; see " + logFile);
-      }
-      try {
-        Files.writeString(complete, String.join(" ", PACKAGES) + "\n");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    if (!Files.isExecutable(binary)) {
+      throw new IllegalStateException("dpkg-deb did not unpack " + binary + "; see " + logFile);
     }
     return List.of(
         binary.toString(),
         "--web.local-assets=" + prefix.resolve("usr/share/prometheus/web") + "/",
         "--web.console.templates=" + prefix.resolve("etc/prometheus/consoles"),
         "--web.console.libraries=" + prefix.resolve("etc/prometheus/console_libraries"));
-  }
-
-  /** {@code apt-get download} the packages, {@code dpkg-deb -x} each into {@code prefix}. */
-  private static void unpack(Path dir, Path logFile, Path prefix) {
-    Path download = dir.resolve("download");
-    try {
-      Files.createDirectories(download);
-      Files.createDirectories(prefix);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create " + download + " or " + prefix, e);
-    }
-    List<String> command = new ArrayList<>(List.of("apt-get", "download"));
-    command.addAll(PACKAGES);
-    ServerProcess apt =
-        ServerProcess.start("apt-get-download-prometheus", command, download, logFile, Map.of());
-    apt.awaitSuccess(INSTALL_TIMEOUT);
-    List<Path> debs;
-    try (Stream<Path> files = Files.list(download)) {
-      debs =
-          files
-              .filter(f -> f.getFileName().toString().endsWith(".deb"))
-              .collect(java.util.stream.Collectors.toList());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (debs.size() < PACKAGES.size()) {
-      throw apt.failure(
-          "apt-get download fetched "
-              + debs.size()
-              + " of "
-              + PACKAGES
-              + " into "
-              + download
-              + ": run apt-get update, or install prometheus (apt-get install prometheus) so"
-              + " that it is on the PATH");
-    }
-    for (Path deb : debs) {
-      ServerProcess.start(
-              "dpkg-deb-" + deb.getFileName(),
-              List.of("dpkg-deb", "-x", deb.toString(), prefix.toString()),
-              download,
-              logFile,
-              Map.of())
-          .awaitSuccess(INSTALL_TIMEOUT);
-    }
-  }
-
-  private static Optional<Path> onPath(String command) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String d : path.split(java.io.File.pathSeparator)) {
-      Path candidate = Paths.get(d, command);
-      if (!d.isEmpty() && Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
   }
 
   private static Map<String, Object> parse(String yaml) {

@@ -1,7 +1,6 @@
 package io.tributary.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +26,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.w3c.dom.Document;
@@ -74,22 +74,46 @@ class DockerComposeTest {
   // ---- Docker Compose's own word ----
 
   @Test
-  void dockerComposeAcceptsTheFile() throws Exception {
-    List<String> command = List.of("docker-compose", "-f", COMPOSE.toString(), "config", "-q");
-    Process p;
-    try {
-      p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      fail(
-          "docker-compose is not installed, and this test needs it to validate docker/compose.yaml"
-              + " (no Docker engine needed). Install it: apt-get install -y docker-compose"
-              + " (.ci/run does). Cause: "
-              + e.getMessage());
-      return;
+  void dockerComposeAcceptsTheFile(@TempDir Path dir) throws Exception {
+    Compose run = compose(dir, COMPOSE);
+    assertThat(run.exit).as("docker-compose config -q said:\n%s", run.output).isZero();
+  }
+
+  @Test
+  void dockerComposeRejectsABrokenCopy(@TempDir Path dir) throws Exception {
+    Path broken = dir.resolve("compose.yaml");
+    Files.writeString(
+        broken,
+        Files.readString(COMPOSE, StandardCharsets.UTF_8)
+            .replaceFirst("(?m)^services:", "services:\n  broken:\n    image: x\n    ports: 12"),
+        StandardCharsets.UTF_8);
+    Compose run = compose(dir, broken);
+    assertThat(run.exit).as("exit of docker-compose config on a broken copy").isNotZero();
+    assertThat(run.output).contains("services.broken.ports contains an invalid type");
+  }
+
+  private static final class Compose {
+    final int exit;
+    final String output;
+
+    Compose(int exit, String output) {
+      this.exit = exit;
+      this.output = output;
     }
+  }
+
+  /** {@code docker-compose -f FILE config -q}, with Compose installed on first use. */
+  private static Compose compose(Path dir, Path file) throws Exception {
+    DockerCompose tool = DockerCompose.install(dir, dir.resolve("install.log"));
+    List<String> command = new ArrayList<>(tool.command());
+    command.addAll(List.of("-f", file.toString(), "config", "-q"));
+    ProcessBuilder pb =
+        new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().putAll(tool.environment());
+    Process p = pb.start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("docker-compose config finished").isTrue();
-    assertThat(p.exitValue()).as("docker-compose config -q said:\n%s", output).isZero();
+    return new Compose(p.exitValue(), output);
   }
 
   // ---- Every file named exists ----
