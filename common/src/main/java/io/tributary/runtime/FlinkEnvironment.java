@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -20,7 +21,6 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.RestoreMode;
-import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -99,25 +99,22 @@ public final class FlinkEnvironment {
       // The source reports a backlog until every reader is out of records (EndAfterCheckpoint):
       // the user's interval holds while it reads, the short one triggers the covering checkpoint.
       Duration end = c.get(SourceOptions.GROUP, SourceOptions.END_CHECKPOINT_INTERVAL);
-      conf.set(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, interval);
+      conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, interval);
       conf.set(
-          ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL,
+          CheckpointingOptions.CHECKPOINTING_INTERVAL,
           end.compareTo(interval) < 0 ? end : interval);
     } else {
-      conf.set(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+      conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
     }
     conf.set(
-        ExecutionCheckpointingOptions.CHECKPOINTING_MODE,
+        CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
         c.get(g, JobOptions.CHECKPOINT_MODE) == CheckpointMode.EXACTLY_ONCE
-            ? org.apache.flink.streaming.api.CheckpointingMode.EXACTLY_ONCE
-            : org.apache.flink.streaming.api.CheckpointingMode.AT_LEAST_ONCE);
+            ? org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE
+            : org.apache.flink.core.execution.CheckpointingMode.AT_LEAST_ONCE);
+    conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, c.get(g, JobOptions.CHECKPOINT_TIMEOUT));
     conf.set(
-        ExecutionCheckpointingOptions.CHECKPOINTING_TIMEOUT,
-        c.get(g, JobOptions.CHECKPOINT_TIMEOUT));
-    conf.set(
-        ExecutionCheckpointingOptions.EXTERNALIZED_CHECKPOINT,
-        org.apache.flink.streaming.api.environment.CheckpointConfig.ExternalizedCheckpointCleanup
-            .RETAIN_ON_CANCELLATION);
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     // one folder per job configuration, where a restart finds the checkpoint to resume from
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, RetainedCheckpoints.of(c).dir());

@@ -9,12 +9,14 @@ import io.tributary.config.TributaryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.junit.jupiter.api.Test;
 
 class FlinkEnvironmentTest {
@@ -87,16 +89,16 @@ class FlinkEnvironmentTest {
     Configuration bounded =
         FlinkEnvironment.settings(
             job("source.bounded", "true", "job.checkpoint.interval", "10 min"));
-    assertThat(bounded.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG))
+    assertThat(bounded.get(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG))
         .isEqualTo(Duration.ofMinutes(10));
-    assertThat(bounded.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL))
+    assertThat(bounded.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
         .isEqualTo(Duration.ofSeconds(1));
 
     // an interval already shorter than the end interval stays
     Configuration quick =
         FlinkEnvironment.settings(
             job("source.bounded", "true", "job.checkpoint.interval", "50 ms"));
-    assertThat(quick.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL))
+    assertThat(quick.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
         .isEqualTo(Duration.ofMillis(50));
 
     // unbounded, or a source that reports no backlog (Kinesis): the interval, nothing else
@@ -110,11 +112,28 @@ class FlinkEnvironmentTest {
                 "job.checkpoint.interval", "10 min",
                 "iceberg.warehouse", "/tmp/w"))) {
       Configuration conf = FlinkEnvironment.settings(c);
-      assertThat(conf.get(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL))
+      assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
           .isEqualTo(Duration.ofMinutes(10));
-      assertThat(
-              conf.getOptional(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG))
+      assertThat(conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG))
           .isEmpty();
     }
+  }
+
+  @Test
+  void checkpointsAreRetainedOnCancellationWithTheChosenModeAndTimeout() {
+    Configuration conf =
+        FlinkEnvironment.settings(
+            job("job.checkpoint.mode", "at-least-once", "job.checkpoint.timeout", "2 min"));
+    // through Flink 1.20's non-deprecated options, which Flink 2.x keeps
+    assertThat(conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+        .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE))
+        .isEqualTo(CheckpointingMode.AT_LEAST_ONCE);
+    assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT))
+        .isEqualTo(Duration.ofMinutes(2));
+    assertThat(
+            FlinkEnvironment.settings(job())
+                .get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE))
+        .isEqualTo(CheckpointingMode.EXACTLY_ONCE);
   }
 }
