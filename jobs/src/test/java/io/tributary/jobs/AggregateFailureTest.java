@@ -98,9 +98,11 @@ class AggregateFailureTest {
     // The closing events' own windows stay open; every other window must be final and exact.
     long closing = TOTAL * 10L + 60_000;
     List<String> expected = payments.expectedBefore(closing - closing % Payments.WINDOW);
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (!Payments.actual(catalog, "payments").equals(expected) && System.nanoTime() < deadline) {
-      Thread.sleep(500);
+    try {
+      JobTesting.waitFor(
+          Duration.ofSeconds(120), () -> Payments.actual(catalog, "payments").equals(expected));
+    } catch (AssertionError timedOut) {
+      // the assertions below name what differs
     }
     assertThat(
             Tables.exists(catalog, "payments_dead_letters")
@@ -113,7 +115,8 @@ class AggregateFailureTest {
     List<String> now = Payments.actual(catalog, "payments");
     assertThat(now.size()).isEqualTo(expected.size());
     assertThat(now).containsExactlyElementsOf(expected);
-    Thread.sleep(2_000);
+    // more checkpoints: a window replayed twice after a bad recovery would show now
+    JobTesting.awaitMoreCheckpoints(cluster, client.getJobID(), 3);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     client.cancel().get(60, TimeUnit.SECONDS);
     assertThat(Payments.actual(catalog, "payments")).containsExactlyElementsOf(expected);

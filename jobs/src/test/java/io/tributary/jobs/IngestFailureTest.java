@@ -89,7 +89,7 @@ class IngestFailureTest {
     JobTesting.waitFor(
         Duration.ofSeconds(60), () -> kafka.committedOffsets("tributary-ingest") == TOTAL);
     // A few more checkpoints: a duplicate would show up now if recovery replayed committed data.
-    Thread.sleep(2_000);
+    JobTesting.awaitMoreCheckpoints(cluster, client.getJobID(), 3);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     client.cancel().get(60, TimeUnit.SECONDS);
 

@@ -132,7 +132,7 @@ class KinesisFailureTest {
                 && JobTesting.rows(catalog, "orders_dead_letters") >= expectedDead);
     long millis = (System.nanoTime() - start) / 1_000_000;
     // A few more checkpoints: a duplicate would show up now if recovery replayed committed data.
-    Thread.sleep(2_000);
+    JobTesting.awaitMoreCheckpoints(cluster, client.getJobID(), 3);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     client.cancel().get(60, TimeUnit.SECONDS);
 

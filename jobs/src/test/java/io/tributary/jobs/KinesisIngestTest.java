@@ -36,7 +36,9 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.AfterAll;
@@ -298,7 +300,8 @@ class KinesisIngestTest {
    * resharded stream (closed parent, children) ends by itself with every record.
    */
   @Test
-  void splitWhileRunningLosesAndDuplicatesNothingAndBoundedReadsTheResult() throws Exception {
+  void splitWhileRunningLosesAndDuplicatesNothingAndBoundedReadsTheResult(
+      @InjectMiniCluster MiniCluster cluster) throws Exception {
     String stream = "reshard";
     KinesisStreams k = kinesis.streams();
     k.createStream(stream, 2);
@@ -345,7 +348,8 @@ class KinesisIngestTest {
     int total = id;
     JobTesting.waitFor(
         Duration.ofSeconds(120), () -> JobTesting.rows(catalog, "resharded") >= total);
-    Thread.sleep(3_000); // a few more checkpoints: a duplicate would show now
+    // a few more checkpoints: a duplicate would show now
+    JobTesting.awaitMoreCheckpoints(cluster, client.getJobID(), 3);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     client.cancel().get(60, TimeUnit.SECONDS);
     // The oracle is the stream itself: an SDK retry of a timed-out PutRecords may have written

@@ -131,7 +131,7 @@ class S3OutageTest {
                 && rows(catalog, "orders_dead_letters") >= expectedBad);
     long caughtUp = System.nanoTime();
     // More checkpoints: a duplicate would show up now if recovery replayed committed data.
-    Thread.sleep(3_000);
+    JobTesting.awaitMoreCheckpoints(cluster, client.getJobID(), 3);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     String checkpoints = rest(cluster, "/jobs/" + client.getJobID() + "/checkpoints");
     String exceptions = rest(cluster, "/jobs/" + client.getJobID() + "/exceptions");
