@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is committed twice, and the rewrites lost nothing: every record is in the table (or the
  * dead-letter table) exactly once.
  */
-@Timeout(240)
+@Timeout(360)
 class MaintenanceRestoreTest {
   static final int TOTAL = 6_000;
   static final int BATCH = 500;
@@ -79,9 +79,9 @@ class MaintenanceRestoreTest {
     Set<Long> rewrites = new HashSet<>();
     int sent = BATCH;
     // keep writing until the first snapshot was expired and a rewrite was seen
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (table(catalog).snapshot(first) != null || rewrites.isEmpty()) {
-      assertThat(System.nanoTime()).as("expiry and a rewrite within 90 s").isLessThan(deadline);
+      assertThat(System.nanoTime()).as("expiry and a rewrite within 180 s").isLessThan(deadline);
       if (sent < TOTAL / 2) {
         kafka.sendAll(topic, JobTesting.orders(topic, sent, sent + BATCH, base));
         sent += BATCH;
@@ -90,7 +90,7 @@ class MaintenanceRestoreTest {
       Thread.sleep(300);
     }
     int retained = size(table(catalog).snapshots());
-    long maintainedAfter = System.nanoTime() - (deadline - Duration.ofSeconds(90).toNanos());
+    long maintainedAfter = System.nanoTime() - (deadline - Duration.ofSeconds(180).toNanos());
     kafka.sendAll(topic, JobTesting.orders(topic, sent, sent + BATCH, base));
     sent += BATCH;
     JobTesting.killAfterACommit(cluster, client, catalog, "orders", 0);
