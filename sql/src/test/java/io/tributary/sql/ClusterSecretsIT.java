@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,12 +59,13 @@ class ClusterSecretsIT {
     String job =
         cluster.runJava(LocalCluster.config(dir.resolve("planted.json"), groups), true, null);
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-    while (!Tables.exists(cluster.catalog("secrets"), "events")
-        || Tables.read(cluster.catalog("secrets"), "events").size() < EVENTS) {
-      assertThat(System.nanoTime()).as("waited 180 s for the table").isLessThan(deadline);
-      Thread.sleep(500);
-    }
+    Awaitility.await("the table")
+        .atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                Tables.exists(cluster.catalog("secrets"), "events")
+                    && Tables.read(cluster.catalog("secrets"), "events").size() >= EVENTS);
 
     int rest = cluster.settings().port("FLINK_REST_PORT");
     String tm = FlinkCluster.taskManagerIds(rest).iterator().next();

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,12 +144,10 @@ class JsonLogsIT {
     return out;
   }
 
-  private static void await(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited 150 s for %s", what).isLessThan(deadline);
-      Thread.sleep(500);
-    }
+  private static void await(java.util.function.BooleanSupplier condition, String what) {
+    Awaitility.await(what)
+        .atMost(Duration.ofSeconds(150))
+        .pollInterval(Duration.ofMillis(500))
+        .until(condition::getAsBoolean);
   }
 }

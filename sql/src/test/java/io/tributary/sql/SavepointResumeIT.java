@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.iceberg.Table;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -175,27 +176,17 @@ class SavepointResumeIT {
             });
   }
 
-  private static void await(java.util.function.BooleanSupplier condition, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      Thread.sleep(200);
-    }
+  private static void await(java.util.function.BooleanSupplier condition, Duration timeout) {
+    Awaitility.await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(200))
+        .until(condition::getAsBoolean);
   }
 
-  private static void awaitRows(int atLeast, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    int n = 0;
-    while (System.nanoTime() < deadline) {
-      n = count();
-      if (n >= atLeast) {
-        return;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("only " + n + " of " + atLeast + " rows after " + timeout);
+  private static void awaitRows(int atLeast, Duration timeout) {
+    Awaitility.await(atLeast + " rows")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(500))
+        .until(SavepointResumeIT::count, n -> n >= atLeast);
   }
 }

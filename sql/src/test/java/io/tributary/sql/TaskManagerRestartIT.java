@@ -20,6 +20,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.data.Record;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,11 +157,7 @@ class TaskManagerRestartIT {
     return FlinkCluster.get(rest, path);
   }
 
-  private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.get()) {
-      assertThat(System.nanoTime()).as("waited %s for %s", WAIT, what).isLessThan(deadline);
-      Thread.sleep(500);
-    }
+  private static void await(Supplier<Boolean> condition, String what) {
+    Awaitility.await(what).atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(condition::get);
   }
 }
