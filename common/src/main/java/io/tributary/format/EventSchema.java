@@ -181,6 +181,11 @@ public final class EventSchema implements Serializable {
     return rowType;
   }
 
+  /** True when the schema is a registry's (Avro), so it may gain optional fields over time. */
+  public boolean fromRegistry() {
+    return registry != null;
+  }
+
   /** The decoder of these events: strict JSON, or registry-framed Avro. */
   public JsonEventDecoder decoder(String job) {
     if (registry == null) {
