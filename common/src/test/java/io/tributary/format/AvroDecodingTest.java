@@ -8,7 +8,6 @@ import io.tributary.config.Configs;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
 import io.tributary.source.RawRecord;
-import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -324,7 +323,7 @@ class AvroDecodingTest {
             1);
     UUID id = UUID.fromString("0b4c8e3a-1f6d-4a9e-9c55-6a2f1d3e7b10");
     byte[] body = FakeRegistry.avro(order(V1, "o", 1, "1.00", "NEW", NOW));
-    SchemaRegistry.Frame plain = glue.frame(glue(id, (byte) 0, body));
+    SchemaRegistry.Frame plain = glue.frame(FakeRegistry.glue(id, (byte) 0, body));
     assertThat(plain.schemaRef).isEqualTo(id.toString());
     assertThat(Arrays.copyOfRange(plain.body, plain.offset, plain.body.length)).isEqualTo(body);
     Deflater deflater = new Deflater();
@@ -332,32 +331,19 @@ class AvroDecodingTest {
     deflater.finish();
     byte[] z = new byte[1024];
     int n = deflater.deflate(z);
-    SchemaRegistry.Frame zlib = glue.frame(glue(id, (byte) 5, Arrays.copyOf(z, n)));
+    SchemaRegistry.Frame zlib = glue.frame(FakeRegistry.glue(id, (byte) 5, Arrays.copyOf(z, n)));
     assertThat(zlib.schemaRef).isEqualTo(id.toString());
     assertThat(Arrays.copyOfRange(zlib.body, zlib.offset, zlib.body.length)).isEqualTo(body);
-    assertThatThrownBy(() -> glue.frame(glue(id, (byte) 1, body)))
+    assertThatThrownBy(() -> glue.frame(FakeRegistry.glue(id, (byte) 1, body)))
         .isInstanceOf(StrictJson.Fault.class)
         .hasMessageContaining("compression byte is 0x01");
-    byte[] wrongHeader = glue(id, (byte) 0, body);
+    byte[] wrongHeader = FakeRegistry.glue(id, (byte) 0, body);
     wrongHeader[0] = 0;
     assertThatThrownBy(() -> glue.frame(wrongHeader))
         .hasMessageContaining("not the Glue wire format's header version 0x03");
-    assertThatThrownBy(() -> glue.frame(glue(id, (byte) 5, new byte[] {1, 2, 3})))
+    assertThatThrownBy(() -> glue.frame(FakeRegistry.glue(id, (byte) 5, new byte[] {1, 2, 3})))
         .isInstanceOf(StrictJson.Fault.class)
         .matches(e -> ((StrictJson.Fault) e).reason == Reason.MALFORMED_AVRO);
     assertThat(glue.describe(id.toString())).isEqualTo("schema version " + id);
-  }
-
-  static byte[] glue(UUID id, byte compression, byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(3);
-    out.write(compression);
-    out.writeBytes(
-        ByteBuffer.allocate(16)
-            .putLong(id.getMostSignificantBits())
-            .putLong(id.getLeastSignificantBits())
-            .array());
-    out.writeBytes(body);
-    return out.toByteArray();
   }
 }

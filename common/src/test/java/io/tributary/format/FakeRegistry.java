@@ -72,6 +72,41 @@ public final class FakeRegistry extends SchemaRegistry {
     return out.toByteArray();
   }
 
+  /**
+   * A body in the AWS Glue Schema Registry wire format: header version 3, compression (0 none, 5
+   * zlib, the body then deflated here), the schema version id.
+   */
+  public static byte[] glue(java.util.UUID id, byte compression, byte[] body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(3);
+    out.write(compression);
+    out.writeBytes(
+        ByteBuffer.allocate(16)
+            .putLong(id.getMostSignificantBits())
+            .putLong(id.getLeastSignificantBits())
+            .array());
+    out.writeBytes(body);
+    return out.toByteArray();
+  }
+
+  /** A record in the Glue wire format, zlib-compressed or not. */
+  public static byte[] glue(java.util.UUID id, boolean zlib, GenericRecord record) {
+    byte[] body = avro(record);
+    if (!zlib) {
+      return glue(id, (byte) 0, body);
+    }
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+    deflater.setInput(body);
+    deflater.finish();
+    ByteArrayOutputStream z = new ByteArrayOutputStream();
+    byte[] buffer = new byte[4096];
+    while (!deflater.finished()) {
+      z.write(buffer, 0, deflater.deflate(buffer));
+    }
+    deflater.end();
+    return glue(id, (byte) 5, z.toByteArray());
+  }
+
   /** A record's Avro binary body. */
   public static byte[] avro(GenericRecord record) {
     try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.format.FakeRegistry;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.stack.ApicurioRegistry;
+import io.tributary.stack.GlueMock;
 import io.tributary.stack.Ports;
 import io.tributary.stack.ServerProcess;
 import io.tributary.testing.DebeziumAvroEvents;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -42,6 +44,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.Compatibility;
+import software.amazon.awssdk.services.glue.model.DataFormat;
 
 /**
  * Registry Avro through a real Kafka broker and a real Confluent-compatible schema registry
@@ -62,17 +68,31 @@ class AvroRegistryTest {
 
   @TempDir Path dir;
 
+  static ServerProcess glue;
+  static String glueEndpoint;
+
   @BeforeAll
-  static void startRegistry() {
+  static void startRegistries() {
     int port = Ports.free();
     registry = ApicurioRegistry.start(registryDir, registryDir.resolve("apicurio.log"), port);
     url = ApicurioRegistry.confluentUrl(port);
+    int gluePort = Ports.free();
+    glue = GlueMock.start(registryDir, registryDir.resolve("glue.log"), gluePort);
+    glueEndpoint = GlueMock.endpoint(gluePort);
+    S3Testing.useLocalCredentials();
   }
 
   @AfterAll
-  static void stopRegistry() {
-    if (registry != null) {
-      registry.stop();
+  static void stopRegistries() {
+    try {
+      if (registry != null) {
+        registry.stop();
+      }
+      if (glue != null) {
+        glue.stop();
+      }
+    } finally {
+      S3Testing.clearLocalCredentials();
     }
   }
 
@@ -350,20 +370,7 @@ class AvroRegistryTest {
     // another topic into the same table: no state of the first run applies to it
     ingest("orders-2", subject, "--job.start", "fresh-over-existing");
 
-    Map<String, List<Object>> actual = new TreeMap<>();
-    for (Record r : Tables.read(catalog, "orders")) {
-      assertThat(
-              actual.put(
-                  (String) r.getField("id"),
-                  Arrays.asList(
-                      r.getField("qty"),
-                      r.getField("amount"),
-                      r.getField("status"),
-                      ((OffsetDateTime) r.getField("ts")).toInstant(),
-                      r.getField("note"))))
-          .isNull();
-    }
-    assertThat(actual).isEqualTo(expected);
+    assertThat(orders(catalog)).isEqualTo(expected);
     table = catalog.with(c -> c.loadTable(catalog.identifier("orders")));
     assertThat(table.schema().asStruct().toString())
         .isEqualTo(
@@ -383,6 +390,107 @@ class AvroRegistryTest {
                     + v3
                     + " cannot be read as the table's schema: field 'qty' is long in the writer's"
                     + " schema, int in the table's: not an exact conversion"));
+  }
+
+  /**
+   * The AWS Glue Schema Registry wire format against moto's Glue API: the schema created with its
+   * first version, a second version with an optional field registered before the run (so it is the
+   * table's schema), records of both writers, zlib-compressed and not, plus an unknown schema
+   * version and a truncated body.
+   */
+  @Test
+  void anAvroEventStreamThroughTheGlueSchemaRegistryIntoIngestExactly() throws Exception {
+    GlueClient client =
+        GlueClient.builder()
+            .region(Region.US_EAST_1)
+            .endpointOverride(URI.create(glueEndpoint))
+            .build();
+    client.createRegistry(b -> b.registryName("streams"));
+    UUID v1 =
+        UUID.fromString(
+            client
+                .createSchema(
+                    b ->
+                        b.registryId(r -> r.registryName("streams"))
+                            .schemaName("orders")
+                            .dataFormat(DataFormat.AVRO)
+                            .compatibility(Compatibility.BACKWARD)
+                            .schemaDefinition(ORDER_V1.toString()))
+                .schemaVersionId());
+    UUID v2 =
+        UUID.fromString(
+            client
+                .registerSchemaVersion(
+                    b ->
+                        b.schemaId(s -> s.registryName("streams").schemaName("orders"))
+                            .schemaDefinition(ORDER_V2.toString()))
+                .schemaVersionId());
+    Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
+    List<byte[][]> records = new ArrayList<>();
+    Map<String, List<Object>> expected = new TreeMap<>();
+    for (int i = 0; i < 10; i++) {
+      Instant ts = base.plusSeconds(i);
+      boolean newer = i >= 5;
+      GenericRecord r = order(newer ? ORDER_V2 : ORDER_V1, i, ts);
+      records.add(new byte[][] {null, FakeRegistry.glue(newer ? v2 : v1, i % 2 == 0, r)});
+      expected.put("o" + i, expectedOrder(i, ts, newer ? "n" + i : null));
+    }
+    UUID unknown = UUID.fromString("00000000-0000-4000-8000-000000000042");
+    records.add(new byte[][] {null, FakeRegistry.glue(unknown, false, order(ORDER_V1, 90, base))});
+    records.add(
+        new byte[][] {null, truncated(FakeRegistry.glue(v1, false, order(ORDER_V1, 91, base)))});
+    send("orders-glue", records);
+
+    Main.run(
+        new String[] {
+          "--job.name", "ingest",
+          "--job.checkpoint.interval", "1 s",
+          "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+          "--source.type", "kafka",
+          "--source.bounded", "true",
+          "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+          "--kafka.topics", "orders-glue",
+          "--kafka.start", "earliest",
+          "--format.type", "avro-glue",
+          "--format.registry.glue.registry-name", "streams",
+          "--format.registry.glue.schema-name", "orders",
+          "--format.registry.glue.region", "us-east-1",
+          "--format.registry.glue.endpoint", glueEndpoint,
+          "--format.event-time.field", "ts",
+          "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+          "--iceberg.database", "lake",
+          "--iceberg.table", "orders"
+        });
+
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    assertThat(orders(catalog)).isEqualTo(expected);
+    assertThat(deadLetters(catalog, "orders_dead_letters"))
+        .isEqualTo(
+            Map.of(
+                10L,
+                "unknown-schema: the registry has no schema version "
+                    + unknown
+                    + " (deleted, or written against another registry)",
+                11L,
+                "malformed-avro: the body ends early: it does not match its schema version " + v1));
+  }
+
+  /** id -> qty, amount, status, ts, note of the orders table. */
+  static Map<String, List<Object>> orders(IcebergCatalog catalog) {
+    Map<String, List<Object>> actual = new TreeMap<>();
+    for (Record r : Tables.read(catalog, "orders")) {
+      assertThat(
+              actual.put(
+                  (String) r.getField("id"),
+                  Arrays.asList(
+                      r.getField("qty"),
+                      r.getField("amount"),
+                      r.getField("status"),
+                      ((OffsetDateTime) r.getField("ts")).toInstant(),
+                      r.getField("note"))))
+          .isNull();
+    }
+    return actual;
   }
 
   static List<Object> expectedOrder(int i, Instant ts, String note) {
