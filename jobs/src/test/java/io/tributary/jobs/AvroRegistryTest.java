@@ -475,6 +475,70 @@ class AvroRegistryTest {
                 "malformed-avro: the body ends early: it does not match its schema version " + v1));
   }
 
+  /** Avro events through the same decode stage into aggregate: the windows equal an oracle's. */
+  @Test
+  void anAvroEventStreamIntoAggregateEqualsTheOracle() throws Exception {
+    String subject = "orders-agg-value";
+    int v1 = register(subject, ORDER_V1);
+    Instant base = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
+    List<byte[][]> records = new ArrayList<>();
+    Map<String, long[]> oracle = new TreeMap<>(); // "window start status" -> events, qty sum
+    for (int i = 0; i < 30; i++) {
+      Instant ts = base.plusSeconds(i * 10L);
+      GenericRecord r = order(ORDER_V1, i, ts);
+      records.add(new byte[][] {null, FakeRegistry.confluent(v1, r)});
+      long[] cell =
+          oracle.computeIfAbsent(
+              ts.truncatedTo(ChronoUnit.MINUTES) + " " + r.get("status"), k -> new long[2]);
+      cell[0]++;
+      cell[1] += i;
+    }
+    records.add(new byte[][] {null, FakeRegistry.confluent(777777, order(ORDER_V1, 0, base))});
+    send("orders-agg", records);
+
+    Main.run(
+        new String[] {
+          "--job.name", "aggregate",
+          "--job.checkpoint.interval", "1 s",
+          "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+          "--source.type", "kafka",
+          "--source.bounded", "true",
+          "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+          "--kafka.topics", "orders-agg",
+          "--kafka.start", "earliest",
+          "--format.type", "avro-confluent",
+          "--format.registry.url", url,
+          "--format.registry.subject", subject,
+          "--format.event-time.field", "ts",
+          "--aggregate.window.type", "tumbling",
+          "--aggregate.window.size", "1 min",
+          "--aggregate.group-by", "status",
+          "--aggregate.aggregates", "count(*) AS events, sum(qty) AS qty",
+          "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+          "--iceberg.database", "metrics",
+          "--iceberg.table", "order_minutes"
+        });
+
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "metrics");
+    Map<String, long[]> windows = new TreeMap<>();
+    for (Record r : Tables.read(catalog, "order_minutes")) {
+      String cell =
+          ((OffsetDateTime) r.getField("window_start")).toInstant() + " " + r.getField("status");
+      long[] values = {
+        ((Number) r.getField("events")).longValue(), ((Number) r.getField("qty")).longValue()
+      };
+      assertThat(windows.put(cell, values)).as(cell).isNull();
+    }
+    assertThat(windows).hasSize(10);
+    assertThat(windows).usingRecursiveComparison().isEqualTo(oracle);
+    assertThat(deadLetters(catalog, "order_minutes_dead_letters"))
+        .isEqualTo(
+            Map.of(
+                30L,
+                "unknown-schema: the registry has no schema id 777777 (deleted, or written against"
+                    + " another registry)"));
+  }
+
   /** id -> qty, amount, status, ts, note of the orders table. */
   static Map<String, List<Object>> orders(IcebergCatalog catalog) {
     Map<String, List<Object>> actual = new TreeMap<>();
