@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.glue.model.SchemaVersionNumber;
  * for zlib, the 16-byte schema version UUID, the Avro body) with schemas from Glue's {@code
  * GetSchemaVersion}, through the AWS SDK v2 Glue client the build already carries for the Glue
  * catalog. AWS's serde library is not used: it would add its own SDK, Kafka and Avro versions to
- * the job jar for these two calls and a 18-byte header.
+ * the job jar for these two calls and an 18-byte header.
  */
 final class GlueRegistry extends SchemaRegistry {
   private static final long serialVersionUID = 1L;

@@ -539,6 +539,77 @@ class AvroRegistryTest {
                     + " another registry)"));
   }
 
+  /** Debezium's Avro envelope in the Glue wire format into cdc, keyed by configuration. */
+  @Test
+  void debeziumAvroThroughTheGlueSchemaRegistryMirrorsExactly() throws Exception {
+    Schema v1 = DebeziumAvroEvents.envelope("accounts", false);
+    GlueClient client =
+        GlueClient.builder()
+            .region(Region.US_EAST_1)
+            .endpointOverride(URI.create(glueEndpoint))
+            .build();
+    client.createRegistry(b -> b.registryName("cdc"));
+    UUID id =
+        UUID.fromString(
+            client
+                .createSchema(
+                    b ->
+                        b.registryId(r -> r.registryName("cdc"))
+                            .schemaName("accounts-value")
+                            .dataFormat(DataFormat.AVRO)
+                            .compatibility(Compatibility.BACKWARD)
+                            .schemaDefinition(v1.toString()))
+                .schemaVersionId());
+    String t = "accounts";
+    GenericRecord a = DebeziumAvroEvents.row(v1, 1, "A", "1.00", null, null, null);
+    GenericRecord b = DebeziumAvroEvents.row(v1, 2, "B", null, null, null, null);
+    GenericRecord a2 = DebeziumAvroEvents.row(v1, 1, "A2", "2.50", null, null, null);
+    List<byte[][]> records = new ArrayList<>();
+    records.add(
+        new byte[][] {
+          null, FakeRegistry.glue(id, true, DebeziumAvroEvents.change(v1, t, "c", null, a, 10))
+        });
+    records.add(
+        new byte[][] {
+          null, FakeRegistry.glue(id, false, DebeziumAvroEvents.change(v1, t, "c", null, b, 20))
+        });
+    records.add(
+        new byte[][] {
+          null, FakeRegistry.glue(id, true, DebeziumAvroEvents.change(v1, t, "u", a, a2, 30))
+        });
+    records.add(
+        new byte[][] {
+          null, FakeRegistry.glue(id, false, DebeziumAvroEvents.change(v1, t, "d", b, null, 40))
+        });
+    send("accounts-glue", records);
+
+    Main.run(
+        new String[] {
+          "--job.name", "cdc",
+          "--cdc.format", "debezium-avro-glue",
+          "--cdc.primary-keys", "accounts=id",
+          "--format.registry.glue.registry-name", "cdc",
+          "--format.registry.glue.region", "us-east-1",
+          "--format.registry.glue.endpoint", glueEndpoint,
+          "--job.checkpoint.interval", "1 s",
+          "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+          "--source.type", "kafka",
+          "--source.bounded", "true",
+          "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+          "--kafka.topics", "accounts-glue",
+          "--kafka.start", "earliest",
+          "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+          "--iceberg.database", "lake"
+        });
+
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "inventory");
+    Map<String, Object> expected = row(1, "A2", "2.50", null, null, null);
+    expected.remove("email");
+    assertThat(CdcJobTest.actual(catalog, "public_accounts")).isEqualTo(Map.of(1L, expected));
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    assertThat(Tables.read(lake, "cdc_dead_letters")).isEmpty();
+  }
+
   /** id -> qty, amount, status, ts, note of the orders table. */
   static Map<String, List<Object>> orders(IcebergCatalog catalog) {
     Map<String, List<Object>> actual = new TreeMap<>();
