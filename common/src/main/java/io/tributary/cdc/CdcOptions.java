@@ -16,7 +16,26 @@ public final class CdcOptions {
     /** Debezium's JSON, with or without the schema/payload envelope (Kafka Connect JSON). */
     DEBEZIUM_JSON,
     /** AWS DMS's JSON as it writes it to Kinesis or Kafka: data, before-image, metadata. */
-    DMS_JSON;
+    DMS_JSON,
+    /**
+     * Debezium through Kafka Connect's Avro converter, in the Confluent wire format, schemas from
+     * the registry at format.registry.url.
+     */
+    DEBEZIUM_AVRO_CONFLUENT,
+    /** Debezium as Avro in the AWS Glue Schema Registry wire format (format.registry.glue.*). */
+    DEBEZIUM_AVRO_GLUE;
+
+    /** The schema registry this format reads its schemas from; null for the JSON formats. */
+    public io.tributary.format.FormatOptions.Type registry() {
+      switch (this) {
+        case DEBEZIUM_AVRO_CONFLUENT:
+          return io.tributary.format.FormatOptions.Type.AVRO_CONFLUENT;
+        case DEBEZIUM_AVRO_GLUE:
+          return io.tributary.format.FormatOptions.Type.AVRO_GLUE;
+        default:
+          return null;
+      }
+    }
 
     @Override
     public String toString() {
@@ -67,7 +86,11 @@ public final class CdcOptions {
       ConfigOptions.key("format")
           .enumType(Format.class)
           .noDefaultValue()
-          .withDescription("The change record format. Required.");
+          .withDescription(
+              "The change record format. Required. The debezium-avro formats read Debezium's"
+                  + " Avro converter output through a schema registry configured by"
+                  + " format.registry.* (docs/avro.md); their columns are typed by the writer"
+                  + " schema, and a new optional field evolves the table as with JSON.");
 
   public static final ConfigOption<String> TABLES =
       ConfigOptions.key("tables")

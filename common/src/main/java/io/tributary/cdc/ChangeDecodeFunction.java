@@ -1,5 +1,6 @@
 package io.tributary.cdc;
 
+import io.tributary.format.AvroFrames;
 import io.tributary.format.FormatOptions;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
@@ -17,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes change records (Debezium or DMS JSON) into {@link RowChange}s; what cannot be applied
- * leaves by the dead-letter side output with its reason and coordinates. Tombstones and DMS control
- * records are counted and skipped: they change no rows.
+ * Decodes change records (Debezium JSON or Avro, DMS JSON) into {@link RowChange}s; what cannot be
+ * applied leaves by the dead-letter side output with its reason and coordinates. Tombstones and DMS
+ * control records are counted and skipped: they change no rows.
  */
 public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowChange> {
   private static final long serialVersionUID = 1L;
@@ -30,6 +31,7 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
   private final CdcOptions.Position ordering;
   private final ChangeRows rows;
   private final OutputTag<DeadLetter> deadLetters;
+  private final AvroFrames frames;
   private transient Counter in;
   private transient Counter dead;
   private transient Counter skipped;
@@ -42,6 +44,24 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
       CdcTables tables,
       Set<FormatOptions.Lenient> lenient,
       OutputTag<DeadLetter> deadLetters) {
+    this(job, format, ordering, tables, lenient, deadLetters, null);
+  }
+
+  /**
+   * @param frames where the Avro formats' records get their schemas; null for the JSON formats
+   */
+  public ChangeDecodeFunction(
+      String job,
+      CdcOptions.Format format,
+      CdcOptions.Position ordering,
+      CdcTables tables,
+      Set<FormatOptions.Lenient> lenient,
+      OutputTag<DeadLetter> deadLetters,
+      AvroFrames frames) {
+    if ((format.registry() != null) != (frames != null)) {
+      throw new IllegalArgumentException(format + " with schema registry " + frames);
+    }
+    this.frames = frames;
     this.job = job;
     this.format = format;
     this.ordering = ordering;
@@ -56,6 +76,9 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
     skipped = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_SKIPPED);
     total = new LongCounter();
     getRuntimeContext().addAccumulator(Metrics.RECORDS_IN, total);
+    if (frames != null) {
+      frames.open();
+    }
   }
 
   @Override
@@ -72,7 +95,7 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
           () ->
               format == CdcOptions.Format.DEBEZIUM_JSON
                   ? DebeziumJson.keyColumns(raw.key)
-                  : List.of();
+                  : frames != null ? DebeziumAvro.keyColumns(frames, raw.key) : List.of();
       for (RowChange c : rows.convert(event, messageKey, raw.toString())) {
         out.collect(c);
       }
@@ -94,6 +117,9 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
   private ChangeEvent decode(RawRecord raw) throws ChangeDecodeException {
     if (format == CdcOptions.Format.DEBEZIUM_JSON) {
       return DebeziumJson.decode(raw.value, ordering);
+    }
+    if (frames != null) {
+      return DebeziumAvro.decode(frames, raw.value, ordering);
     }
     DmsJson.Record r = DmsJson.decode(raw.value);
     if (r.control != null) {

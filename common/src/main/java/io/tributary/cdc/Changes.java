@@ -1,5 +1,6 @@
 package io.tributary.cdc;
 
+import io.tributary.format.AvroFrames;
 import io.tributary.format.FormatOptions;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
@@ -44,6 +45,19 @@ public final class Changes {
       CdcTables tables,
       Set<FormatOptions.Lenient> lenient,
       String job) {
+    return read(source, env, format, ordering, tables, lenient, null, job);
+  }
+
+  /** The same, for the Avro formats with their schema registry ({@code frames}). */
+  public static Checked<RowChange> read(
+      RecordSource source,
+      StreamExecutionEnvironment env,
+      CdcOptions.Format format,
+      CdcOptions.Position ordering,
+      CdcTables tables,
+      Set<FormatOptions.Lenient> lenient,
+      AvroFrames frames,
+      String job) {
     OutputTag<DeadLetter> tag =
         new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
     SingleOutputStreamOperator<RowChange> rows =
@@ -54,7 +68,7 @@ public final class Changes {
                 WatermarkStrategy.noWatermarks(),
                 TypeInformation.of(RawRecord.class))
             .process(
-                new ChangeDecodeFunction(job, format, ordering, tables, lenient, tag),
+                new ChangeDecodeFunction(job, format, ordering, tables, lenient, tag, frames),
                 RowChangeType.INSTANCE)
             .name("decode " + format)
             .uid("decode");

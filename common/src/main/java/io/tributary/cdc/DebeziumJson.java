@@ -160,29 +160,14 @@ public final class DebeziumJson {
    * TIME precision and timestamps Iceberg's microseconds: a finer value is refused, not cut.
    */
   static LogicalType logicalType(JsonNode schema) {
-    switch (schema.path("name").asText("")) {
-      case "org.apache.kafka.connect.data.Decimal":
-        JsonNode p = schema.path("parameters");
-        int scale = p.path("scale").asInt(0);
-        int precision = p.path("connect.decimal.precision").asInt(DecimalType.MAX_PRECISION);
-        return new DecimalType(Math.max(precision, Math.max(scale, 1)), scale);
-      case "io.debezium.time.Date":
-      case "org.apache.kafka.connect.data.Date":
-        return new DateType();
-      case "io.debezium.time.Time":
-      case "io.debezium.time.MicroTime":
-      case "io.debezium.time.NanoTime":
-      case "org.apache.kafka.connect.data.Time":
-        return new TimeType();
-      case "io.debezium.time.Timestamp":
-      case "io.debezium.time.MicroTimestamp":
-      case "io.debezium.time.NanoTimestamp":
-      case "org.apache.kafka.connect.data.Timestamp":
-        return new TimestampType(6);
-      case "io.debezium.time.ZonedTimestamp":
-        return new LocalZonedTimestampType(6);
-      default:
-        break;
+    JsonNode p = schema.path("parameters");
+    LogicalType semantic =
+        semanticType(
+            schema.path("name").asText(""),
+            p.path("scale").asInt(0),
+            p.path("connect.decimal.precision").asInt(DecimalType.MAX_PRECISION));
+    if (semantic != null) {
+      return semantic;
     }
     switch (schema.path("type").asText("")) {
       case "int8":
@@ -208,7 +193,66 @@ public final class DebeziumJson {
     }
   }
 
-  private static Op op(String op) throws ChangeDecodeException {
+  /**
+   * The Flink type of a Kafka Connect or Debezium semantic type ({@code schema.name} in JSON,
+   * {@code connect.name} in Avro), or null when {@code name} is none of them. Shared by the JSON
+   * and Avro decoders so both land a column the same way.
+   */
+  static LogicalType semanticType(String name, int scale, int precision) {
+    switch (name) {
+      case "org.apache.kafka.connect.data.Decimal":
+        return new DecimalType(Math.max(precision, Math.max(scale, 1)), scale);
+      case "io.debezium.time.Date":
+      case "org.apache.kafka.connect.data.Date":
+        return new DateType();
+      case "io.debezium.time.Time":
+      case "io.debezium.time.MicroTime":
+      case "io.debezium.time.NanoTime":
+      case "org.apache.kafka.connect.data.Time":
+        return new TimeType();
+      case "io.debezium.time.Timestamp":
+      case "io.debezium.time.MicroTimestamp":
+      case "io.debezium.time.NanoTimestamp":
+      case "org.apache.kafka.connect.data.Timestamp":
+        return new TimestampType(6);
+      case "io.debezium.time.ZonedTimestamp":
+        return new LocalZonedTimestampType(6);
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * An integral value of a semantic date, time or timestamp type as its Java value, or null when
+   * {@code name} is not one of them.
+   *
+   * @throws ArithmeticException or DateTimeException when the value is out of range
+   */
+  static Object semanticValue(String name, long v) {
+    switch (name) {
+      case "io.debezium.time.Date":
+      case "org.apache.kafka.connect.data.Date":
+        return LocalDate.ofEpochDay(v);
+      case "io.debezium.time.Time":
+      case "org.apache.kafka.connect.data.Time":
+        return LocalTime.ofNanoOfDay(Math.multiplyExact(v, 1_000_000L));
+      case "io.debezium.time.MicroTime":
+        return LocalTime.ofNanoOfDay(Math.multiplyExact(v, 1_000L));
+      case "io.debezium.time.NanoTime":
+        return LocalTime.ofNanoOfDay(v);
+      case "io.debezium.time.Timestamp":
+      case "org.apache.kafka.connect.data.Timestamp":
+        return epoch(v, 1_000L);
+      case "io.debezium.time.MicroTimestamp":
+        return epoch(v, 1_000_000L);
+      case "io.debezium.time.NanoTimestamp":
+        return epoch(v, 1_000_000_000L);
+      default:
+        return null;
+    }
+  }
+
+  static Op op(String op) throws ChangeDecodeException {
     if (op == null) {
       throw new ChangeDecodeException("unknown-op", "the event has no 'op'");
     }
@@ -232,7 +276,7 @@ public final class DebeziumJson {
    * come before every streamed change of the same log point. A change without one cannot be
    * ordered: guessing (a timestamp, 0) would let it freeze or vanish a row, so it is refused.
    */
-  private static long[] logPosition(JsonNode source) throws ChangeDecodeException {
+  static long[] logPosition(JsonNode source) throws ChangeDecodeException {
     if (source.has("lsn")) {
       return new long[] {position(source, "lsn", "source.lsn")};
     }
@@ -341,21 +385,15 @@ public final class DebeziumJson {
           return new BigDecimal(new BigInteger(Base64.getDecoder().decode(textual(v))), scale);
         case "io.debezium.time.Date":
         case "org.apache.kafka.connect.data.Date":
-          return LocalDate.ofEpochDay(integral(v));
         case "io.debezium.time.Time":
         case "org.apache.kafka.connect.data.Time":
-          return LocalTime.ofNanoOfDay(Math.multiplyExact(integral(v), 1_000_000L));
         case "io.debezium.time.MicroTime":
-          return LocalTime.ofNanoOfDay(Math.multiplyExact(integral(v), 1_000L));
         case "io.debezium.time.NanoTime":
-          return LocalTime.ofNanoOfDay(integral(v));
         case "io.debezium.time.Timestamp":
         case "org.apache.kafka.connect.data.Timestamp":
-          return epoch(integral(v), 1_000L);
         case "io.debezium.time.MicroTimestamp":
-          return epoch(integral(v), 1_000_000L);
         case "io.debezium.time.NanoTimestamp":
-          return epoch(integral(v), 1_000_000_000L);
+          return semanticValue(name, integral(v));
         case "io.debezium.time.ZonedTimestamp":
           return OffsetDateTime.parse(textual(v)).toInstant();
         default:

@@ -30,8 +30,12 @@ public final class EventSchema implements Serializable {
   private final FormatOptions.TimestampStyle timestampStyle;
   private final long maxRecordBytes;
   private final EnumSet<FormatOptions.Lenient> lenient;
+  private final SchemaRegistry registry;
+  private final String avroSchema;
 
   private EventSchema(
+      SchemaRegistry registry,
+      String avroSchema,
       RowType rowType,
       int eventTimeIndex,
       Duration maxOutOfOrderness,
@@ -41,6 +45,8 @@ public final class EventSchema implements Serializable {
       FormatOptions.TimestampStyle timestampStyle,
       long maxRecordBytes,
       EnumSet<FormatOptions.Lenient> lenient) {
+    this.registry = registry;
+    this.avroSchema = avroSchema;
     this.rowType = rowType;
     this.eventTimeIndex = eventTimeIndex;
     this.eventTimeType = rowType.getTypeAt(eventTimeIndex).getTypeRoot();
@@ -61,6 +67,100 @@ public final class EventSchema implements Serializable {
   }
 
   public static EventSchema fromConfig(TributaryConfig c) {
+    return fromConfig(c, null);
+  }
+
+  /** With {@code given} as the Avro formats' registry instead of the configured one (tests). */
+  static EventSchema fromConfig(TributaryConfig c, SchemaRegistry given) {
+    var g = FormatOptions.GROUP;
+    FormatOptions.Type type = c.get(g, FormatOptions.TYPE);
+    SchemaRegistry registry = null;
+    org.apache.avro.Schema avro = null;
+    RowType rowType;
+    if (type == FormatOptions.Type.JSON) {
+      rowType = declared(c);
+    } else {
+      if (c.isSet(g, FormatOptions.SCHEMA)) {
+        throw c.invalid(
+            g,
+            FormatOptions.SCHEMA,
+            "is set, but with format.type = "
+                + type
+                + " the table's schema is the registry's. Remove format.schema.");
+      }
+      registry = given != null ? given : SchemaRegistry.fromConfig(c, type);
+      var subjectOption =
+          type == FormatOptions.Type.AVRO_GLUE
+              ? FormatOptions.GLUE_SCHEMA
+              : FormatOptions.REGISTRY_SUBJECT;
+      String subject =
+          c.getOptional(g, subjectOption)
+              .orElseThrow(
+                  () ->
+                      c.invalid(
+                          g,
+                          subjectOption,
+                          "is not set. Name the "
+                              + (type == FormatOptions.Type.AVRO_GLUE
+                                  ? "Glue schema"
+                                  : "registry subject, e.g. orders-value,")
+                              + " whose latest schema is the table's."));
+      registry.open();
+      try {
+        avro = registry.latest(subject);
+        rowType = AvroRows.rowType(avro);
+      } catch (SchemaRegistry.Unavailable e) {
+        throw c.invalid(
+            g,
+            type == FormatOptions.Type.AVRO_GLUE
+                ? FormatOptions.GLUE_ENDPOINT
+                : FormatOptions.REGISTRY_URL,
+            "cannot be used: " + e.getMessage() + ". Check that the registry is up and reachable.");
+      } catch (IllegalArgumentException e) {
+        throw c.invalid(g, subjectOption, "cannot be the table's schema: " + e.getMessage() + ".");
+      }
+    }
+    String field = c.get(g, FormatOptions.EVENT_TIME_FIELD);
+    int idx = rowType.getFieldNames().indexOf(field);
+    if (idx < 0) {
+      throw c.invalid(
+          g,
+          FormatOptions.EVENT_TIME_FIELD,
+          "is not a field of "
+              + (avro == null ? "format.schema" : "the registry's schema")
+              + ". Fields: "
+              + rowType.getFieldNames()
+              + ".");
+    }
+    LogicalTypeRoot root = rowType.getTypeAt(idx).getTypeRoot();
+    if (root != LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE
+        && root != LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE
+        && root != LogicalTypeRoot.BIGINT) {
+      throw c.invalid(
+          g,
+          FormatOptions.EVENT_TIME_FIELD,
+          "has type "
+              + rowType.getTypeAt(idx)
+              + ". The event-time field must be TIMESTAMP(p), TIMESTAMP_LTZ(p) or BIGINT (epoch"
+              + " millis).");
+    }
+    return new EventSchema(
+        registry,
+        avro == null ? null : avro.toString(),
+        rowType,
+        idx,
+        c.get(g, FormatOptions.MAX_OUT_OF_ORDERNESS),
+        c.get(g, FormatOptions.IDLENESS),
+        c.get(g, FormatOptions.MAX_FUTURE),
+        c.get(g, FormatOptions.MAX_PAST),
+        c.get(g, FormatOptions.TIMESTAMP_FORMAT),
+        c.get(g, FormatOptions.MAX_RECORD_SIZE).getBytes(),
+        c.get(g, FormatOptions.LENIENT).isEmpty()
+            ? EnumSet.noneOf(FormatOptions.Lenient.class)
+            : EnumSet.copyOf(c.get(g, FormatOptions.LENIENT)));
+  }
+
+  private static RowType declared(TributaryConfig c) {
     var g = FormatOptions.GROUP;
     RowType rowType;
     String declared = c.get(g, FormatOptions.SCHEMA);
@@ -78,38 +178,23 @@ public final class EventSchema implements Serializable {
     if (unsupported != null) {
       throw c.invalid(g, FormatOptions.SCHEMA, unsupported + ".");
     }
-    String field = c.get(g, FormatOptions.EVENT_TIME_FIELD);
-    int idx = rowType.getFieldNames().indexOf(field);
-    if (idx < 0) {
-      throw c.invalid(
-          g,
-          FormatOptions.EVENT_TIME_FIELD,
-          "is not a field of format.schema. Fields: " + rowType.getFieldNames() + ".");
+    return rowType;
+  }
+
+  /** True when the schema is a registry's (Avro), so it may gain optional fields over time. */
+  public boolean fromRegistry() {
+    return registry != null;
+  }
+
+  /** The decoder of these events: strict JSON, or registry-framed Avro. */
+  public JsonEventDecoder decoder(String job) {
+    if (registry == null) {
+      return new JsonEventDecoder(this, job);
     }
-    LogicalTypeRoot root = rowType.getTypeAt(idx).getTypeRoot();
-    if (root != LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE
-        && root != LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE
-        && root != LogicalTypeRoot.BIGINT) {
-      throw c.invalid(
-          g,
-          FormatOptions.EVENT_TIME_FIELD,
-          "has type "
-              + rowType.getTypeAt(idx)
-              + ". The event-time field must be TIMESTAMP(p), TIMESTAMP_LTZ(p) or BIGINT (epoch"
-              + " millis).");
-    }
-    return new EventSchema(
-        rowType,
-        idx,
-        c.get(g, FormatOptions.MAX_OUT_OF_ORDERNESS),
-        c.get(g, FormatOptions.IDLENESS),
-        c.get(g, FormatOptions.MAX_FUTURE),
-        c.get(g, FormatOptions.MAX_PAST),
-        c.get(g, FormatOptions.TIMESTAMP_FORMAT),
-        c.get(g, FormatOptions.MAX_RECORD_SIZE).getBytes(),
-        c.get(g, FormatOptions.LENIENT).isEmpty()
-            ? EnumSet.noneOf(FormatOptions.Lenient.class)
-            : EnumSet.copyOf(c.get(g, FormatOptions.LENIENT)));
+    return new JsonEventDecoder(
+        this,
+        job,
+        new AvroBody(registry, new org.apache.avro.Schema.Parser().parse(avroSchema), rowType));
   }
 
   /** Parses {@code name TYPE, ...} with Flink's type parser. */

@@ -13,6 +13,28 @@ import org.apache.flink.configuration.MemorySize;
 public final class FormatOptions {
   private FormatOptions() {}
 
+  /** How the events are encoded. */
+  public enum Type {
+    /** JSON, against format.schema. */
+    JSON,
+    /**
+     * Avro binary in the Confluent wire format (magic byte 0, 4-byte schema id), the writer schema
+     * fetched from a Confluent-compatible registry (Confluent, Apicurio ccompat, Karapace,
+     * Redpanda).
+     */
+    AVRO_CONFLUENT,
+    /**
+     * Avro binary in the AWS Glue Schema Registry wire format (header byte 3, compression byte,
+     * 16-byte schema version id), the writer schema fetched from Glue.
+     */
+    AVRO_GLUE;
+
+    @Override
+    public String toString() {
+      return EnumNames.configName(this);
+    }
+  }
+
   /** How timestamps are written in the JSON. */
   public enum TimestampStyle {
     /** {@code 2026-11-25T10:15:30.123Z} (and without Z for TIMESTAMP). */
@@ -48,6 +70,106 @@ public final class FormatOptions {
     }
   }
 
+  public static final ConfigOption<Type> TYPE =
+      ConfigOptions.key("type")
+          .enumType(Type.class)
+          .defaultValue(Type.JSON)
+          .withDescription(
+              "How ingest and aggregate events are encoded. json: against format.schema."
+                  + " avro-confluent: Avro in the Confluent wire format, schemas from the"
+                  + " Confluent-compatible registry at format.registry.url. avro-glue: Avro in the"
+                  + " AWS Glue Schema Registry wire format, schemas from format.registry.glue.*."
+                  + " With Avro the table's schema is the registry's latest schema of"
+                  + " format.registry.subject (Glue: the schema format.registry.glue.schema-name),"
+                  + " and format.schema must not be set. cdc takes its format from cdc.format;"
+                  + " its Avro formats use the registry options here. See docs/avro.md.");
+
+  public static final ConfigOption<String> REGISTRY_URL =
+      ConfigOptions.key("registry.url")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Base URL of the Confluent-compatible schema registry REST API, e.g."
+                  + " `http://registry:8081` (Confluent, Karapace, Redpanda) or"
+                  + " `http://apicurio:8080/apis/ccompat/v7` (Apicurio). Required for"
+                  + " avro-confluent and debezium-avro-confluent.");
+
+  public static final ConfigOption<String> REGISTRY_SUBJECT =
+      ConfigOptions.key("registry.subject")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "The registry subject whose latest schema is the table's schema, e.g."
+                  + " `orders-value`. Required for format.type = avro-confluent.");
+
+  public static final ConfigOption<String> GLUE_REGISTRY =
+      ConfigOptions.key("registry.glue.registry-name")
+          .stringType()
+          .defaultValue("default-registry")
+          .withDescription("The AWS Glue Schema Registry registry holding the schema.");
+
+  public static final ConfigOption<String> GLUE_SCHEMA =
+      ConfigOptions.key("registry.glue.schema-name")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "The Glue schema whose latest version is the table's schema. Required for"
+                  + " format.type = avro-glue.");
+
+  public static final ConfigOption<String> GLUE_REGION =
+      ConfigOptions.key("registry.glue.region")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "The Glue Schema Registry's AWS region. Default: the SDK's region chain"
+                  + " (AWS_REGION, profile, instance metadata).");
+
+  public static final ConfigOption<String> GLUE_ENDPOINT =
+      ConfigOptions.key("registry.glue.endpoint")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "An endpoint override for the Glue API (a VPC endpoint, or a local test server).");
+
+  public static final ConfigOption<Duration> REGISTRY_TIMEOUT =
+      Ranges.atLeast(
+          Duration.ofMillis(1),
+          ConfigOptions.key("registry.request-timeout")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(10))
+              .withDescription("How long one registry request may take before it is retried."));
+
+  public static final ConfigOption<Duration> REGISTRY_INITIAL_BACKOFF =
+      Ranges.atLeast(
+          Duration.ofMillis(1),
+          ConfigOptions.key("registry.retry.initial-backoff")
+              .durationType()
+              .defaultValue(Duration.ofMillis(200))
+              .withDescription(
+                  "The wait before the first retry of a failed registry request; each retry"
+                      + " doubles it, up to registry.retry.max-backoff."));
+
+  public static final ConfigOption<Duration> REGISTRY_MAX_BACKOFF =
+      Ranges.atLeast(
+          Duration.ofMillis(1),
+          ConfigOptions.key("registry.retry.max-backoff")
+              .durationType()
+              .defaultValue(Duration.ofSeconds(10))
+              .withDescription("The longest wait between two registry retries."));
+
+  public static final ConfigOption<Integer> REGISTRY_ATTEMPTS =
+      Ranges.between(
+          1,
+          100,
+          ConfigOptions.key("registry.retry.max-attempts")
+              .intType()
+              .defaultValue(8)
+              .withDescription(
+                  "Attempts at one registry request (unreachable, timed out, HTTP 5xx or 429)"
+                      + " before the job fails; Flink's restart strategy then takes over. A"
+                      + " schema the registry says does not exist is not retried: its record is a"
+                      + " dead letter (unknown-schema)."));
+
   public static final ConfigOption<String> SCHEMA =
       ConfigOptions.key("schema")
           .stringType()
@@ -55,7 +177,8 @@ public final class FormatOptions {
           .withDescription(
               "The event's fields in Flink SQL type syntax, e.g. `user_id STRING NOT NULL,"
                   + " amount DECIMAL(12, 2), ts TIMESTAMP_LTZ(3) NOT NULL`. NOT NULL marks a"
-                  + " required field. JSON fields not listed are ignored. Required.");
+                  + " required field. JSON fields not listed are ignored. Required for"
+                  + " format.type = json; with Avro the schema comes from the registry.");
 
   public static final ConfigOption<String> EVENT_TIME_FIELD =
       ConfigOptions.key("event-time.field")
@@ -135,8 +258,20 @@ public final class FormatOptions {
                   + " column values too.");
 
   public static final OptionGroup GROUP =
-      OptionGroup.of("format", "The events' JSON schema, validation and event time.")
+      OptionGroup.of(
+              "format", "The events' encoding, schema, schema registry, validation and event time.")
           .add(
+              TYPE,
+              REGISTRY_URL,
+              REGISTRY_SUBJECT,
+              GLUE_REGISTRY,
+              GLUE_SCHEMA,
+              GLUE_REGION,
+              GLUE_ENDPOINT,
+              REGISTRY_TIMEOUT,
+              REGISTRY_INITIAL_BACKOFF,
+              REGISTRY_MAX_BACKOFF,
+              REGISTRY_ATTEMPTS,
               SCHEMA,
               EVENT_TIME_FIELD,
               MAX_OUT_OF_ORDERNESS,

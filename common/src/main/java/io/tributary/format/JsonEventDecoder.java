@@ -11,27 +11,69 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.TimeUtils;
 
 /**
- * JSON bytes to {@link RowData} against the declared schema, strictly ({@link StrictJsonReader} on
- * Flink's shaded Jackson tokenizer), then validation. A record that fails any step becomes a dead
- * letter with a reason; the decoder itself never throws on bad input.
+ * Event bytes to {@link RowData} against the schema, strictly, then validation: required fields,
+ * event-time bounds. The bytes are JSON ({@link StrictJsonReader} on Flink's shaded Jackson
+ * tokenizer) unless another {@link BodyReader} is given (registry-framed Avro). A record that fails
+ * any step becomes a dead letter with a reason; the decoder itself never throws on bad input.
  */
 public final class JsonEventDecoder implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final int MAX_MESSAGE = 500;
 
+  /** Turns a record's non-empty bytes into a row of the schema's type. */
+  public interface BodyReader extends Serializable {
+    void open();
+
+    /**
+     * @throws StrictJson.Fault with the dead-letter reason when the bytes do not decode
+     */
+    RowData read(byte[] value);
+  }
+
   private final EventSchema schema;
   private final String job;
-  private transient StrictJsonReader reader;
-  private transient StrictJson bytes;
+  private final BodyReader body;
 
   public JsonEventDecoder(EventSchema schema, String job) {
+    this(schema, job, new Json(schema));
+  }
+
+  public JsonEventDecoder(EventSchema schema, String job, BodyReader body) {
     this.schema = schema;
     this.job = job;
+    this.body = body;
   }
 
   public void open() {
-    reader = new StrictJsonReader(schema.rowType(), schema.timestampStyle(), schema.lenient());
-    bytes = new StrictJson();
+    body.open();
+  }
+
+  private static final class Json implements BodyReader {
+    private static final long serialVersionUID = 1L;
+    private final EventSchema schema;
+    private transient StrictJsonReader reader;
+    private transient StrictJson bytes;
+
+    Json(EventSchema schema) {
+      this.schema = schema;
+    }
+
+    @Override
+    public void open() {
+      reader = new StrictJsonReader(schema.rowType(), schema.timestampStyle(), schema.lenient());
+      bytes = new StrictJson();
+    }
+
+    @Override
+    public RowData read(byte[] v) {
+      bytes.checkBytes(v);
+      try {
+        return reader.read(v, bytes.hadBackslash());
+      } catch (IOException syntax) {
+        StrictJson.Fault f = StrictJson.syntaxError(syntax);
+        throw new StrictJson.Fault(f.reason, f.getMessage(), syntax);
+      }
+    }
   }
 
   /**
@@ -66,21 +108,11 @@ public final class JsonEventDecoder implements Serializable {
               now));
       return null;
     }
-    try {
-      bytes.checkBytes(v);
-    } catch (StrictJson.Fault bad) {
-      rejected.accept(dead(raw, bad.reason, bad.getCause(), bad.getMessage(), now));
-      return null;
-    }
     RowData row;
     try {
-      row = reader.read(v, bytes.hadBackslash());
+      row = body.read(v);
     } catch (StrictJson.Fault bad) {
-      rejected.accept(dead(raw, bad.reason, null, bad.getMessage(), now));
-      return null;
-    } catch (IOException syntax) {
-      StrictJson.Fault f = StrictJson.syntaxError(syntax);
-      rejected.accept(dead(raw, f.reason, syntax, f.getMessage(), now));
+      rejected.accept(dead(raw, bad.reason, bad.getCause(), bad.getMessage(), now));
       return null;
     }
     for (int i : schema.requiredIndexes()) {

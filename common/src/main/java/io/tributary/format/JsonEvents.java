@@ -57,7 +57,7 @@ public final class JsonEvents {
       String job,
       boolean withSource) {
     RowType type = withSource ? withSourceColumns(schema.rowType()) : schema.rowType();
-    EventDecoder decoder = new EventDecoder(new JsonEventDecoder(schema, job), withSource);
+    EventDecoder decoder = new EventDecoder(schema.decoder(job), withSource);
     TypeInformation<Either<RowData, DeadLetter>> decodedType =
         new EitherTypeInfo<>(InternalTypeInfo.of(type), TypeInformation.of(DeadLetter.class));
     OutputTag<DeadLetter> tag =

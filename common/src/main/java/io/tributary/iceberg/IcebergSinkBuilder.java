@@ -42,6 +42,7 @@ public final class IcebergSinkBuilder {
   private String table;
   private String partitionSpec = "";
   private ExistingSpec existingSpec = ExistingSpec.KEEP;
+  private boolean addOptionalColumns;
   private List<String> upsertKeys = Collections.emptyList();
   private Integer writeParallelism;
   private String uidPrefix;
@@ -95,6 +96,16 @@ public final class IcebergSinkBuilder {
   public IcebergSinkBuilder partitionedBy(String spec, ExistingSpec existing) {
     this.partitionSpec = spec;
     this.existingSpec = existing;
+    return this;
+  }
+
+  /**
+   * An existing table lacking optional columns of the job's schema gains them at start-up (added
+   * last, nullable), so a schema the registry evolved reaches the table on the next start. Without
+   * it such a table stops the job. Required columns are never added: old rows have no value.
+   */
+  public IcebergSinkBuilder addingOptionalColumns() {
+    this.addOptionalColumns = true;
     return this;
   }
 
@@ -189,6 +200,9 @@ public final class IcebergSinkBuilder {
       }
     }
     Table existing = c.loadTable(id);
+    if (addOptionalColumns) {
+      existing = addOptionalColumns(c, id, existing, wanted);
+    }
     try {
       TypeUtil.validateWriteSchema(
           existing.schema(), TypeUtil.reassignOrRefreshIds(wanted, existing.schema()), true, true);
@@ -241,6 +255,25 @@ public final class IcebergSinkBuilder {
       }
     }
     return existing;
+  }
+
+  private static Table addOptionalColumns(
+      Catalog c, TableIdentifier id, Table existing, Schema wanted) {
+    org.apache.iceberg.UpdateSchema update = null;
+    List<String> added = new ArrayList<>();
+    for (org.apache.iceberg.types.Types.NestedField f : wanted.columns()) {
+      if (f.isOptional() && existing.schema().findField(f.name()) == null) {
+        update = update == null ? existing.updateSchema() : update;
+        update.addColumn(f.name(), f.type());
+        added.add(f.name() + " " + f.type());
+      }
+    }
+    if (update == null) {
+      return existing;
+    }
+    LOG.info("Adding optional columns {} to {}", added, id);
+    update.commit();
+    return c.loadTable(id);
   }
 
   private PartitionSpec spec(Schema schema) {

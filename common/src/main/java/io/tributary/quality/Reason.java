@@ -18,6 +18,14 @@ public enum Reason {
   DUPLICATE_FIELD,
   /** JSON that ends early. */
   TRUNCATED_JSON,
+  /**
+   * Not a registry-framed Avro record (wrong magic or header byte, too short, unknown compression),
+   * or a body that its own writer schema cannot read (ends early, bytes left over, a bad union
+   * index or length, invalid UTF-8 in a string).
+   */
+  MALFORMED_AVRO,
+  /** A registry-framed record whose schema id or version the registry does not know. */
+  UNKNOWN_SCHEMA,
   /** A field whose value does not fit its declared type. */
   WRONG_TYPE,
   /** A NOT NULL field absent or null. */
@@ -44,7 +52,10 @@ public enum Reason {
   MISSING_METADATA,
   /** A DMS data record without data. */
   MISSING_DATA,
-  /** A column whose type the target table cannot take (not a widening). */
+  /**
+   * A column whose type the target table cannot take (not a widening); or an Avro record whose
+   * writer schema cannot be read as the table's schema without a lossy or undefined conversion.
+   */
   SCHEMA_MISMATCH,
   /**
    * A change without a usable source log position (missing, null, not an integer, negative, or

@@ -5,7 +5,9 @@ import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.Changes;
 import io.tributary.cdc.RowChange;
 import io.tributary.config.TributaryConfig;
+import io.tributary.format.AvroFrames;
 import io.tributary.format.FormatOptions;
+import io.tributary.format.SchemaRegistry;
 import io.tributary.iceberg.ChangeSink;
 import io.tributary.iceberg.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
@@ -51,6 +53,7 @@ public final class CdcJob implements TributaryJob {
   private final CdcOptions.Position ordering;
   private final CdcOptions.StaleChanges staleChanges;
   private final Set<FormatOptions.Lenient> lenient;
+  private final AvroFrames frames;
   private final StartGuard startGuard;
   private final TableMaintainer maintainer;
 
@@ -69,6 +72,10 @@ public final class CdcJob implements TributaryJob {
     this.staleChanges = config.get(CdcOptions.GROUP, CdcOptions.STALE_CHANGES);
     // the same opt-in conversions as ingest; the rest of group format describes ingest's events
     this.lenient = Set.copyOf(config.get(FormatOptions.GROUP, FormatOptions.LENIENT));
+    this.frames =
+        format.registry() == null
+            ? null
+            : new AvroFrames(SchemaRegistry.fromConfig(config, format.registry()));
     // The mirrored tables follow the source tables, so only the dead-letter table and the targets
     // named in cdc.tables are known at start. Not every table of the default namespace: other jobs
     // (an aggregate, another cdc) write there too, and their commits are not this job's.
@@ -87,7 +94,7 @@ public final class CdcJob implements TributaryJob {
   @Override
   public void build(StreamExecutionEnvironment env) {
     Checked<RowChange> changes =
-        Changes.read(source, env, format, ordering, tables, lenient, name());
+        Changes.read(source, env, format, ordering, tables, lenient, frames, name());
     startGuard.addTo(changes.rows());
     Checked<RowChange> ordered = Changes.inOrder(changes.rows(), name(), orderingTtl, staleChanges);
     // Before the table stage, which drops record timestamps; see CommitWatch for what it measures.

@@ -31,12 +31,16 @@ public final class IngestJob extends LakeJob {
   public void build(StreamExecutionEnvironment env) {
     Checked<RowData> events = JsonEvents.read(source, env, schema, name());
     startGuard().addTo(events.rows());
-    IcebergSinkBuilder.forRows(events.rows(), schema.rowType())
-        .catalog(catalog)
-        .table(table.name())
-        .partitionedBy(table.partitionSpec(), table.existingSpec())
-        .metricsOf(name())
-        .append();
+    IcebergSinkBuilder sink =
+        IcebergSinkBuilder.forRows(events.rows(), schema.rowType())
+            .catalog(catalog)
+            .table(table.name())
+            .partitionedBy(table.partitionSpec(), table.existingSpec())
+            .metricsOf(name());
+    if (schema.fromRegistry()) {
+      sink.addingOptionalColumns(); // the registry's schema evolved since the table was made
+    }
+    sink.append();
     DeadLetterTable.write(events.deadLetters(), catalog, table.deadLetters());
     maintainTables(env);
   }

@@ -104,6 +104,11 @@ public final class Artifacts {
         .collect(Collectors.toList());
   }
 
+  /** Apicurio Registry, the Confluent-compatible schema registry the Avro tests start. */
+  public static String apicurioVersion() {
+    return BUILD.getProperty("apicurio.version");
+  }
+
   public static String kinesisLocalVersion() {
     return BUILD.getProperty("kinesis-local.version");
   }
