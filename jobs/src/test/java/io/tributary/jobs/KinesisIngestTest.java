@@ -283,6 +283,15 @@ class KinesisIngestTest {
     // every shard read to its end: 0 ms behind (kinesis-mock reports it); dead letters metered
     MetricValues metrics = new MetricValues(REPORTER, run.result.getJobID(), "ingest");
     assertThat(metrics.gauge("." + Metrics.SOURCE_MILLIS_BEHIND_LATEST_MAX)).contains(0L);
+    // ... and per shard, under Shard=<shard id>
+    for (Shard s : shards) {
+      assertThat(
+              metrics.gauge(
+                  ".Shard." + s.shardId() + "." + Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST))
+          .as("millisBehindLatest of %s", s.shardId())
+          .contains(0L);
+    }
+    assertThat(metrics.find("." + Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST)).hasSize(4);
     assertThat(metrics.count(".Reason.malformed-json." + Metrics.DEAD_LETTERS_PER_SECOND))
         .isEqualTo(2);
     assertThat(metrics.count(".Reason.invalid-utf8." + Metrics.DEAD_LETTERS_PER_SECOND))
