@@ -39,6 +39,9 @@ public final class KafkaPartitionLag implements MetricsReporter {
 
   private volatile Lag lag;
 
+  /** What this consumer handed over: a closed consumer's figures are withdrawn. */
+  private final Set<KafkaMetric> handed = ConcurrentHashMap.newKeySet();
+
   /** Kafka's constructor. */
   public KafkaPartitionLag() {}
 
@@ -74,6 +77,7 @@ public final class KafkaPartitionLag implements MetricsReporter {
     Lag l = lag;
     if (l != null && isPartitionLag(metric)) {
       l.put(metric);
+      handed.add(metric);
     }
   }
 
@@ -82,11 +86,19 @@ public final class KafkaPartitionLag implements MetricsReporter {
     Lag l = lag;
     if (l != null && isPartitionLag(metric)) {
       l.remove(metric);
+      handed.remove(metric);
     }
   }
 
   @Override
   public void close() {
+    // The connector may create another consumer for the reader (a new split fetcher); until it
+    // fetches, the closed one's last figures would be stale.
+    Lag l = lag;
+    if (l != null) {
+      handed.forEach(l::remove);
+    }
+    handed.clear();
     lag = null;
   }
 
