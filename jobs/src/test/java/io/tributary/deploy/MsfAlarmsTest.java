@@ -89,6 +89,14 @@ class MsfAlarmsTest {
   /** Per-reason metrics: dimension {@code Reason} besides {@code Job}. */
   private static final Set<String> PER_REASON = Set.of(Metrics.DEAD_LETTERS_PER_SECOND);
 
+  /**
+   * Per-partition Kafka lag: dimensions {@code Topic} and {@code Partition} besides {@code Job}.
+   */
+  private static final Set<String> PER_PARTITION = Set.of(Metrics.SOURCE_PARTITION_RECORDS_LAG);
+
+  /** Per-shard Kinesis lag: dimension {@code Shard} besides {@code Job}. */
+  private static final Set<String> PER_SHARD = Set.of(Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST);
+
   /** The lag metric the job emits for each source type. */
   private static final Map<String, String> LAG_METRIC =
       Map.of(
@@ -263,7 +271,9 @@ class MsfAlarmsTest {
             Metrics.RECORDS_IN,
             Metrics.FRESHNESS_MILLIS,
             Metrics.DEAD_LETTERS_PER_SECOND,
-            Metrics.COMMIT_RECORDS);
+            Metrics.COMMIT_RECORDS,
+            Metrics.SOURCE_PARTITION_RECORDS_LAG,
+            Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST);
     assertThat(resource(t, "Dashboard").get("Condition")).isEqualTo("CreateApp");
   }
 
@@ -445,6 +455,11 @@ class MsfAlarmsTest {
           expected.put(Metrics.TABLE_KEY, table);
         } else if (PER_REASON.contains(r.name)) {
           expected.put(Metrics.REASON_KEY, "*");
+        } else if (PER_PARTITION.contains(r.name)) {
+          expected.put(Metrics.TOPIC_KEY, "*");
+          expected.put(Metrics.PARTITION_KEY, "*");
+        } else if (PER_SHARD.contains(r.name)) {
+          expected.put(Metrics.SHARD_KEY, "*");
         }
       } else {
         problems.add(
