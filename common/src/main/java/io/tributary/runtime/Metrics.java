@@ -30,7 +30,9 @@ public final class Metrics {
   public enum Scope {
     JOB("Job"),
     TABLE("Job, Table"),
-    REASON("Job, Reason");
+    REASON("Job, Reason"),
+    PARTITION("Job, Topic, Partition"),
+    SHARD("Job, Shard");
 
     public final String keys;
 
@@ -141,16 +143,33 @@ public final class Metrics {
   /** Sub-group key: per-reason dead-letter metrics live under {@code Job=<job>, Reason=<r>}. */
   public static final String REASON_KEY = "Reason";
 
+  /** Sub-group keys of per-partition Kafka lag: {@code Job=<job>, Topic=<t>, Partition=<p>}. */
+  public static final String TOPIC_KEY = "Topic";
+
+  public static final String PARTITION_KEY = "Partition";
+
+  /** Sub-group key of per-shard Kinesis lag: {@code Job=<job>, Shard=<shard id>}. */
+  public static final String SHARD_KEY = "Shard";
+
+  @Doc(
+      type = Type.GAUGE,
+      unit = "records",
+      scope = Scope.PARTITION,
+      jobs = "ingest, aggregate, cdc (Kafka)",
+      value =
+          "Records behind the log end of one partition: the Kafka consumer's records-lag (high"
+              + " watermark minus position after its last fetch), registered at the partition's"
+              + " first fetch; -1 once the partition is no longer assigned to the subtask.")
+  public static final String SOURCE_PARTITION_RECORDS_LAG = "tributarySourcePartitionRecordsLag";
+
   @Doc(
       type = Type.GAUGE,
       unit = "records",
       scope = Scope.JOB,
       jobs = "ingest, aggregate, cdc (Kafka)",
       value =
-          "Per source subtask: records behind the log end, the largest over its partitions. 0"
-              + " when no partition is behind; otherwise the Kafka consumer's records-lag-max"
-              + " (the largest lag its fetches saw in its metrics window, 60 s by default); -1"
-              + " before the first fetch.")
+          "Per source subtask: the largest tributarySourcePartitionRecordsLag of its partitions;"
+              + " -1 before the first fetch. CloudWatch's Maximum over subtasks is the job's.")
   public static final String SOURCE_RECORDS_LAG_MAX = "tributarySourceRecordsLagMax";
 
   @Doc(
@@ -159,9 +178,8 @@ public final class Metrics {
       scope = Scope.JOB,
       jobs = "ingest, aggregate, cdc (Kafka)",
       value =
-          "Per source subtask: records behind the log end, summed over its partitions (the"
-              + " connector's pendingRecords: high watermark minus position at each partition's"
-              + " last fetch); -1 before the first fetch.")
+          "Per source subtask: tributarySourcePartitionRecordsLag summed over its partitions (the"
+              + " figure the connector's pendingRecords gauge sums); -1 before the first fetch.")
   public static final String SOURCE_RECORDS_LAG = "tributarySourceRecordsLag";
 
   @Doc(
@@ -174,6 +192,18 @@ public final class Metrics {
               + " GetRecords response (or fan-out event) reported it; -1 before the first.")
   public static final String SOURCE_MILLIS_BEHIND_LATEST_MAX =
       "tributarySourceMillisBehindLatestMax";
+
+  @Doc(
+      type = Type.GAUGE,
+      unit = "ms",
+      scope = Scope.SHARD,
+      jobs = "ingest, aggregate, cdc (Kinesis)",
+      value =
+          "One shard's millisBehindLatest, as its last GetRecords response (or fan-out event)"
+              + " reported it; registered when the subtask starts reading the shard, -1 before"
+              + " the first response.")
+  public static final String SOURCE_SHARD_MILLIS_BEHIND_LATEST =
+      "tributarySourceShardMillisBehindLatest";
 
   @Doc(
       type = Type.GAUGE,

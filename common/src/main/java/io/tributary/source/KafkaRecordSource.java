@@ -139,12 +139,14 @@ final class KafkaRecordSource implements RecordSource {
             .setDeserializer(new DecodingDeserializer<>(decoder, type));
     Properties p = new Properties();
     p.putAll(properties);
+    String lagKey = java.util.UUID.randomUUID().toString();
+    KafkaLagSource.properties(p, lagKey);
     b.setProperties(p);
     if (bounded) {
       requireTopics();
       b.setBounded(OffsetsInitializer.latest());
     }
-    Source<T, ?, ?> source = new KafkaLagSource<>(b.build(), job);
+    Source<T, ?, ?> source = new KafkaLagSource<>(b.build(), job, lagKey, topics);
     if (bounded && endAfterCheckpoints > 0 && env.getCheckpointConfig().isCheckpointingEnabled()) {
       source = new EndAfterCheckpoint<>(source, endAfterCheckpoints);
     }

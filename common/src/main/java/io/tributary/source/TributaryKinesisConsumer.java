@@ -106,12 +106,12 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
             getPeriodicWatermarkAssigner(),
             getWatermarkTracker(),
             bounds,
-            endAfterCheckpoints);
+            endAfterCheckpoints,
+            Metrics.group(runtimeContext, job));
     // The largest millisBehindLatest of this subtask's shards, as each shard's last GetRecords (or
     // fan-out event) reported it; the connector publishes it per shard only, outside our group.
     Fetcher<T> f = fetcher;
-    Metrics.group(runtimeContext, job)
-        .gauge(Metrics.SOURCE_MILLIS_BEHIND_LATEST_MAX, f::millisBehindLatestMax);
+    f.metrics.gauge(Metrics.SOURCE_MILLIS_BEHIND_LATEST_MAX, f::millisBehindLatestMax);
     return fetcher;
   }
 
@@ -150,6 +150,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
     private final CountDownLatch covered;
     private final Map<String, ShardConsumerMetricsReporter> shardMetrics =
         new java.util.concurrent.ConcurrentHashMap<>();
+    final MetricGroup metrics; // the job's group
 
     Fetcher(
         List<String> streams,
@@ -161,7 +162,8 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
         org.apache.flink.streaming.api.functions.AssignerWithPeriodicWatermarks<T> watermarks,
         org.apache.flink.streaming.connectors.kinesis.util.WatermarkTracker watermarkTracker,
         Map<String, String> bounds,
-        int endAfterCheckpoints) {
+        int endAfterCheckpoints,
+        MetricGroup metrics) {
       super(
           streams,
           sourceContext,
@@ -175,6 +177,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       this.endAfterCheckpoints = endAfterCheckpoints;
       this.covered = new CountDownLatch(endAfterCheckpoints);
       this.lock = sourceContext.getCheckpointLock();
+      this.metrics = metrics;
     }
 
     /** -1 until a shard has reported. */
@@ -217,7 +220,15 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
               (KinesisDecoding<?>) shardDeserializer,
               shardId);
       ShardConsumerMetricsReporter shardReporter = new ShardConsumerMetricsReporter(metricGroup);
-      shardMetrics.put(shardId, shardReporter);
+      if (shardMetrics.put(shardId, shardReporter) == null) {
+        // the connector's per-shard gauge lives outside our group; read through the map, so a
+        // shard consumer created again for the shard is the one reported
+        metrics
+            .addGroup(Metrics.SHARD_KEY, shardId)
+            .gauge(
+                Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST,
+                () -> shardMetrics.get(shardId).getMillisBehindLatest());
+      }
       return new ShardConsumer<T>(
           this,
           publisher,

@@ -92,6 +92,14 @@ class MsfAlarmsTest {
   /** Per-reason metrics: dimension {@code Reason} besides {@code Job}. */
   private static final Set<String> PER_REASON = Set.of(Metrics.DEAD_LETTERS_PER_SECOND);
 
+  /**
+   * Per-partition Kafka lag: dimensions {@code Topic} and {@code Partition} besides {@code Job}.
+   */
+  private static final Set<String> PER_PARTITION = Set.of(Metrics.SOURCE_PARTITION_RECORDS_LAG);
+
+  /** Per-shard Kinesis lag: dimension {@code Shard} besides {@code Job}. */
+  private static final Set<String> PER_SHARD = Set.of(Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST);
+
   /** The lag metric the job emits for each source type. */
   private static final Map<String, String> LAG_METRIC =
       Map.of(
@@ -145,7 +153,8 @@ class MsfAlarmsTest {
     // Six alarms and eight panels: the walk found them all.
     assertThat(refs.stream().filter(r -> r.where.startsWith("Dashboard")).count())
         .isGreaterThanOrEqualTo(20);
-    assertThat(refs.stream().filter(r -> !r.where.startsWith("Dashboard")).count()).isEqualTo(6);
+    // (seven: the lag alarm is one of two, by SourceType)
+    assertThat(refs.stream().filter(r -> !r.where.startsWith("Dashboard")).count()).isEqualTo(7);
     assertThat(metricProblems(t)).isEmpty();
   }
 
@@ -156,7 +165,9 @@ class MsfAlarmsTest {
     for (String alarm : MsfTemplateTest.ofType(t, "AWS::CloudWatch::Alarm")) {
       Map<String, Object> r = resource(t, alarm);
       Map<String, Object> p = props(t, alarm);
-      assertThat(r.get("Condition")).as(alarm).isEqualTo("CreateApp");
+      assertThat(r.get("Condition"))
+          .as(alarm)
+          .isIn("CreateApp", "KinesisLagAlarm", "KafkaLagAlarm");
       assertThat(list(p.get("AlarmActions")))
           .as(alarm)
           .containsExactly(Map.of("Ref", "AlarmTopic"));
@@ -173,10 +184,30 @@ class MsfAlarmsTest {
             Map.entry("DowntimeAlarm", "downtime"),
             Map.entry("FailedCheckpointsAlarm", "numberOfFailedCheckpoints"),
             Map.entry("RestartsAlarm", "fullRestarts"),
-            Map.entry("SourceLagAlarm", LAG_METRIC.get(source)),
+            Map.entry("SourceLagAlarm", LAG_METRIC.get("kinesis")),
+            Map.entry("KafkaLagAlarm", LAG_METRIC.get("kafka")),
             Map.entry("DeadLetterRateAlarm", Metrics.RECORDS_DEAD_LETTERED),
             Map.entry("CommitAgeAlarm", Metrics.MILLIS_SINCE_LAST_COMMIT));
 
+    // One lag alarm per deployment: the one of the source the job reads. The template's own
+    // application reads its Kinesis stream, which the default SourceType names.
+    assertThat(source).isEqualTo("kinesis");
+    assertThat(param(t, "SourceType").get("Default")).isEqualTo("Kinesis");
+    assertThat(MsfTemplateTest.strings(param(t, "SourceType").get("AllowedValues")))
+        .containsExactlyInAnyOrder("Kinesis", "Kafka");
+    assertThat(resource(t, "SourceLagAlarm").get("Condition")).isEqualTo("KinesisLagAlarm");
+    assertThat(resource(t, "KafkaLagAlarm").get("Condition")).isEqualTo("KafkaLagAlarm");
+    for (String type : List.of("Kinesis", "Kafka")) {
+      assertThat(MsfTemplateTest.conditions(t).get(type + "LagAlarm"))
+          .isEqualTo(
+              Map.of(
+                  "Fn::And",
+                  List.of(
+                      Map.of("Condition", "CreateApp"),
+                      Map.of("Fn::Equals", List.of(Map.of("Ref", "SourceType"), type)))));
+    }
+    assertThat(props(t, "KafkaLagAlarm").get("Threshold"))
+        .isEqualTo(Map.of("Ref", "MaxRecordsLag"));
     assertThat(props(t, "DowntimeAlarm").get("Threshold")).isEqualTo(0);
     // Cumulative counters alarm on their increase, never on their level.
     for (String counter :
@@ -243,7 +274,9 @@ class MsfAlarmsTest {
             Metrics.RECORDS_IN,
             Metrics.FRESHNESS_MILLIS,
             Metrics.DEAD_LETTERS_PER_SECOND,
-            Metrics.COMMIT_RECORDS);
+            Metrics.COMMIT_RECORDS,
+            Metrics.SOURCE_PARTITION_RECORDS_LAG,
+            Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST);
     assertThat(resource(t, "Dashboard").get("Condition")).isEqualTo("CreateApp");
   }
 
@@ -421,6 +454,11 @@ class MsfAlarmsTest {
           expected.put(Metrics.TABLE_KEY, table);
         } else if (PER_REASON.contains(r.name)) {
           expected.put(Metrics.REASON_KEY, "*");
+        } else if (PER_PARTITION.contains(r.name)) {
+          expected.put(Metrics.TOPIC_KEY, "*");
+          expected.put(Metrics.PARTITION_KEY, "*");
+        } else if (PER_SHARD.contains(r.name)) {
+          expected.put(Metrics.SHARD_KEY, "*");
         }
       } else {
         problems.add(

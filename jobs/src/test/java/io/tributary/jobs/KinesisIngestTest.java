@@ -285,6 +285,15 @@ class KinesisIngestTest {
     // every shard read to its end: 0 ms behind (kinesis-mock reports it); dead letters metered
     MetricValues metrics = new MetricValues(REPORTER, run.result.getJobID(), "ingest");
     assertThat(metrics.gauge("." + Metrics.SOURCE_MILLIS_BEHIND_LATEST_MAX)).contains(0L);
+    // ... and per shard, under Shard=<shard id>
+    for (Shard s : shards) {
+      assertThat(
+              metrics.gauge(
+                  ".Shard." + s.shardId() + "." + Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST))
+          .as("millisBehindLatest of %s", s.shardId())
+          .contains(0L);
+    }
+    assertThat(metrics.find("." + Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST)).hasSize(4);
     assertThat(metrics.count(".Reason.malformed-json." + Metrics.DEAD_LETTERS_PER_SECOND))
         .isEqualTo(2);
     assertThat(metrics.count(".Reason.invalid-utf8." + Metrics.DEAD_LETTERS_PER_SECOND))
@@ -292,6 +301,88 @@ class KinesisIngestTest {
     System.out.printf(
         "kinesis %s bounded ingest: %d rows + %d dead letters in %d ms%n",
         reader, rows.size(), dead.size(), millis);
+  }
+
+  /**
+   * Each shard's millisBehindLatest under Shard=<id> while a backlog is read, and 0 after it.
+   * kinesis-mock reports it as the arrival time of the shard's newest record minus that of the
+   * first record a GetRecords returns: so each shard holds records that arrived 1.5 s apart, and
+   * the reader takes one record per GetRecords.
+   */
+  @Test
+  void millisBehindLatestPerShardWhileABacklogIsReadAndZeroAfter() throws Exception {
+    String stream = "lagging";
+    KinesisStreams k = kinesis.streams();
+    k.createStream(stream, 2);
+    List<Shard> shards = k.openShards(stream);
+    Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    int perShard = 10;
+    for (int half = 0; half < 2; half++) {
+      List<Entry> entries = new ArrayList<>();
+      for (int i = 0; i < perShard; i++) {
+        int id = half * perShard + i;
+        entries.add(new Entry(shards.get(i % 2), "k" + id, utf8(valid(id, base.plusSeconds(id)))));
+      }
+      k.putAll(stream, entries);
+      if (half == 0) {
+        // not a wait for a condition: the second half must arrive later than the first
+        Thread.sleep(1_500);
+      }
+    }
+    JobClient client =
+        JobTesting.startAsync(
+            "kinesis-lagging",
+            args(
+                stream,
+                "lagging",
+                "polling",
+                false,
+                localWarehouse(),
+                "--job.parallelism",
+                "1",
+                "--kinesis.properties.flink.shard.getrecords.maxrecordcount",
+                "1"));
+    try {
+      MetricValues metrics = new MetricValues(REPORTER, client.getJobID(), "ingest");
+      long[] highest = {-1, -1};
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (metrics.count(".Job.ingest." + Metrics.RECORDS_IN) < 2 * perShard) {
+        for (int s = 0; s < 2; s++) {
+          long v = metrics.gauge(shardLag(shards.get(s))).orElse(-1L);
+          highest[s] = Math.max(highest[s], v);
+        }
+        assertThat(System.nanoTime()).as("every record read within 120 s").isLessThan(deadline);
+        Thread.sleep(2);
+      }
+      for (int s = 0; s < 2; s++) {
+        assertThat(highest[s])
+            .as("ms behind latest of %s while its backlog was read", shards.get(s).shardId())
+            .isBetween(1_000L, 60_000L);
+      }
+      JobTesting.waitFor(
+          Duration.ofSeconds(30),
+          () ->
+              shards.stream().allMatch(sh -> metrics.gauge(shardLag(sh)).orElse(-1L) == 0)
+                  && metrics.gauge("." + Metrics.SOURCE_MILLIS_BEHIND_LATEST_MAX).orElse(-1L) == 0);
+      System.out.printf(
+          "kinesis ms behind latest while reading, per shard: %s%n", Arrays.toString(highest));
+    } finally {
+      client.cancel().get(60, TimeUnit.SECONDS);
+      // its tasks write checkpoints into the test's folder until they are gone
+      JobTesting.waitFor(
+          Duration.ofSeconds(60),
+          () -> {
+            try {
+              return client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState();
+            } catch (Exception e) {
+              return false;
+            }
+          });
+    }
+  }
+
+  private static String shardLag(Shard shard) {
+    return ".Shard." + shard.shardId() + "." + Metrics.SOURCE_SHARD_MILLIS_BEHIND_LATEST;
   }
 
   /**

@@ -89,6 +89,7 @@ class OperationsMetricsTest {
     MetricValues metrics = new MetricValues(REPORTER, client.getJobID(), "ingest");
     try {
       AtomicLong highest = new AtomicLong(-1);
+      long[] partitionHighest = {-1, -1, -1};
       // lag while the backlog is read, sampled every few milliseconds until every record is in:
       // on an idle machine the whole backlog is read in under half a second
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -96,17 +97,31 @@ class OperationsMetricsTest {
         metrics
             .gauge("." + Metrics.SOURCE_RECORDS_LAG_MAX)
             .ifPresent(v -> highest.accumulateAndGet(v, Math::max));
+        for (int p = 0; p < 3; p++) {
+          long v = metrics.gauge(partitionLag(topic, p)).orElse(-1L);
+          partitionHighest[p] = Math.max(partitionHighest[p], v);
+        }
         assertThat(System.nanoTime()).as("every record read within 120 s").isLessThan(deadline);
         Thread.sleep(2);
       }
       assertThat(highest.get()).as("records lag max while reading the backlog").isPositive();
       assertThat(highest.get()).isLessThanOrEqualTo(TOTAL);
+      // each partition holds a third of the backlog: each was seen behind while it was read
+      for (int p = 0; p < 3; p++) {
+        assertThat(partitionHighest[p])
+            .as("records lag of partition %d while reading the backlog", p)
+            .isBetween(1L, (long) TOTAL / 3);
+      }
       // ... and 0 once it is read: both the max and the sum over partitions
       JobTesting.waitFor(
           Duration.ofSeconds(30),
           () ->
               metrics.gauge("." + Metrics.SOURCE_RECORDS_LAG_MAX).orElse(-1L) == 0
                   && metrics.gauge("." + Metrics.SOURCE_RECORDS_LAG).orElse(-1L) == 0);
+      for (int p = 0; p < 3; p++) {
+        assertThat(metrics.gauge(partitionLag(topic, p))).as("lag of partition %d", p).contains(0L);
+      }
+      assertThat(metrics.find("." + Metrics.SOURCE_PARTITION_RECORDS_LAG)).hasSize(3);
 
       IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
       JobTesting.waitFor(
@@ -163,10 +178,11 @@ class OperationsMetricsTest {
       // the figures, for the record (target/surefire-reports/*-output.txt)
       String t = ".Table.orders.";
       System.out.printf(
-          "observed: lag max while reading %d; lag now %d; freshness %d ms; commits %d;"
+          "observed: lag max while reading %d (per partition %s); lag now %d; freshness %d ms; commits %d;"
               + " committed records %d; last commit %d records, %d files, %d bytes in %d ms;"
               + " dead letters %d (meter rate %.2f/s)%n",
           highest.get(),
+          java.util.Arrays.toString(partitionHighest),
           metrics.gauge("." + Metrics.SOURCE_RECORDS_LAG_MAX).orElseThrow(),
           metrics.gauge(t + Metrics.FRESHNESS_MILLIS).orElseThrow(),
           metrics.count(t + Metrics.COMMITS),
@@ -195,6 +211,15 @@ class OperationsMetricsTest {
     } finally {
       client.cancel().get();
     }
+  }
+
+  private static String partitionLag(String topic, int partition) {
+    return ".Topic."
+        + topic
+        + ".Partition."
+        + partition
+        + "."
+        + Metrics.SOURCE_PARTITION_RECORDS_LAG;
   }
 
   private static long snapshots(IcebergCatalog catalog, String table) {

@@ -69,6 +69,10 @@ class DockerComposeTest {
           "flink-runtime/target/hadoop-lib/",
           new String[] {
             "flink-runtime/pom.xml", "<outputDirectory>${project.build.directory}/hadoop-lib"
+          },
+          "flink-runtime/target/json-log-lib/",
+          new String[] {
+            "flink-runtime/pom.xml", "<outputDirectory>${project.build.directory}/json-log-lib"
           });
 
   // ---- Docker Compose's own word ----
@@ -242,7 +246,21 @@ class DockerComposeTest {
     assertThat(read(DOCKER.resolve("flink-entrypoint.sh")))
         .contains(CONFIG_MOUNT)
         .contains("$FLINK_HOME/conf/config.yaml")
-        .contains("exec /docker-entrypoint.sh");
+        .contains("next=${TRIBUTARY_NEXT_ENTRYPOINT:-/docker-entrypoint.sh}")
+        .contains("exec \"$next\" \"$@\"");
+    // JSON logs (DockerEntrypointTest runs the script): the JobManager and TaskManagers mount the
+    // shared JSON console configuration where the entrypoint looks, and take the variable.
+    for (String name : List.of("jobmanager", "taskmanager")) {
+      Map<String, Object> s = service(compose, name);
+      assertThat(bindMounts(s, DOCKER))
+          .as("%s mounts the JSON log configuration", name)
+          .containsEntry(
+              "/opt/tributary/conf/log4j-console-json.properties",
+              Artifacts.conf().resolve("flink/log4j-console-json.properties"));
+      assertThat(map(s.get("environment")))
+          .as("%s's environment", name)
+          .containsEntry("TRIBUTARY_LOG_FORMAT", "${TRIBUTARY_LOG_FORMAT:-text}");
+    }
     try (Stream<Path> files = Files.walk(DOCKER)) {
       assertThat(files.map(f -> f.getFileName().toString()))
           .as("no fork of the shared Flink configuration under docker/")
