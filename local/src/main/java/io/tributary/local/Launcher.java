@@ -50,7 +50,8 @@ public final class Launcher {
           + " [--rate N] [--count N]\n"
           + "  run   runs the job in an embedded Flink, then prints what landed (the default);"
           + " resumes from the newest retained checkpoint of the same configuration, or with"
-          + " --fresh starts without state\n"
+          + " --fresh starts without state; job.name = maintain maintains the tables once and"
+          + " prints what it did\n"
           + "  show  prints the rows of the job's tables\n"
           + "  feed  writes sample events to a Kafka topic";
 
@@ -99,6 +100,11 @@ public final class Launcher {
    * a line every 10 s into a pipe; its final figures are this run's, as the summary's.
    */
   static void run(String[] given, PrintStream out, boolean terminal) throws Exception {
+    if (Main.isMaintain(given)) {
+      // bounded and stateless: nothing to resume from, no progress line, its own summary
+      Main.maintain(Arrays.stream(given).filter(a -> !a.equals(FRESH)).toArray(String[]::new), out);
+      return;
+    }
     List<String> args = new ArrayList<>(Arrays.asList(resume(given, out)));
     TributaryConfig config =
         TributaryConfig.validate(
