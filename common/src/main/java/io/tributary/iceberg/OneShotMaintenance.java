@@ -44,6 +44,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.flink.maintenance.api.TriggerLockFactory;
 import org.apache.iceberg.flink.source.RowDataRewriter;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
@@ -145,7 +146,15 @@ public final class OneShotMaintenance {
     public final long records;
     public final long snapshots;
 
-    Figures(Table t) {
+    /** How the last maintenance run ended ({@code <end> <millis> ms <outcome>}), or null. */
+    public final String lastRun;
+
+    /** The figures of {@code t}'s current metadata. */
+    public static Figures of(Table t) {
+      return new Figures(t);
+    }
+
+    private Figures(Table t) {
       Snapshot s = t.currentSnapshot();
       Map<String, String> sum = s == null ? Map.of() : s.summary();
       dataFiles = number(sum, "total-data-files");
@@ -159,6 +168,27 @@ public final class OneShotMaintenance {
         n++;
       }
       snapshots = n;
+      lastRun = t.properties().get(TablePropertyLock.LAST_RUN_PROPERTY);
+    }
+
+    /** Data bytes per data file, delete files included (Iceberg's totals do not split them). */
+    public long averageFileBytes() {
+      return dataFiles == 0 ? 0 : bytes / dataFiles;
+    }
+
+    /** The table's health on one line, as the show command prints it. */
+    public String describe() {
+      return String.format(
+          Locale.ROOT,
+          "%d data files (average %d bytes), %d delete files (%d equality deletes, %d position"
+              + " deletes), %d snapshots; last maintenance: %s",
+          dataFiles,
+          averageFileBytes(),
+          deleteFiles,
+          equalityDeletes,
+          positionDeletes,
+          snapshots,
+          lastRun == null ? "none recorded" : lastRun);
     }
 
     private static long number(Map<String, String> summary, String key) {
@@ -255,7 +285,7 @@ public final class OneShotMaintenance {
       return r;
     }
     TablePropertyLock lock = new TablePropertyLock(catalog, id, owner);
-    var l = lock.createLock();
+    TriggerLockFactory.Lock l = lock.createLock();
     if (!l.tryLock()) {
       String holder =
           catalog.with(
@@ -300,7 +330,7 @@ public final class OneShotMaintenance {
       r.outcome = Outcome.FAILED;
       r.detail = e.toString();
     } finally {
-      l.unlock();
+      lock.release(l, r.outcome != Outcome.MAINTAINED);
       r.millis = (System.nanoTime() - start) / 1_000_000;
     }
     LOG.info("{}", r.format());

@@ -155,6 +155,8 @@ class MaintainJobTest {
     assertThat(old).doesNotExist();
     assertThat(fresh).exists();
     assertThat(after.properties()).doesNotContainKey("tributary.maintenance.lock");
+    // the release recorded the run where show finds it
+    assertThat(OneShotMaintenance.Figures.of(after).lastRun).endsWith(" completed");
 
     Table eventsAfter = load(catalog, "events");
     Map<String, long[]> appended = printedFigures(printed, "lake.events");
