@@ -60,14 +60,19 @@ final class TablePropertyLock implements TriggerLockFactory {
   /** Seeds the snapshot gauge when a maintenance operator starts. */
   @Override
   public void open() {
-    catalog.with(
-        c -> {
-          TableIdentifier id = TableIdentifier.parse(table);
-          if (c.tableExists(id)) {
-            health(((HasTableOperations) c.loadTable(id)).operations().current(), null, null);
-          }
-          return null;
-        });
+    try {
+      catalog.with(
+          c -> {
+            TableIdentifier id = TableIdentifier.parse(table);
+            if (c.tableExists(id)) {
+              health(((HasTableOperations) c.loadTable(id)).operations().current(), null, null);
+            }
+            return null;
+          });
+    } catch (RuntimeException e) {
+      // a gauge left unknown until the first lock change; the lock itself still works
+      LOG.warn("Could not read the snapshots of {}: {}", table, e.toString());
+    }
   }
 
   /** Publishes the snapshots kept, and when {@code outcome} is set, a run's end. */
