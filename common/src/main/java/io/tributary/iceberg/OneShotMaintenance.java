@@ -376,7 +376,7 @@ public final class OneShotMaintenance {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    List<DeleteFile> dangling = danglingDeletes(t, start, rewritten);
+    List<DeleteFile> dangling = DanglingDeletes.of(t, start, rewritten);
     if (work.isEmpty() && dangling.isEmpty()) {
       return;
     }
@@ -409,41 +409,6 @@ public final class OneShotMaintenance {
     r.rewrittenDataFiles = replaced.size();
     r.addedDataFiles = added.size();
     r.droppedDeleteFiles = dangling.size();
-  }
-
-  /**
-   * The delete files of {@code snapshot} that apply to no data file once {@code rewritten} are
-   * replaced: a delete applies only to data files older than itself (by sequence number), and the
-   * rewritten files get the snapshot's own number, so a delete that none of the other files' scan
-   * tasks carries applies to nothing.
-   */
-  private static List<DeleteFile> danglingDeletes(
-      Table t, Snapshot snapshot, Set<String> rewritten) {
-    Set<String> applied = new HashSet<>();
-    try (CloseableIterable<FileScanTask> tasks =
-        t.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
-      for (FileScanTask task : tasks) {
-        if (!rewritten.contains(task.file().location())) {
-          task.deletes().forEach(d -> applied.add(d.location()));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    List<DeleteFile> dangling = new ArrayList<>();
-    for (ManifestFile m : snapshot.deleteManifests(t.io())) {
-      try (ManifestReader<DeleteFile> reader =
-          ManifestFiles.readDeleteManifest(m, t.io(), t.specs())) {
-        for (DeleteFile d : reader) {
-          if (!applied.contains(d.location())) {
-            dangling.add(d.copyWithoutStats());
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return dangling;
   }
 
   private void expire(Table t, Report r) {

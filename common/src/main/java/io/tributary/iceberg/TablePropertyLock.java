@@ -4,7 +4,10 @@ import io.tributary.runtime.CommitMetrics;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -115,8 +118,11 @@ final class TablePropertyLock implements TriggerLockFactory {
 
   /** The lock's holder as written into the property, or null when free. */
   static String holder(TableMetadata metadata, String property) {
-    String v = metadata.property(property, null);
-    return v == null ? null : v.substring(0, Math.max(0, v.lastIndexOf('@')));
+    return holder(metadata.property(property, null));
+  }
+
+  private static String holder(String value) {
+    return value == null ? null : value.substring(0, Math.max(0, value.lastIndexOf('@')));
   }
 
   /** Releases the lock with a known outcome (the maintain job knows whether its run failed). */
@@ -143,7 +149,43 @@ final class TablePropertyLock implements TriggerLockFactory {
 
     @Override
     public void unlock() {
+      if (LOCK_PROPERTY.equals(property)) {
+        dropDanglingDeletesAfterARewrite();
+      }
       update(false, null);
+    }
+
+    /**
+     * While this owner still holds the lock after a run that committed a rewrite: drops the delete
+     * files the rewrite left listed (Iceberg's Flink rewrite has no such step). Never fails the
+     * run: what is not dropped now is dropped after the next rewrite.
+     */
+    private void dropDanglingDeletesAfterARewrite() {
+      try {
+        catalog.with(
+            c -> {
+              Table t = c.loadTable(TableIdentifier.parse(table));
+              String value = t.properties().get(LOCK_PROPERTY);
+              if (value == null
+                  || !owner.equals(holder(value))
+                  || owner.equals(
+                      holder(t.properties().get(RECOVERY_PROPERTY)))) { // recovering: not now
+                return null;
+              }
+              long taken = System.currentTimeMillis() - Math.max(0, heldMillis(value));
+              for (Snapshot s : t.snapshots()) {
+                if (s.timestampMillis() >= taken
+                    && DataOperations.REPLACE.equals(s.operation())
+                    && !s.summary().containsKey(DanglingDeletes.DROPPED)) {
+                  DanglingDeletes.drop(t);
+                  break;
+                }
+              }
+              return null;
+            });
+      } catch (RuntimeException e) {
+        LOG.warn("Could not drop the dangling delete files of {}: {}", table, e.toString());
+      }
     }
 
     /**
