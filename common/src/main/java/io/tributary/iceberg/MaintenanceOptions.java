@@ -187,6 +187,23 @@ public final class MaintenanceOptions {
                   "When a table's maintenance lock is held (a run still going, or another"
                       + " maintainer), try again after this long."));
 
+  public static final ConfigOption<String> MAINTAIN_TABLES =
+      ConfigOptions.key("maintain.tables")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "The maintain job (job.name = maintain): the tables it maintains once, `table` (in"
+                  + " iceberg.database) or `namespace.table`, separated by `,` or `;`. With"
+                  + " maintain.namespace, both are maintained.");
+
+  public static final ConfigOption<String> MAINTAIN_NAMESPACE =
+      ConfigOptions.key("maintain.namespace")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "The maintain job: maintain every table of this namespace (e.g. `app`, or"
+                  + " `db.schema` for a nested one), as listed when it starts.");
+
   public static final OptionGroup GROUP =
       OptionGroup.of(
               "maintenance",
@@ -208,5 +225,7 @@ public final class MaintenanceOptions {
               ORPHANS_MIN_AGE,
               PARALLELISM,
               RATE_LIMIT,
-              LOCK_CHECK_DELAY);
+              LOCK_CHECK_DELAY,
+              MAINTAIN_TABLES,
+              MAINTAIN_NAMESPACE);
 }

@@ -1,9 +1,13 @@
 package io.tributary.iceberg;
 
+import io.tributary.runtime.CommitMetrics;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -43,8 +47,51 @@ final class TablePropertyLock implements TriggerLockFactory {
     this.owner = owner;
   }
 
+  /**
+   * Table property: how the last maintenance run ended, {@code <end> <millis> ms <outcome>},
+   * written by the commit that releases the lock (no extra commit); the {@code show} command prints
+   * it.
+   */
+  static final String LAST_RUN_PROPERTY = "tributary.maintenance.last-run";
+
+  /** Outcomes written into {@link #LAST_RUN_PROPERTY}. */
+  static final String COMPLETED = "completed";
+
+  static final String INTERRUPTED = "interrupted";
+  static final String FAILED = "failed";
+
+  /** Seeds the snapshot gauge when a maintenance operator starts. */
   @Override
-  public void open() {}
+  public void open() {
+    try {
+      catalog.with(
+          c -> {
+            TableIdentifier id = TableIdentifier.parse(table);
+            if (c.tableExists(id)) {
+              health(((HasTableOperations) c.loadTable(id)).operations().current(), null, null);
+            }
+            return null;
+          });
+    } catch (RuntimeException e) {
+      // a gauge left unknown until the first lock change; the lock itself still works
+      LOG.warn("Could not read the snapshots of {}: {}", table, e.toString());
+    }
+  }
+
+  /** Publishes the snapshots kept, and when {@code outcome} is set, a run's end. */
+  private void health(TableMetadata metadata, String outcome, Long millis) {
+    String scope = catalog.metricsScope();
+    if (scope == null) {
+      return;
+    }
+    String name = catalog.metricsTable(table);
+    if (outcome == null) {
+      CommitMetrics.snapshots(scope, name, metadata.snapshots().size());
+    } else {
+      CommitMetrics.maintenanceRun(
+          scope, name, millis, COMPLETED.equals(outcome), metadata.snapshots().size());
+    }
+  }
 
   @Override
   public Lock createLock() {
@@ -59,10 +106,28 @@ final class TablePropertyLock implements TriggerLockFactory {
   @Override
   public void close() {}
 
+  /** Milliseconds since the lock {@code value} ({@code owner@time}) was taken. */
+  private static long heldMillis(String value) {
+    try {
+      Instant taken = Instant.parse(value.substring(value.lastIndexOf('@') + 1));
+      return Math.max(0, System.currentTimeMillis() - taken.toEpochMilli());
+    } catch (RuntimeException e) {
+      return -1; // set by hand, not by a maintainer
+    }
+  }
+
   /** The lock's holder as written into the property, or null when free. */
   static String holder(TableMetadata metadata, String property) {
-    String v = metadata.property(property, null);
-    return v == null ? null : v.substring(0, Math.max(0, v.lastIndexOf('@')));
+    return holder(metadata.property(property, null));
+  }
+
+  private static String holder(String value) {
+    return value == null ? null : value.substring(0, Math.max(0, value.lastIndexOf('@')));
+  }
+
+  /** Releases the lock with a known outcome (the maintain job knows whether its run failed). */
+  void release(Lock lock, boolean failed) {
+    ((PropertyLock) lock).update(false, failed ? FAILED : null);
   }
 
   private final class PropertyLock implements Lock {
@@ -74,7 +139,7 @@ final class TablePropertyLock implements TriggerLockFactory {
 
     @Override
     public boolean tryLock() {
-      return update(true);
+      return update(true, null);
     }
 
     @Override
@@ -84,11 +149,52 @@ final class TablePropertyLock implements TriggerLockFactory {
 
     @Override
     public void unlock() {
-      update(false);
+      if (LOCK_PROPERTY.equals(property)) {
+        dropDanglingDeletesAfterARewrite();
+      }
+      update(false, null);
     }
 
-    /** Takes (or releases) the lock; false when another holder has it (or had it, on release). */
-    private boolean update(boolean take) {
+    /**
+     * While this owner still holds the lock after a run that committed a rewrite: drops the delete
+     * files the rewrite left listed (Iceberg's Flink rewrite has no such step). Never fails the
+     * run: what is not dropped now is dropped after the next rewrite.
+     */
+    private void dropDanglingDeletesAfterARewrite() {
+      try {
+        catalog.with(
+            c -> {
+              Table t = c.loadTable(TableIdentifier.parse(table));
+              String value = t.properties().get(LOCK_PROPERTY);
+              if (value == null
+                  || !owner.equals(holder(value))
+                  || owner.equals(
+                      holder(t.properties().get(RECOVERY_PROPERTY)))) { // recovering: not now
+                return null;
+              }
+              long taken = System.currentTimeMillis() - Math.max(0, heldMillis(value));
+              for (Snapshot s : t.snapshots()) {
+                if (s.timestampMillis() >= taken
+                    && DataOperations.REPLACE.equals(s.operation())
+                    && !s.summary().containsKey(DanglingDeletes.DROPPED)) {
+                  DanglingDeletes.drop(t);
+                  break;
+                }
+              }
+              return null;
+            });
+      } catch (RuntimeException e) {
+        LOG.warn("Could not drop the dangling delete files of {}: {}", table, e.toString());
+      }
+    }
+
+    /**
+     * Takes (or releases) the lock; false when another holder has it (or had it, on release).
+     * Releasing the run lock records how the run ended: {@code outcome}, else completed, or
+     * interrupted when this owner's recovery lock is set (Iceberg's lock remover releases both on
+     * recovery, the run lock first).
+     */
+    private boolean update(boolean take, String outcome) {
       return catalog.with(
           c -> {
             TableOperations ops = operations(c);
@@ -103,13 +209,25 @@ final class TablePropertyLock implements TriggerLockFactory {
                 return false;
               }
               Map<String, String> props = new HashMap<>(base.properties());
+              String ended = null;
+              Long millis = null;
               if (take) {
                 props.put(property, owner + "@" + Instant.now());
               } else {
                 props.remove(property);
+                if (LOCK_PROPERTY.equals(property)) {
+                  ended =
+                      outcome != null
+                          ? outcome
+                          : owner.equals(holder(base, RECOVERY_PROPERTY)) ? INTERRUPTED : COMPLETED;
+                  millis = heldMillis(base.property(property, null));
+                  props.put(LAST_RUN_PROPERTY, Instant.now() + " " + millis + " ms " + ended);
+                }
               }
               try {
-                ops.commit(base, base.replaceProperties(props));
+                TableMetadata next = base.replaceProperties(props);
+                ops.commit(base, next);
+                health(next, ended, millis);
                 return true;
               } catch (CommitFailedException e) {
                 // The metadata moved (a writer's commit, most often): read it again, a bit later.

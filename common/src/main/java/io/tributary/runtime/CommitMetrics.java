@@ -74,6 +74,15 @@ public final class CommitMetrics {
     volatile long deleteFiles;
     volatile long bytes;
     volatile long records;
+    // the table's health: its current snapshot's totals, from the last commit report
+    volatile long totalDataFiles = -1;
+    volatile long totalDeleteFiles = -1;
+    volatile long totalEqualityDeletes = -1;
+    volatile long totalBytes = -1;
+    // snapshots retained: read at each maintenance lock change, plus one per commit since
+    volatile long snapshots = -1;
+    volatile long lastMaintenanceMillis = -1;
+    volatile long lastMaintenanceOutcome = -1;
 
     public long commits() {
       return commits.getCount();
@@ -81,6 +90,10 @@ public final class CommitMetrics {
 
     public long committedRecords() {
       return committedRecords.getCount();
+    }
+
+    public long snapshots() {
+      return snapshots;
     }
   }
 
@@ -125,7 +138,7 @@ public final class CommitMetrics {
     return s == null ? null : s.tables.get(table);
   }
 
-  static synchronized void record(String scope, String table, CommitReport report, long now) {
+  private static TableCommits table(String scope, String table) {
     Scope s = SCOPES.computeIfAbsent(scope, k -> new Scope());
     TableCommits c = s.tables.get(table);
     if (c == null) {
@@ -135,6 +148,28 @@ public final class CommitMetrics {
         gauges(s, table, c);
       }
     }
+    return c;
+  }
+
+  /** The table's snapshots as its metadata lists them now (read by the maintenance lock). */
+  public static synchronized void snapshots(String scope, String table, long snapshots) {
+    table(scope, table).snapshots = snapshots;
+  }
+
+  /**
+   * A maintenance run of the table ended: how long it held the lock, whether it completed, and the
+   * snapshots the table keeps after it.
+   */
+  public static synchronized void maintenanceRun(
+      String scope, String table, long millis, boolean completed, long snapshots) {
+    TableCommits c = table(scope, table);
+    c.lastMaintenanceMillis = millis;
+    c.lastMaintenanceOutcome = completed ? 1 : 0;
+    c.snapshots = snapshots;
+  }
+
+  static synchronized void record(String scope, String table, CommitReport report, long now) {
+    TableCommits c = table(scope, table);
     CommitMetricsResult m = report.commitMetrics();
     TimerResult duration = m.totalDuration();
     c.durationMillis = duration == null ? 0 : duration.totalDuration().toMillis();
@@ -142,6 +177,13 @@ public final class CommitMetrics {
     c.deleteFiles = count(m.addedDeleteFiles());
     c.bytes = count(m.addedFilesSizeInBytes());
     c.records = count(m.addedRecords());
+    c.totalDataFiles = total(m.totalDataFiles(), c.totalDataFiles);
+    c.totalDeleteFiles = total(m.totalDeleteFiles(), c.totalDeleteFiles);
+    c.totalEqualityDeletes = total(m.totalEqualityDeletes(), c.totalEqualityDeletes);
+    c.totalBytes = total(m.totalFilesSizeInBytes(), c.totalBytes);
+    if (c.snapshots >= 0) {
+      c.snapshots++;
+    }
     c.lastCommitAt = now;
     c.committedRecords.inc(c.records);
     c.commits.inc();
@@ -170,6 +212,20 @@ public final class CommitMetrics {
     g.gauge(Metrics.COMMIT_DELETE_FILES, () -> c.deleteFiles);
     g.gauge(Metrics.COMMIT_BYTES, () -> c.bytes);
     g.gauge(Metrics.COMMIT_RECORDS, () -> c.records);
+    g.gauge(Metrics.TABLE_DATA_FILES, () -> c.totalDataFiles);
+    g.gauge(Metrics.TABLE_DELETE_FILES, () -> c.totalDeleteFiles);
+    g.gauge(Metrics.TABLE_EQUALITY_DELETES, () -> c.totalEqualityDeletes);
+    g.gauge(
+        Metrics.TABLE_AVERAGE_FILE_BYTES,
+        () -> c.totalDataFiles <= 0 || c.totalBytes < 0 ? -1 : c.totalBytes / c.totalDataFiles);
+    g.gauge(Metrics.TABLE_SNAPSHOTS, () -> c.snapshots);
+    g.gauge(Metrics.MAINTENANCE_LAST_RUN_MILLIS, () -> c.lastMaintenanceMillis);
+    g.gauge(Metrics.MAINTENANCE_LAST_RUN_OUTCOME, () -> c.lastMaintenanceOutcome);
+  }
+
+  /** A total the report carries, or the last one known when the summary had none. */
+  private static long total(CounterResult r, long known) {
+    return r == null ? known : r.value();
   }
 
   private static long count(CounterResult r) {

@@ -162,6 +162,10 @@ public final class FlinkEnvironment {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
+    if (c.get(g, JobOptions.NAME) == JobOptions.JobName.MAINTAIN) {
+      // its rewrites are short bounded jobs that keep no state: nothing to checkpoint
+      conf.removeConfig(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL);
+    }
     return conf;
   }
 }

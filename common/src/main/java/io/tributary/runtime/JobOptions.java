@@ -15,7 +15,8 @@ public final class JobOptions {
   public enum JobName {
     INGEST,
     AGGREGATE,
-    CDC;
+    CDC,
+    MAINTAIN;
 
     @Override
     public String toString() {
@@ -60,7 +61,10 @@ public final class JobOptions {
       ConfigOptions.key("name")
           .enumType(JobName.class)
           .noDefaultValue()
-          .withDescription("The job to run.");
+          .withDescription(
+              "The job to run: ingest, aggregate and cdc stream into tables; maintain runs the"
+                  + " maintenance group's tasks once over maintenance.maintain.tables (or"
+                  + " .namespace), prints what it did per table, and ends.");
 
   public static final ConfigOption<Integer> PARALLELISM =
       Ranges.between(

@@ -287,6 +287,82 @@ public final class Metrics {
   public static final String COMMIT_RECORDS = "tributaryCommitRecords";
 
   @Doc(
+      type = Type.GAUGE,
+      unit = "files",
+      scope = Scope.TABLE,
+      jobs = "ingest, aggregate, cdc",
+      value =
+          "Data files in the table (its current snapshot's total-data-files), from the report of"
+              + " the last commit through the job's catalog: the job's own commits and its"
+              + " maintenance rewrites; -1 before the first.")
+  public static final String TABLE_DATA_FILES = "tributaryTableDataFiles";
+
+  @Doc(
+      type = Type.GAUGE,
+      unit = "files",
+      scope = Scope.TABLE,
+      jobs = "ingest, aggregate, cdc",
+      value =
+          "Delete files (equality and position) listed in the table (total-delete-files), as"
+              + " tributaryTableDataFiles; -1 before the first commit.")
+  public static final String TABLE_DELETE_FILES = "tributaryTableDeleteFiles";
+
+  @Doc(
+      type = Type.GAUGE,
+      unit = "rows",
+      scope = Scope.TABLE,
+      jobs = "ingest, aggregate, cdc",
+      value =
+          "Equality delete rows in the table's delete files (total-equality-deletes), as"
+              + " tributaryTableDataFiles; -1 before the first commit.")
+  public static final String TABLE_EQUALITY_DELETES = "tributaryTableEqualityDeletes";
+
+  @Doc(
+      type = Type.GAUGE,
+      unit = "bytes",
+      scope = Scope.TABLE,
+      jobs = "ingest, aggregate, cdc",
+      value =
+          "Average data file size: total-files-size / total-data-files of the last commit's"
+              + " report. Iceberg's totals do not split data and delete bytes, so delete files"
+              + " count in; -1 before the first commit or with no data file.")
+  public static final String TABLE_AVERAGE_FILE_BYTES = "tributaryTableAverageDataFileBytes";
+
+  @Doc(
+      type = Type.GAUGE,
+      unit = "snapshots",
+      scope = Scope.TABLE,
+      jobs = "ingest, aggregate, cdc (maintained tables)",
+      value =
+          "Snapshots the table keeps: read from its metadata when the job's maintenance starts"
+              + " and each time it takes or releases the table's lock, plus one per commit"
+              + " reported since; -1 for tables the job does not maintain.")
+  public static final String TABLE_SNAPSHOTS = "tributaryTableSnapshots";
+
+  @Doc(
+      type = Type.GAUGE,
+      unit = "ms",
+      scope = Scope.TABLE,
+      jobs = "ingest, aggregate, cdc (maintained tables)",
+      value =
+          "Duration of the table's last maintenance run (one task: rewrite, expiry or orphans),"
+              + " from taking its lock to releasing it; -1 before the first run.")
+  public static final String MAINTENANCE_LAST_RUN_MILLIS = "tributaryMaintenanceLastRunMillis";
+
+  @Doc(
+      type = Type.GAUGE,
+      unit = "1 or 0",
+      scope = Scope.TABLE,
+      jobs = "ingest, aggregate, cdc (maintained tables)",
+      value =
+          "Outcome of the table's last maintenance run: 1 when its task reported back and"
+              + " released the lock, 0 when the lock was released by recovery (the run was cut"
+              + " short by a failure or restart); -1 before the first run. A task that reports"
+              + " a failure counts 1 here: Iceberg counts those in failedTasks of the"
+              + " maintenance operators' own group.")
+  public static final String MAINTENANCE_LAST_RUN_OUTCOME = "tributaryMaintenanceLastRunOutcome";
+
+  @Doc(
       type = Type.METER,
       unit = "records/s",
       scope = Scope.REASON,

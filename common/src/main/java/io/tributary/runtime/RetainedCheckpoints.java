@@ -54,8 +54,10 @@ public final class RetainedCheckpoints implements Serializable {
     var i = IcebergOptions.GROUP;
     List<String> parts = new ArrayList<>();
     parts.add("job=" + c.get(JobOptions.GROUP, JobOptions.NAME));
-    SourceOptions.SourceType type = c.get(SourceOptions.GROUP, SourceOptions.TYPE);
-    parts.add("source=" + type);
+    // the maintain job has no source
+    SourceOptions.SourceType type =
+        c.getOptional(SourceOptions.GROUP, SourceOptions.TYPE).orElse(null);
+    parts.add("source=" + (type == null ? "" : type));
     if (type == SourceOptions.SourceType.KAFKA) {
       // order-insensitive: the source reads the same partitions whatever order topics are listed in
       parts.add("topics=" + new TreeSet<>(KafkaOptions.topics(c)));

@@ -3,8 +3,13 @@ package io.tributary.jobs;
 import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.OneShotMaintenance;
 import io.tributary.runtime.FlinkEnvironment;
+import io.tributary.runtime.JobOptions;
 import io.tributary.runtime.TributaryOptions;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.DeploymentOptions;
@@ -35,7 +40,51 @@ public final class Main {
       System.out.print(ConfigLoader.usage(SYNOPSIS, TributaryOptions.ALL, args));
       return;
     }
+    if (isMaintain(args)) {
+      maintain(args, System.out);
+      return;
+    }
     run(args);
+  }
+
+  /** True when the arguments name the maintain job, which is no streaming job. */
+  public static boolean isMaintain(String[] args) {
+    TributaryConfig config =
+        TributaryConfig.validate(ConfigLoader.load(args).groups, TributaryOptions.ALL);
+    return config.getOptional(JobOptions.GROUP, JobOptions.NAME).orElse(null)
+        == JobOptions.JobName.MAINTAIN;
+  }
+
+  /**
+   * Runs the {@code maintain} job: the maintenance group's tasks once over the named tables,
+   * printing what it did per table to {@code out}. A table whose lock is held is skipped (and said
+   * so); a table whose maintenance failed fails the run once every table had its turn.
+   */
+  public static List<OneShotMaintenance.Report> maintain(String[] args, PrintStream out) {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
+    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
+    LOG.info("Tributary configuration ({}):\n{}", loaded.origin, config.describe());
+    OneShotMaintenance maintenance = OneShotMaintenance.fromConfig(config);
+    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    out.println("Tributary maintain: " + maintenance.describe());
+    List<OneShotMaintenance.Report> reports = new ArrayList<>();
+    for (org.apache.iceberg.catalog.TableIdentifier id : maintenance.tables()) {
+      OneShotMaintenance.Report r = maintenance.maintain(env, id);
+      out.println(r.format());
+      out.flush();
+      reports.add(r);
+    }
+    long failed =
+        reports.stream().filter(r -> r.outcome == OneShotMaintenance.Outcome.FAILED).count();
+    out.printf(
+        "maintained %d of %d tables%n",
+        reports.stream().filter(r -> r.outcome == OneShotMaintenance.Outcome.MAINTAINED).count(),
+        reports.size());
+    if (failed > 0) {
+      throw new IllegalStateException(
+          "maintain: the maintenance of " + failed + " of " + reports.size() + " tables failed");
+    }
+    return reports;
   }
 
   /** A job that ran, with what it needs for a summary. */

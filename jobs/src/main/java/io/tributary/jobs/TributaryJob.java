@@ -35,6 +35,9 @@ public interface TributaryJob {
         return new AggregateJob(config);
       case CDC:
         return new CdcJob(config);
+      case MAINTAIN:
+        throw new IllegalArgumentException(
+            "job.name = maintain is not a streaming job: Main.maintain runs it");
       default:
         throw new IllegalStateException("unreachable: " + name);
     }

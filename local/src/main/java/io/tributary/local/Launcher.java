@@ -5,6 +5,7 @@ import io.tributary.config.ConfigLoader;
 import io.tributary.config.Secrets;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.OneShotMaintenance;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.jobs.Main;
@@ -50,8 +51,10 @@ public final class Launcher {
           + " [--rate N] [--count N]\n"
           + "  run   runs the job in an embedded Flink, then prints what landed (the default);"
           + " resumes from the newest retained checkpoint of the same configuration, or with"
-          + " --fresh starts without state\n"
-          + "  show  prints the rows of the job's tables\n"
+          + " --fresh starts without state; job.name = maintain maintains the tables once and"
+          + " prints what it did\n"
+          + "  show  prints the rows and health (files, deletes, snapshots, last maintenance) of"
+          + " the job's tables\n"
           + "  feed  writes sample events to a Kafka topic";
 
   public static void main(String[] args) throws Exception {
@@ -99,6 +102,12 @@ public final class Launcher {
    * a line every 10 s into a pipe; its final figures are this run's, as the summary's.
    */
   static void run(String[] given, PrintStream out, boolean terminal) throws Exception {
+    String[] options = Arrays.stream(given).filter(a -> !a.equals(FRESH)).toArray(String[]::new);
+    if (Main.isMaintain(options)) {
+      // bounded and stateless: nothing to resume from, no progress line, its own summary
+      Main.maintain(options, out);
+      return;
+    }
     List<String> args = new ArrayList<>(Arrays.asList(resume(given, out)));
     TributaryConfig config =
         TributaryConfig.validate(
@@ -237,6 +246,18 @@ public final class Launcher {
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
     IcebergCatalog catalog = IcebergCatalog.fromConfig(config);
     boolean cdc = config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.CDC;
+    if (config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.MAINTAIN) {
+      for (TableIdentifier id : OneShotMaintenance.fromConfig(config).tables()) {
+        catalog.with(
+            c -> {
+              if (c.tableExists(id)) {
+                print(c.loadTable(id), out, 5, null);
+              }
+              return null;
+            });
+      }
+      return;
+    }
     TargetTable target = target(config);
     catalog.with(
         c -> {
@@ -263,6 +284,7 @@ public final class Launcher {
         "%n%s: %d rows in %d files, snapshot %d%n  %s%n",
         s.identifier, s.rows, s.dataFiles, s.snapshotId, s.location);
     out.println("  partition spec: " + t.spec());
+    out.println("  health: " + OneShotMaintenance.Figures.of(t).describe());
     Map<Object, Long> counts = new TreeMap<>();
     int shown = 0;
     try (CloseableIterable<Record> records = IcebergGenerics.read(t).build()) {

@@ -1,0 +1,545 @@
+package io.tributary.iceberg;
+
+import io.tributary.config.ConfigException;
+import io.tributary.config.ConfigLists;
+import io.tributary.config.TributaryConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.iceberg.CombinedScanTask;
+import org.apache.iceberg.ContentFile;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.ManifestContent;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ManifestReader;
+import org.apache.iceberg.ReachableFileUtil;
+import org.apache.iceberg.RewriteFiles;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.actions.BinPackRewriteFilePlanner;
+import org.apache.iceberg.actions.FileRewritePlan;
+import org.apache.iceberg.actions.RewriteDataFiles;
+import org.apache.iceberg.actions.RewriteFileGroup;
+import org.apache.iceberg.actions.SizeBasedFileRewritePlanner;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.flink.maintenance.api.TriggerLockFactory;
+import org.apache.iceberg.flink.source.RowDataRewriter;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.apache.iceberg.util.TableScanUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code maintain} job: the maintenance group's tasks run once, table after table, and what
+ * each did. Iceberg's {@code TableMaintenance} cannot do this: its monitor source never ends. So:
+ *
+ * <ul>
+ *   <li>rewrite: Iceberg's own bin-pack planner (the one the streaming rewrite uses, with the same
+ *       target size and delete-file threshold), the groups rewritten with deletes applied by
+ *       Iceberg's Flink {@link RowDataRewriter} as a bounded Flink job, committed as one {@code
+ *       replace} snapshot with the starting snapshot's sequence number. The same commit drops the
+ *       delete files that no longer apply to any data file (Iceberg's Flink rewrite leaves them
+ *       listed);
+ *   <li>expire: Iceberg core's {@code expireSnapshots} with the group's age and count;
+ *   <li>orphans: every file under the table's location that no metadata file, manifest list,
+ *       manifest or content file of any snapshot names and that is older than the minimum age.
+ * </ul>
+ *
+ * <p>Each table is maintained under its {@link TablePropertyLock}, so a run never races a job's own
+ * maintenance; a table whose lock is held is skipped and reported as such.
+ */
+public final class OneShotMaintenance {
+  private static final Logger LOG = LoggerFactory.getLogger(OneShotMaintenance.class);
+
+  private final TableMaintainer.MaintenanceOptionsView options;
+  private final IcebergCatalog catalog;
+  private final List<String> tables;
+  private final String namespace;
+  private final String owner;
+
+  private OneShotMaintenance(TributaryConfig config) {
+    var g = MaintenanceOptions.GROUP;
+    this.options = TableMaintainer.MaintenanceOptionsView.of(config);
+    if (!options.anyTask()) {
+      throw config.invalid(
+          g,
+          MaintenanceOptions.ENABLED,
+          "leaves the maintain job nothing to do: every task is off. Set maintenance.enabled ="
+              + " true and leave at least one of rewrite.enabled, expire-snapshots.enabled,"
+              + " delete-orphans.enabled on.");
+    }
+    this.tables = ConfigLists.split(config.get(g, MaintenanceOptions.MAINTAIN_TABLES));
+    this.namespace = config.get(g, MaintenanceOptions.MAINTAIN_NAMESPACE).trim();
+    if (tables.isEmpty() && namespace.isEmpty()) {
+      throw new ConfigException(
+          "missing key 'maintain.tables' (or 'maintain.namespace') in property group"
+              + " 'maintenance': job.name = maintain needs the tables to maintain. Set"
+              + " maintenance.maintain.tables = events, app.orders (table, or namespace.table),"
+              + " or maintenance.maintain.namespace = app.");
+    }
+    for (String t : tables) {
+      if (t.startsWith(".") || t.endsWith(".") || t.contains("..") || t.contains(" ")) {
+        throw config.invalid(
+            g,
+            MaintenanceOptions.MAINTAIN_TABLES,
+            "names '"
+                + t
+                + "', which is no table name: write `table` or `namespace.table`, separated by"
+                + " `,` or `;`.");
+      }
+    }
+    this.catalog = IcebergCatalog.fromConfig(config);
+    // One owner per run: a lock a crashed run left is never released by another run by mistake.
+    this.owner = "maintain-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Reads and checks the maintenance group (and the tables) for a maintain run. */
+  public static OneShotMaintenance fromConfig(TributaryConfig config) {
+    return new OneShotMaintenance(config);
+  }
+
+  /** The tables to maintain: those named, then those of the namespace, each once. */
+  public List<TableIdentifier> tables() {
+    Set<TableIdentifier> ids = new LinkedHashSet<>();
+    for (String t : tables) {
+      ids.add(t.contains(".") ? TableIdentifier.parse(t) : catalog.identifier(t));
+    }
+    if (!namespace.isEmpty()) {
+      Namespace n = Namespace.of(namespace.split("\\."));
+      ids.addAll(catalog.with(c -> c.listTables(n)));
+    }
+    return new ArrayList<>(ids);
+  }
+
+  /** What one table looked like: its current snapshot's totals and how many snapshots it keeps. */
+  public static final class Figures {
+    public final long dataFiles;
+    public final long deleteFiles;
+    public final long equalityDeletes;
+    public final long positionDeletes;
+    public final long bytes;
+    public final long records;
+    public final long snapshots;
+
+    /** How the last maintenance run ended ({@code <end> <millis> ms <outcome>}), or null. */
+    public final String lastRun;
+
+    /** The figures of {@code t}'s current metadata. */
+    public static Figures of(Table t) {
+      return new Figures(t);
+    }
+
+    private Figures(Table t) {
+      Snapshot s = t.currentSnapshot();
+      Map<String, String> sum = s == null ? Map.of() : s.summary();
+      dataFiles = number(sum, "total-data-files");
+      deleteFiles = number(sum, "total-delete-files");
+      equalityDeletes = number(sum, "total-equality-deletes");
+      positionDeletes = number(sum, "total-position-deletes");
+      bytes = number(sum, "total-files-size");
+      records = number(sum, "total-records");
+      int n = 0;
+      for (Snapshot ignored : t.snapshots()) {
+        n++;
+      }
+      snapshots = n;
+      lastRun = t.properties().get(TablePropertyLock.LAST_RUN_PROPERTY);
+    }
+
+    /** Data bytes per data file, delete files included (Iceberg's totals do not split them). */
+    public long averageFileBytes() {
+      return dataFiles == 0 ? 0 : bytes / dataFiles;
+    }
+
+    /** The table's health on one line, as the show command prints it. */
+    public String describe() {
+      return String.format(
+          Locale.ROOT,
+          "%d data files (average %d bytes), %d delete files (%d equality deletes, %d position"
+              + " deletes), %d snapshots; last maintenance: %s",
+          dataFiles,
+          averageFileBytes(),
+          deleteFiles,
+          equalityDeletes,
+          positionDeletes,
+          snapshots,
+          lastRun == null ? "none recorded" : lastRun);
+    }
+
+    private static long number(Map<String, String> summary, String key) {
+      String v = summary.get(key);
+      return v == null ? 0 : Long.parseLong(v);
+    }
+  }
+
+  /** The outcome for one table. */
+  public enum Outcome {
+    MAINTAINED,
+    SKIPPED_LOCKED,
+    NOT_FOUND,
+    FAILED
+  }
+
+  /** What the run did to one table, and the figures before and after. */
+  public static final class Report {
+    public final TableIdentifier table;
+    public Outcome outcome;
+    public String detail = "";
+    public Figures before;
+    public Figures after;
+    public long rewrittenDataFiles;
+    public long addedDataFiles;
+    public long droppedDeleteFiles;
+    public long snapshotsExpired;
+    public long orphansRemoved;
+    public long orphanBytes;
+    public long youngUnreferenced;
+    public long millis;
+
+    Report(TableIdentifier table) {
+      this.table = table;
+    }
+
+    /** The lines the job prints for this table. */
+    public String format() {
+      StringBuilder b = new StringBuilder();
+      b.append(String.format(Locale.ROOT, "%s: %s", table, outcomeText()));
+      if (before != null && after != null) {
+        b.append(line("data files", before.dataFiles, after.dataFiles));
+        b.append(line("delete files", before.deleteFiles, after.deleteFiles));
+        b.append(line("equality deletes", before.equalityDeletes, after.equalityDeletes));
+        b.append(line("position deletes", before.positionDeletes, after.positionDeletes));
+        b.append(line("bytes", before.bytes, after.bytes));
+        b.append(line("records", before.records, after.records));
+        b.append(line("snapshots", before.snapshots, after.snapshots));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "%n  rewrite           %d data files into %d, %d delete files dropped",
+                rewrittenDataFiles,
+                addedDataFiles,
+                droppedDeleteFiles));
+        b.append(
+            String.format(Locale.ROOT, "%n  expired           %d snapshots", snapshotsExpired));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "%n  orphans removed   %d (%d bytes); %d unreferenced files younger than the"
+                    + " minimum age kept",
+                orphansRemoved,
+                orphanBytes,
+                youngUnreferenced));
+      }
+      return b.toString();
+    }
+
+    private String outcomeText() {
+      switch (outcome) {
+        case MAINTAINED:
+          return String.format(Locale.ROOT, "maintained in %.1f s", millis / 1000.0);
+        case SKIPPED_LOCKED:
+          return "skipped: " + detail;
+        case NOT_FOUND:
+          return "skipped: the table does not exist";
+        default:
+          return "FAILED after " + String.format(Locale.ROOT, "%.1f s: ", millis / 1000.0) + detail;
+      }
+    }
+
+    private static String line(String what, long from, long to) {
+      return String.format(Locale.ROOT, "%n  %-17s %d -> %d", what, from, to);
+    }
+  }
+
+  /** Maintains one table under its lock; {@code env} runs the rewrite. Never throws. */
+  public Report maintain(StreamExecutionEnvironment env, TableIdentifier id) {
+    Report r = new Report(id);
+    long start = System.nanoTime();
+    if (!catalog.with(c -> c.tableExists(id))) {
+      r.outcome = Outcome.NOT_FOUND;
+      return r;
+    }
+    TablePropertyLock lock = new TablePropertyLock(catalog, id, owner);
+    TriggerLockFactory.Lock l = lock.createLock();
+    if (!l.tryLock()) {
+      String holder =
+          catalog.with(
+              c ->
+                  ((HasTableOperations) c.loadTable(id))
+                      .operations()
+                      .current()
+                      .property(TablePropertyLock.LOCK_PROPERTY, "(released meanwhile)"));
+      r.outcome = Outcome.SKIPPED_LOCKED;
+      r.detail =
+          "its maintenance lock is held ("
+              + TablePropertyLock.LOCK_PROPERTY
+              + " = "
+              + holder
+              + "): a job's own maintenance or another maintain run is at work. Run again"
+              + " later; a lock nobody holds any more is removed with ALTER TABLE ... UNSET"
+              + " TBLPROPERTIES ('"
+              + TablePropertyLock.LOCK_PROPERTY
+              + "')";
+      LOG.warn("Skipping {}: {}", id, r.detail);
+      return r;
+    }
+    try {
+      catalog.with(
+          c -> {
+            r.before = new Figures(c.loadTable(id));
+            if (options.rewrite) {
+              rewrite(env, c, id, r);
+            }
+            if (options.expire) {
+              expire(c.loadTable(id), r);
+            }
+            if (options.orphans) {
+              orphans(c.loadTable(id), r);
+            }
+            r.after = new Figures(c.loadTable(id));
+            return null;
+          });
+      r.outcome = Outcome.MAINTAINED;
+    } catch (RuntimeException e) {
+      LOG.error("Maintenance of {} failed", id, e);
+      r.outcome = Outcome.FAILED;
+      r.detail = e.toString();
+    } finally {
+      lock.release(l, r.outcome != Outcome.MAINTAINED);
+      r.millis = (System.nanoTime() - start) / 1_000_000;
+    }
+    LOG.info("{}", r.format());
+    return r;
+  }
+
+  private void rewrite(StreamExecutionEnvironment env, Catalog c, TableIdentifier id, Report r) {
+    Table t = c.loadTable(id);
+    Snapshot start = t.currentSnapshot();
+    if (start == null) {
+      return;
+    }
+    BinPackRewriteFilePlanner planner =
+        new BinPackRewriteFilePlanner(t, Expressions.alwaysTrue(), start.snapshotId(), false);
+    planner.init(
+        Map.of(
+            SizeBasedFileRewritePlanner.TARGET_FILE_SIZE_BYTES,
+            String.valueOf(options.targetFileSize),
+            BinPackRewriteFilePlanner.DELETE_FILE_THRESHOLD,
+            String.valueOf(options.deleteFileThreshold)));
+    FileRewritePlan<RewriteDataFiles.FileGroupInfo, FileScanTask, DataFile, RewriteFileGroup> plan =
+        planner.plan();
+    List<CombinedScanTask> work = new ArrayList<>();
+    Set<String> rewritten = new HashSet<>();
+    List<DataFile> replaced = new ArrayList<>();
+    try (CloseableIterable<RewriteFileGroup> groups = plan.groups()) {
+      for (RewriteFileGroup group : groups) {
+        for (FileScanTask task : group.fileScanTasks()) {
+          if (rewritten.add(task.file().location())) {
+            replaced.add(task.file());
+          }
+        }
+        // one output file per bin of about the target size (the rewriter writes one per task)
+        try (CloseableIterable<CombinedScanTask> bins =
+            TableScanUtil.planTasks(
+                CloseableIterable.withNoopClose(group.fileScanTasks()),
+                options.targetFileSize,
+                1,
+                1)) {
+          bins.forEach(work::add);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<DeleteFile> dangling = DanglingDeletes.of(t, start, rewritten);
+    if (work.isEmpty() && dangling.isEmpty()) {
+      return;
+    }
+    List<DataFile> added = new ArrayList<>();
+    if (!work.isEmpty()) {
+      RowDataRewriter rewriter = new RowDataRewriter(t, false, t.io(), t.encryption());
+      try {
+        added.addAll(
+            rewriter.rewriteDataForTasks(
+                env.fromCollection(work).name("maintain " + id),
+                Math.min(work.size(), options.parallelism)));
+      } catch (Exception e) {
+        throw new IllegalStateException("rewriting the data files of " + id + " failed", e);
+      }
+    }
+    RewriteFiles commit = t.newRewrite().validateFromSnapshot(start.snapshotId());
+    // the starting sequence number: an equality delete a writer commits meanwhile still applies
+    commit.dataSequenceNumber(start.sequenceNumber());
+    replaced.forEach(commit::deleteFile);
+    added.forEach(commit::addFile);
+    dangling.forEach(commit::deleteFile);
+    try {
+      commit.commit();
+    } catch (RuntimeException e) {
+      for (DataFile f : added) {
+        t.io().deleteFile(f.location());
+      }
+      throw e;
+    }
+    r.rewrittenDataFiles = replaced.size();
+    r.addedDataFiles = added.size();
+    r.droppedDeleteFiles = dangling.size();
+  }
+
+  private void expire(Table t, Report r) {
+    int before = size(t.snapshots());
+    if (before == 0) {
+      return;
+    }
+    t.expireSnapshots()
+        .expireOlderThan(System.currentTimeMillis() - options.expireMaxAge.toMillis())
+        .retainLast(options.retainLast)
+        .cleanExpiredFiles(true)
+        .commit();
+    t.refresh();
+    r.snapshotsExpired = before - size(t.snapshots());
+  }
+
+  /**
+   * Deletes the files under the table's location that nothing of the table names and that are older
+   * than the minimum age; hidden files ({@code .name}, {@code _name}: checksums, markers) are left
+   * alone, as Iceberg's own orphan action does.
+   */
+  private void orphans(Table t, Report r) {
+    Set<String> reachable = reachable(t);
+    long olderThan = System.currentTimeMillis() - options.orphansMinAge.toMillis();
+    FileIO io = t.io();
+    for (FileInfo f : list(t)) {
+      String name = f.location().substring(f.location().lastIndexOf('/') + 1);
+      if (name.startsWith(".") || name.startsWith("_") || reachable.contains(path(f.location()))) {
+        continue;
+      }
+      if (f.createdAtMillis() >= olderThan) {
+        r.youngUnreferenced++;
+        continue;
+      }
+      io.deleteFile(f.location());
+      r.orphansRemoved++;
+      r.orphanBytes += f.size();
+      LOG.info(
+          "Deleted orphan {} of {} ({} bytes, written {})",
+          f.location(),
+          t.name(),
+          f.size(),
+          Instant.ofEpochMilli(f.createdAtMillis()));
+    }
+  }
+
+  /** Every file of every snapshot still in the metadata, by path without scheme and authority. */
+  private static Set<String> reachable(Table t) {
+    Set<String> out = new HashSet<>();
+    ReachableFileUtil.metadataFileLocations(t, true).forEach(l -> out.add(path(l)));
+    out.add(path(ReachableFileUtil.versionHintLocation(t)));
+    ReachableFileUtil.manifestListLocations(t).forEach(l -> out.add(path(l)));
+    ReachableFileUtil.statisticsFilesLocations(t).forEach(l -> out.add(path(l)));
+    Set<String> manifests = new HashSet<>();
+    for (Snapshot s : t.snapshots()) {
+      for (ManifestFile m : s.allManifests(t.io())) {
+        if (!manifests.add(m.path())) {
+          continue;
+        }
+        out.add(path(m.path()));
+        // live entries: a file an entry marks deleted was live in an older manifest of a
+        // retained snapshot (read here too), or in an expired one, whose files expiry deleted
+        if (m.content() == ManifestContent.DATA) {
+          addEntries(ManifestFiles.read(m, t.io(), t.specs()), out);
+        } else {
+          addEntries(ManifestFiles.readDeleteManifest(m, t.io(), t.specs()), out);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static <F extends ContentFile<F>> void addEntries(
+      ManifestReader<F> reader, Set<String> out) {
+    try (ManifestReader<F> closing = reader) {
+      for (F f : closing) {
+        out.add(path(f.location()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Iterable<FileInfo> list(Table t) {
+    if (t.io() instanceof SupportsPrefixOperations) {
+      return ((SupportsPrefixOperations) t.io()).listPrefix(t.location());
+    }
+    List<FileInfo> out = new ArrayList<>();
+    try {
+      Path root = new Path(t.location());
+      FileSystem fs = root.getFileSystem(new Configuration());
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+      while (it.hasNext()) {
+        LocatedFileStatus s = it.next();
+        out.add(new FileInfo(s.getPath().toString(), s.getLen(), s.getModificationTime()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list " + t.location(), e);
+    }
+    return out;
+  }
+
+  private static String path(String location) {
+    return new Path(location).toUri().getPath();
+  }
+
+  private static int size(Iterable<?> items) {
+    int n = 0;
+    for (Object ignored : items) {
+      n++;
+    }
+    return n;
+  }
+
+  /** What the run will do, for its first line. */
+  public String describe() {
+    List<String> tasks = new ArrayList<>();
+    if (options.rewrite) {
+      tasks.add("rewrite (target " + options.targetFileSize + " bytes)");
+    }
+    if (options.expire) {
+      tasks.add(
+          "expire snapshots older than "
+              + TimeUtils.formatWithHighestUnit(options.expireMaxAge)
+              + " but the newest "
+              + options.retainLast);
+    }
+    if (options.orphans) {
+      tasks.add(
+          "delete orphans older than " + TimeUtils.formatWithHighestUnit(options.orphansMinAge));
+    }
+    return String.join(", ", tasks) + "; catalog " + catalog + "; lock owner " + owner;
+  }
+}
