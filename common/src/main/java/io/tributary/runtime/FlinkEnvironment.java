@@ -164,7 +164,7 @@ public final class FlinkEnvironment {
     }
     if (c.get(g, JobOptions.NAME) == JobOptions.JobName.MAINTAIN) {
       // its rewrites are short bounded jobs that keep no state: nothing to checkpoint
-      conf.removeConfig(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL);
+      conf.removeConfig(CheckpointingOptions.CHECKPOINTING_INTERVAL);
     }
     return conf;
   }
