@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,8 +52,14 @@ public final class ChangeRows implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final char SEP = '\u0001';
 
+  private static final int MAX_CACHED_TYPES = 1024;
+
   private final CdcTables tables;
   private final EnumSet<FormatOptions.Lenient> lenient;
+  // A table's changes come in a few shapes (full rows, key-only deletes): one RowType instance
+  // each, instead of a new one, validated afresh, per change. Downstream caches keyed by the
+  // instance (RowChangeSerializer) then hit too.
+  private transient Map<List<RowType.RowField>, RowType> types;
 
   /** Strict: no {@code format.lenient} conversion. */
   public ChangeRows(CdcTables tables) {
@@ -200,7 +207,14 @@ public final class ChangeRows implements Serializable {
       keyText.append(SEP).append(text.length()).append(':').append(text);
     }
     return new RowChange(
-        target, keyText.toString(), kind, position, keyColumns, new RowType(fields), row, origin);
+        target, keyText.toString(), kind, position, keyColumns, rowType(fields), row, origin);
+  }
+
+  private RowType rowType(List<RowType.RowField> fields) {
+    if (types == null || types.size() >= MAX_CACHED_TYPES) {
+      types = new HashMap<>();
+    }
+    return types.computeIfAbsent(fields, RowType::new);
   }
 
   private static boolean contains(String[] a, String s) {

@@ -2,6 +2,7 @@ package io.tributary.cdc;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -42,7 +43,9 @@ public final class RowChangeSerializer extends TypeSerializer<RowChange> {
   private Map<String, Entry> byText() {
     if (byText == null) {
       byText = new HashMap<>();
-      textOf = new HashMap<>();
+      // by instance: RowType's hashCode and equals walk every field, per change. The decoder and
+      // the table stage share one instance per shape, so the instance finds its text.
+      textOf = new IdentityHashMap<>();
     }
     return byText;
   }
@@ -66,6 +69,9 @@ public final class RowChangeSerializer extends TypeSerializer<RowChange> {
     byText();
     String t = textOf.get(type);
     if (t == null) {
+      if (textOf.size() >= MAX_CACHED_TYPES) {
+        textOf.clear();
+      }
       t = type.asSerializableString();
       textOf.put(type, t);
     }
