@@ -29,6 +29,7 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.DecimalData;
@@ -126,6 +127,9 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
     this.deadLetters = deadLetters;
     this.registry = registry;
     this.tables = tables;
+    // A raw operator starts its own task by default (HEAD): each change would then be serialized
+    // once more between the guard's task and this one.
+    this.chainingStrategy = ChainingStrategy.ALWAYS;
   }
 
   /**
