@@ -22,8 +22,9 @@ import org.apache.iceberg.flink.sink.dynamic.PerCheckpointDynamicSink;
 
 /**
  * Upserts {@link RowChange}s into their tables with Iceberg's {@link DynamicIcebergSink}: one sink
- * for any number of tables, each change routed by its table name, hashed to a writer by its primary
- * key (so one key's changes stay in order on one writer), committed on checkpoints.
+ * for any number of tables, each change routed by its table name, written by the writer of the
+ * ordering guard's subtask (so one key's changes stay in order on one writer), committed on
+ * checkpoints.
  *
  * <p>Changes must come from {@link ChangeTables}, which creates and evolves the tables and shapes
  * every row to its table's schema; the sink then never converts a row (see there why that matters).
@@ -34,6 +35,12 @@ public final class ChangeSink {
   /**
    * Adds the sink with iceberg.write.parallelism writers (default: the job's parallelism), each
    * table spread over all of them.
+   *
+   * <p>{@code changes} must keep each (table, primary key) on one subtask, as the ordering guard's
+   * partitioning does through {@link ChangeTables}, chained after it. With as many writers as
+   * subtasks, the writers then run in the same tasks and take the changes where they are: one
+   * shuffle for the whole pipeline, not a second one by Iceberg's writer key. With another
+   * iceberg.write.parallelism, the sink hashes each change to a writer by its key, as before.
    */
   public static void append(DataStream<RowChange> changes, IcebergCatalog catalog) {
     int parallelism =
@@ -47,6 +54,7 @@ public final class ChangeSink {
         .catalogLoader(catalog.loader())
         .immediateTableUpdate(true) // keeps every change on one path: per-key order is kept
         .writeParallelism(parallelism)
+        .inputPartitionedByKey()
         .uidPrefix("cdc-sink")
         .append();
   }

@@ -3,13 +3,17 @@ package org.apache.iceberg.flink.sink.dynamic;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessageTypeInfo;
 import org.apache.flink.streaming.api.connector.sink2.CommittableSummary;
 import org.apache.flink.streaming.api.connector.sink2.CommittableWithLineage;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.FlinkWriteConf;
+import org.apache.iceberg.flink.FlinkWriteOptions;
 
 /**
  * {@link DynamicIcebergSink} whose pre-commit step keeps each checkpoint's writer results apart
@@ -22,6 +26,8 @@ public class PerCheckpointDynamicSink extends DynamicIcebergSink {
   private final CatalogLoader catalogLoader;
   private final String uidPrefix;
   private final int cacheMaximumSize;
+  // Writers take records forward from the generator (see Builder#appendForward)
+  private boolean forward;
 
   PerCheckpointDynamicSink(
       CatalogLoader catalogLoader,
@@ -46,6 +52,11 @@ public class PerCheckpointDynamicSink extends DynamicIcebergSink {
     Builder<T> builder = new Builder<>();
     builder.forInput(input);
     return builder;
+  }
+
+  @Override
+  DataStream<DynamicRecordInternal> distributeDataStream(DataStream<DynamicRecordInternal> input) {
+    return forward ? input : super.distributeDataStream(input);
   }
 
   /**
@@ -77,12 +88,147 @@ public class PerCheckpointDynamicSink extends DynamicIcebergSink {
   /** The original builder; only the sink it instantiates differs. */
   public static class Builder<T> extends DynamicIcebergSink.Builder<T> {
     // The parent keeps these private; the sink needs them, so the setters record them too.
+    // The defaults are the parent's.
     private CatalogLoader catalogLoader;
     private String uidPrefix = "";
     private int cacheMaximumSize = 100;
+    private long cacheRefreshMs = 1_000;
+    private int inputSchemasPerTableCacheMaximumSize = 10;
     private final Map<String, String> snapshotProperties = new HashMap<>();
+    private final Map<String, String> writeOptions = new HashMap<>();
+    private DataStream<T> input;
+    private DynamicRecordGenerator<T> generator;
+    private boolean immediateUpdate;
+    private Integer writeParallelism;
+    private boolean forwardWhenPartitioned;
 
     Builder() {}
+
+    @Override
+    public Builder<T> forInput(DataStream<T> stream) {
+      super.forInput(stream);
+      this.input = stream;
+      return this;
+    }
+
+    @Override
+    public Builder<T> generator(DynamicRecordGenerator<T> recordGenerator) {
+      super.generator(recordGenerator);
+      this.generator = recordGenerator;
+      return this;
+    }
+
+    @Override
+    public Builder<T> immediateTableUpdate(boolean immediate) {
+      super.immediateTableUpdate(immediate);
+      this.immediateUpdate = immediate;
+      return this;
+    }
+
+    @Override
+    public Builder<T> writeParallelism(int parallelism) {
+      super.writeParallelism(parallelism);
+      this.writeParallelism = parallelism;
+      writeOptions.put(FlinkWriteOptions.WRITE_PARALLELISM.key(), Integer.toString(parallelism));
+      return this;
+    }
+
+    @Override
+    public Builder<T> set(String property, String value) {
+      super.set(property, value);
+      writeOptions.put(property, value);
+      return this;
+    }
+
+    @Override
+    public Builder<T> setAll(Map<String, String> properties) {
+      super.setAll(properties);
+      writeOptions.putAll(properties);
+      return this;
+    }
+
+    @Override
+    public Builder<T> overwrite(boolean newOverwrite) {
+      super.overwrite(newOverwrite);
+      writeOptions.put(FlinkWriteOptions.OVERWRITE_MODE.key(), Boolean.toString(newOverwrite));
+      return this;
+    }
+
+    @Override
+    public Builder<T> toBranch(String branch) {
+      super.toBranch(branch);
+      writeOptions.put(FlinkWriteOptions.BRANCH.key(), branch);
+      return this;
+    }
+
+    @Override
+    public Builder<T> flinkConf(ReadableConfig config) {
+      super.flinkConf(config);
+      this.flinkConf = config;
+      return this;
+    }
+
+    private ReadableConfig flinkConf = new Configuration();
+
+    @Override
+    public Builder<T> cacheRefreshMs(long refreshMs) {
+      super.cacheRefreshMs(refreshMs);
+      this.cacheRefreshMs = refreshMs;
+      return this;
+    }
+
+    @Override
+    public Builder<T> inputSchemasPerTableCacheMaxSize(int maxSize) {
+      super.inputSchemasPerTableCacheMaxSize(maxSize);
+      this.inputSchemasPerTableCacheMaximumSize = maxSize;
+      return this;
+    }
+
+    /**
+     * The input is already partitioned so that one key's records stay on one subtask, and the
+     * writers may take them where they are: no second shuffle by Iceberg's writer key. The caller's
+     * partitioning then decides which writer a key reaches, so it must keep each key (each
+     * equality-field value) on one subtask.
+     */
+    public Builder<T> inputPartitionedByKey() {
+      this.forwardWhenPartitioned = true;
+      return this;
+    }
+
+    /**
+     * Without the table-update branch (immediate updates leave it empty) and, for input partitioned
+     * by key with as many writers as input subtasks, without the shuffle before the writers: the
+     * generator and the writer then run chained in the input's task, and a record is neither
+     * serialized nor sent. Otherwise the original topology.
+     */
+    @Override
+    public DataStreamSink<DynamicRecordInternal> append() {
+      boolean sameParallelism =
+          writeParallelism == null || writeParallelism == input.getParallelism();
+      if (!forwardWhenPartitioned || !immediateUpdate || !sameParallelism) {
+        return super.append();
+      }
+      PerCheckpointDynamicSink sink =
+          (PerCheckpointDynamicSink)
+              instantiateSink(writeOptions, new FlinkWriteConf(writeOptions, flinkConf));
+      sink.forward = true;
+      String prefix = uidPrefix + "-";
+      return input
+          .process(
+              new DynamicRecordProcessor<>(
+                  generator,
+                  catalogLoader,
+                  true,
+                  cacheMaximumSize,
+                  cacheRefreshMs,
+                  inputSchemasPerTableCacheMaximumSize))
+          .uid(prefix + "-generator")
+          .name(prefix + "generator")
+          .returns(new DynamicRecordInternalType(catalogLoader, false, cacheMaximumSize))
+          .sinkTo(sink)
+          .uid(prefix + "-sink")
+          .setParallelism(input.getParallelism());
+    }
 
     @Override
     public Builder<T> catalogLoader(CatalogLoader loader) {
