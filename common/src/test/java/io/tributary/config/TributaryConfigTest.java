@@ -95,7 +95,7 @@ class TributaryConfigTest {
                         "bad value for 'checkpoint.interval' in property group 'job': 'often'."
                             + " Allowed: a duration such as 500 ms, 10 s, 5 min, 2 h or 7 d.",
                         "bad value for 'name' in property group 'job': 'ingset'. Allowed: one of"
-                            + " ingest, aggregate, cdc.",
+                            + " ingest, aggregate, cdc, maintain.",
                         "bad value for 'rate' in property group 'datagen': 'fast'. Allowed: a"
                             + " number.",
                         "bad value for 'bounded' in property group 'source': 'yes please'."
