@@ -9,7 +9,7 @@ import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
 import io.tributary.format.JsonEventDecoder;
-import io.tributary.runtime.TributaryOptions;
+import io.tributary.jobs.TributaryOptions;
 import io.tributary.source.EcommerceEvents;
 import io.tributary.source.RawRecord;
 import java.nio.charset.StandardCharsets;

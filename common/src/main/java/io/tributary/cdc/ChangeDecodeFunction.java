@@ -2,9 +2,9 @@ package io.tributary.cdc;
 
 import io.tributary.format.AvroFrames;
 import io.tributary.format.FormatOptions;
+import io.tributary.metrics.Metrics;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
-import io.tributary.runtime.Metrics;
 import io.tributary.source.RawRecord;
 import java.util.List;
 import java.util.Set;

@@ -1,8 +1,8 @@
 package io.tributary.cdc;
 
+import io.tributary.metrics.Metrics;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
-import io.tributary.runtime.Metrics;
 import java.time.Duration;
 import java.util.Arrays;
 import org.apache.flink.api.common.accumulators.LongCounter;

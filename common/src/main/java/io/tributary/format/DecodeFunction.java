@@ -1,7 +1,7 @@
 package io.tributary.format;
 
+import io.tributary.metrics.Metrics;
 import io.tributary.quality.DeadLetter;
-import io.tributary.runtime.Metrics;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;

@@ -4,7 +4,6 @@ import io.tributary.config.ConfigException;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergOptions.CatalogType;
-import io.tributary.runtime.CommitMetrics;
 import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
@@ -305,7 +304,7 @@ public final class IcebergCatalog implements Serializable {
     return distribution;
   }
 
-  Integer writeParallelism() {
+  public Integer writeParallelism() {
     return writeParallelism;
   }
 

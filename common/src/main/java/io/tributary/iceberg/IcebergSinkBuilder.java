@@ -2,7 +2,6 @@ package io.tributary.iceberg;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.TributaryConfig;
-import io.tributary.runtime.CommitWatch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

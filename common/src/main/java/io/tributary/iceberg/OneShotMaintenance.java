@@ -5,6 +5,7 @@ import io.tributary.config.ConfigLists;
 import io.tributary.config.TributaryConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -82,9 +83,9 @@ public final class OneShotMaintenance {
   private final String namespace;
   private final String owner;
 
-  private OneShotMaintenance(TributaryConfig config) {
+  private OneShotMaintenance(TributaryConfig config, Duration checkpointInterval) {
     var g = MaintenanceOptions.GROUP;
-    this.options = TableMaintainer.MaintenanceOptionsView.of(config);
+    this.options = TableMaintainer.MaintenanceOptionsView.of(config, checkpointInterval);
     if (!options.anyTask()) {
       throw config.invalid(
           g,
@@ -118,9 +119,12 @@ public final class OneShotMaintenance {
     this.owner = "maintain-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** Reads and checks the maintenance group (and the tables) for a maintain run. */
-  public static OneShotMaintenance fromConfig(TributaryConfig config) {
-    return new OneShotMaintenance(config);
+  /**
+   * Reads and checks the maintenance group (and the tables) for a maintain run; the orphan minimum
+   * age is checked against {@code checkpointInterval}, that of the jobs writing the tables.
+   */
+  public static OneShotMaintenance fromConfig(TributaryConfig config, Duration checkpointInterval) {
+    return new OneShotMaintenance(config, checkpointInterval);
   }
 
   /** The tables to maintain: those named, then those of the namespace, each once. */

@@ -1,9 +1,6 @@
 package io.tributary.iceberg;
 
 import io.tributary.config.TributaryConfig;
-import io.tributary.runtime.JobOptions;
-import io.tributary.runtime.RetainedCheckpoints;
-import io.tributary.source.SourceOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -27,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * files) for the tables a job writes, configured by the {@code maintenance} group:
  *
  * <pre>{@code
- * TableMaintainer maintainer = TableMaintainer.fromConfig(config);   // validated at start-up
+ * TableMaintainer maintainer = Maintainers.forJob(config);         // validated at start-up
  * maintainer.maintain(env, catalog, "events");                      // after the table's sink
  * }</pre>
  *
@@ -47,13 +44,13 @@ public final class TableMaintainer {
 
   /**
    * Reads and checks the {@code maintenance} group. A bounded run gets a maintainer that adds
-   * nothing: Iceberg's monitor source never ends, so the run would never finish.
+   * nothing: Iceberg's monitor source never ends, so the run would never finish. The orphan minimum
+   * age is checked against {@code checkpointInterval}; {@code owner} names the lock holder (one per
+   * job configuration, so a restarted job takes its own lock back).
    */
-  public static TableMaintainer fromConfig(TributaryConfig config) {
-    MaintenanceOptionsView o = MaintenanceOptionsView.of(config);
-    boolean bounded = config.get(SourceOptions.GROUP, SourceOptions.BOUNDED);
-    String dir = RetainedCheckpoints.of(config).dir();
-    String owner = dir.substring(dir.lastIndexOf('/') + 1);
+  public static TableMaintainer fromConfig(
+      TributaryConfig config, Duration checkpointInterval, boolean bounded, String owner) {
+    MaintenanceOptionsView o = MaintenanceOptionsView.of(config, checkpointInterval);
     return new TableMaintainer(o.anyTask() && !bounded ? o : null, owner);
   }
 
@@ -158,7 +155,7 @@ public final class TableMaintainer {
     final Duration rateLimit;
     final Duration lockCheckDelay;
 
-    private MaintenanceOptionsView(TributaryConfig c) {
+    private MaintenanceOptionsView(TributaryConfig c, Duration interval) {
       var g = MaintenanceOptions.GROUP;
       boolean on = c.get(g, MaintenanceOptions.ENABLED);
       rewrite = on && c.get(g, MaintenanceOptions.REWRITE_ENABLED);
@@ -177,7 +174,6 @@ public final class TableMaintainer {
       parallelism = c.get(g, MaintenanceOptions.PARALLELISM);
       rateLimit = c.get(g, MaintenanceOptions.RATE_LIMIT);
       lockCheckDelay = c.get(g, MaintenanceOptions.LOCK_CHECK_DELAY);
-      Duration interval = c.get(JobOptions.GROUP, JobOptions.CHECKPOINT_INTERVAL);
       Duration floor =
           max(
               MaintenanceOptions.MIN_ORPHAN_AGE,
@@ -198,8 +194,8 @@ public final class TableMaintainer {
       }
     }
 
-    static MaintenanceOptionsView of(TributaryConfig c) {
-      return new MaintenanceOptionsView(c);
+    static MaintenanceOptionsView of(TributaryConfig c, Duration checkpointInterval) {
+      return new MaintenanceOptionsView(c, checkpointInterval);
     }
 
     boolean anyTask() {

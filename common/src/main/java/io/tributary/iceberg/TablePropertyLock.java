@@ -1,6 +1,5 @@
 package io.tributary.iceberg;
 
-import io.tributary.runtime.CommitMetrics;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;

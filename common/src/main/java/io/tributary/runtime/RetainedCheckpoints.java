@@ -49,6 +49,11 @@ public final class RetainedCheckpoints implements Serializable {
     return new RetainedCheckpoints(base + "/" + job + "-" + hash(identity(c)));
   }
 
+  /** The folder's own name, {@code <job>-<hash>}: one per job configuration. */
+  public String name() {
+    return dir.substring(dir.lastIndexOf('/') + 1);
+  }
+
   /** What makes two configurations the same pipeline, one line per part. */
   static String identity(TributaryConfig c) {
     var i = IcebergOptions.GROUP;

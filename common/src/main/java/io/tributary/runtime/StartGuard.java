@@ -1,7 +1,7 @@
 package io.tributary.runtime;
 
+import io.tributary.cdc.sink.ChangeTables;
 import io.tributary.config.TributaryConfig;
-import io.tributary.iceberg.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.runtime.JobOptions.StartMode;
 import java.io.IOException;

@@ -12,14 +12,14 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Flink's rate-limited {@link DataGeneratorSource} over {@link EcommerceEvents}. */
-final class DatagenRecordSource implements RecordSource {
+final class DatagenRecordSource implements RecordSource, Cloneable {
   private static final long serialVersionUID = 1L;
 
   private final EcommerceEvents events;
   private final double rate;
   private final long count;
   private final boolean bounded;
-  private int endAfterCheckpoints; // 0: end at once
+  private int endAfterCheckpoints; // 0: end at once; set only on a copy
 
   private DatagenRecordSource(EcommerceEvents events, double rate, long count, boolean bounded) {
     this.events = events;
@@ -61,8 +61,17 @@ final class DatagenRecordSource implements RecordSource {
 
   @Override
   public RecordSource endingAfterCheckpoints(int checkpoints) {
-    endAfterCheckpoints = checkpoints;
-    return this;
+    DatagenRecordSource copy = copy();
+    copy.endAfterCheckpoints = checkpoints;
+    return copy;
+  }
+
+  private DatagenRecordSource copy() {
+    try {
+      return (DatagenRecordSource) clone();
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Generates event {@code i} and decodes it in the same reader. */

@@ -1,6 +1,6 @@
 package io.tributary.source;
 
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import java.util.List;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceReader;

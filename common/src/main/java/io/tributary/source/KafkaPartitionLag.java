@@ -1,6 +1,6 @@
 package io.tributary.source;
 
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;

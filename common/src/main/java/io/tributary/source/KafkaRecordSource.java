@@ -37,7 +37,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Flink's {@link KafkaSource}, emitting raw records with topic, partition and offset. */
-final class KafkaRecordSource implements RecordSource {
+final class KafkaRecordSource implements RecordSource, Cloneable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRecordSource.class);
   private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
@@ -48,7 +48,7 @@ final class KafkaRecordSource implements RecordSource {
   private final StartFrom start;
   private final Long startTimestamp;
   private final boolean bounded;
-  private int endAfterCheckpoints; // 0: end at once
+  private int endAfterCheckpoints; // 0: end at once; set only on a copy
   private final Map<String, String> properties;
   private final String job;
 
@@ -243,8 +243,17 @@ final class KafkaRecordSource implements RecordSource {
 
   @Override
   public RecordSource endingAfterCheckpoints(int checkpoints) {
-    endAfterCheckpoints = checkpoints;
-    return this;
+    KafkaRecordSource copy = copy();
+    copy.endAfterCheckpoints = checkpoints;
+    return copy;
+  }
+
+  private KafkaRecordSource copy() {
+    try {
+      return (KafkaRecordSource) clone();
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   String bootstrapServers() {

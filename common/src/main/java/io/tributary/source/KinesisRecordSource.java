@@ -4,7 +4,6 @@ import static org.apache.flink.streaming.connectors.kinesis.config.ConsumerConfi
 
 import io.tributary.config.ConfigLists;
 import io.tributary.config.TributaryConfig;
-import io.tributary.format.FormatOptions;
 import io.tributary.source.KinesisOptions.Reader;
 import io.tributary.source.KinesisOptions.StartFrom;
 import java.net.URI;
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * {@code KinesisStreamsSource} 5.x once a Flink 1.20 build of it is available: it has EFO,
  * de-aggregation and parent-before-child shard ordering.
  */
-final class KinesisRecordSource implements RecordSource {
+final class KinesisRecordSource implements RecordSource, Cloneable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(KinesisRecordSource.class);
 
@@ -112,10 +111,10 @@ final class KinesisRecordSource implements RecordSource {
   private final Long startTimestamp;
   private final Reader reader;
   private final boolean bounded;
-  private int endAfterCheckpoints; // 0: end at once
+  private int endAfterCheckpoints; // 0: end at once; set only on a copy
 
   /** The connector's configuration; holds no credentials (they come from the provider chain). */
-  private final Map<String, String> properties;
+  private Map<String, String> properties;
 
   private final String job;
 
@@ -284,12 +283,6 @@ final class KinesisRecordSource implements RecordSource {
       p.put(call[3], Double.toString(multiplier));
     }
 
-    // Per-shard watermark idleness: the connector's own setting, from the suite's.
-    Duration idle = c.get(FormatOptions.GROUP, FormatOptions.IDLENESS);
-    if (!idle.isZero()) {
-      p.put(SHARD_IDLE_INTERVAL_MILLIS, Long.toString(idle.toMillis()));
-    }
-
     for (Map.Entry<String, String> e : c.passThrough(g, KinesisOptions.PROPERTIES).entrySet()) {
       String key = e.getKey();
       if (key.startsWith("aws.credentials") || io.tributary.config.Secrets.isSecret(key)) {
@@ -346,8 +339,29 @@ final class KinesisRecordSource implements RecordSource {
 
   @Override
   public RecordSource endingAfterCheckpoints(int checkpoints) {
-    endAfterCheckpoints = checkpoints;
-    return this;
+    KinesisRecordSource copy = copy();
+    copy.endAfterCheckpoints = checkpoints;
+    return copy;
+  }
+
+  private KinesisRecordSource copy() {
+    try {
+      return (KinesisRecordSource) clone();
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The connector marks a shard idle itself: its own setting carries the watermark idleness. */
+  @Override
+  public RecordSource withShardIdleness(Duration idleness) {
+    if (idleness.isZero()) {
+      return this;
+    }
+    KinesisRecordSource copy = copy();
+    copy.properties = new TreeMap<>(properties);
+    copy.properties.put(SHARD_IDLE_INTERVAL_MILLIS, Long.toString(idleness.toMillis()));
+    return copy;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.tributary.source;
 
 import io.tributary.config.TributaryConfig;
 import java.io.Serializable;
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -31,6 +32,15 @@ public interface RecordSource extends Serializable {
    * sources end at once (one end-of-input commit then holds every writer's files).
    */
   default RecordSource endingAfterCheckpoints(int checkpoints) {
+    return this;
+  }
+
+  /**
+   * For a source that generates watermarks inside its connector (Kinesis, per shard): how long a
+   * shard may stay quiet before it no longer holds the watermark back. Other sources get idleness
+   * from the watermark strategy given to {@link #addTo}. Returns a copy; zero means never idle.
+   */
+  default RecordSource withShardIdleness(Duration idleness) {
     return this;
   }
 

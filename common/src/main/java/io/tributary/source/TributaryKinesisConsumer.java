@@ -1,6 +1,6 @@
 package io.tributary.source;
 
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,8 +1,8 @@
 package io.tributary.window;
 
+import io.tributary.metrics.Metrics;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
-import io.tributary.runtime.Metrics;
 import io.tributary.source.RawRecord;
 import java.time.Duration;
 import java.time.Instant;

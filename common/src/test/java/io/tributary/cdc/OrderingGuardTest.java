@@ -2,8 +2,8 @@ package io.tributary.cdc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.metrics.Metrics;
 import io.tributary.quality.DeadLetter;
-import io.tributary.runtime.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

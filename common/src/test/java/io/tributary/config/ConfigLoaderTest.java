@@ -92,16 +92,12 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.wantsHelp(new String[] {"--config", "x", "--help"})).isTrue();
     assertThat(ConfigLoader.wantsHelp(new String[] {"-h"})).isTrue();
     assertThat(ConfigLoader.wantsHelp(new String[] {"--config", "x"})).isFalse();
-    String all =
-        ConfigLoader.usage(
-            "usage: x", io.tributary.runtime.TributaryOptions.ALL, new String[] {"-h"});
+    String all = ConfigLoader.usage("usage: x", Configs.ALL, new String[] {"-h"});
     assertThat(all).startsWith("usage: x\n").contains("--help [GROUP]");
-    for (OptionGroup g : io.tributary.runtime.TributaryOptions.ALL) {
+    for (OptionGroup g : Configs.ALL) {
       assertThat(all).contains(String.format("  %-10s %s%n", g.id(), g.description()));
     }
-    String job =
-        ConfigLoader.usage(
-            "usage: x", io.tributary.runtime.TributaryOptions.ALL, new String[] {"--help", "job"});
+    String job = ConfigLoader.usage("usage: x", Configs.ALL, new String[] {"--help", "job"});
     assertThat(job)
         .contains("Property group 'job': The job to run and how Flink runs it.")
         .contains("  --job.parallelism  Integer\n")

@@ -3,7 +3,6 @@ package io.tributary.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.iceberg.IcebergOptions;
-import io.tributary.runtime.TributaryOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -77,7 +76,7 @@ class SecretsTest {
   @Test
   void amongTheSuitesOwnOptionsOnlyTheSseKeyIsMasked() {
     Set<String> secret = new TreeSet<>();
-    for (OptionGroup g : TributaryOptions.ALL) {
+    for (OptionGroup g : Configs.ALL) {
       g.options()
           .forEach(
               o -> {

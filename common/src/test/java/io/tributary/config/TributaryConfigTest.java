@@ -185,7 +185,7 @@ class TributaryConfigTest {
 
   @Test
   void everyNumericOptionDeclaresARangeThatHoldsItsDefault() {
-    for (OptionGroup g : io.tributary.runtime.TributaryOptions.ALL) {
+    for (OptionGroup g : Configs.ALL) {
       for (org.apache.flink.configuration.ConfigOption<?> o : g.options()) {
         Class<?> t = OptionTypes.typeOf(o);
         boolean numeric =
@@ -197,7 +197,7 @@ class TributaryConfigTest {
             .isEqualTo(numeric);
       }
     }
-    assertThat(ConfigReference.markdown(io.tributary.runtime.TributaryOptions.ALL))
+    assertThat(ConfigReference.markdown(Configs.ALL))
         .contains("Default parallelism of the job's operators.")
         .contains("Range: between 1 and 32768.")
         .contains("Range: at least 0 (0: no retries).");

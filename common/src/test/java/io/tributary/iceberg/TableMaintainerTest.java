@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
+import io.tributary.runtime.Maintainers;
 import io.tributary.testing.Tables;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,7 +171,7 @@ class TableMaintainerTest {
   void anOrphanAgeCloseToTheCheckpointIntervalFailsAtStartUp() {
     assertThatThrownBy(
             () ->
-                TableMaintainer.fromConfig(
+                Maintainers.forJob(
                     config(
                         "job.checkpoint.interval", "10 min",
                         "maintenance.delete-orphans.min-age", "90 min")))
@@ -191,16 +192,15 @@ class TableMaintainerTest {
                 + " at least 1");
     // off: the same age is not checked, and nothing is added
     assertThat(
-            TableMaintainer.fromConfig(
+            Maintainers.forJob(
                     config(
                         "job.checkpoint.interval", "10 min",
                         "maintenance.delete-orphans.min-age", "90 min",
                         "maintenance.delete-orphans.enabled", "false"))
                 .active())
         .isTrue();
-    assertThat(TableMaintainer.fromConfig(config("maintenance.enabled", "false")).active())
-        .isFalse();
-    assertThat(TableMaintainer.fromConfig(config("source.bounded", "true")).active()).isFalse();
+    assertThat(Maintainers.forJob(config("maintenance.enabled", "false")).active()).isFalse();
+    assertThat(Maintainers.forJob(config("source.bounded", "true")).active()).isFalse();
   }
 
   /** An ingest job's configuration: the lock's owner is named after the pipeline. */
@@ -227,7 +227,7 @@ class TableMaintainerTest {
       pairs.add(options[i].substring(2));
       pairs.add(options[i + 1]);
     }
-    TableMaintainer maintainer = TableMaintainer.fromConfig(config(pairs.toArray(new String[0])));
+    TableMaintainer maintainer = Maintainers.forJob(config(pairs.toArray(new String[0])));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
     maintainer.maintain(env, catalog, table);

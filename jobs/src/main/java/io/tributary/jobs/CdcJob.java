@@ -4,19 +4,20 @@ import io.tributary.cdc.CdcOptions;
 import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.Changes;
 import io.tributary.cdc.RowChange;
+import io.tributary.cdc.sink.ChangeSink;
+import io.tributary.cdc.sink.ChangeTables;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.AvroFrames;
 import io.tributary.format.FormatOptions;
 import io.tributary.format.SchemaRegistry;
-import io.tributary.iceberg.ChangeSink;
-import io.tributary.iceberg.ChangeTables;
+import io.tributary.iceberg.CommitMetrics;
+import io.tributary.iceberg.CommitWatch;
+import io.tributary.iceberg.DeadLetterTable;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableMaintainer;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.Checked;
-import io.tributary.quality.DeadLetterTable;
-import io.tributary.runtime.CommitMetrics;
-import io.tributary.runtime.CommitWatch;
+import io.tributary.runtime.Maintainers;
 import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
@@ -60,7 +61,7 @@ public final class CdcJob implements TributaryJob {
   CdcJob(TributaryConfig config) {
     // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
     // the second checkpoint commits what ChangeTables held back over a schema change
-    this.source = RecordSource.fromConfig(config, name()).endingAfterCheckpoints(2);
+    this.source = TributaryJob.sourceFrom(config, name()).endingAfterCheckpoints(2);
     this.catalog = IcebergCatalog.fromConfig(config);
     this.deadLetters = TargetTable.deadLettersOnly(config, "cdc_dead_letters");
     this.format = config.get(CdcOptions.GROUP, CdcOptions.FORMAT);
@@ -83,7 +84,7 @@ public final class CdcJob implements TributaryJob {
     guarded.add(deadLetters.deadLetters());
     guarded.addAll(tables.configuredTargets());
     this.startGuard = StartGuard.of(config, catalog, guarded);
-    this.maintainer = TableMaintainer.fromConfig(config);
+    this.maintainer = Maintainers.forJob(config);
   }
 
   @Override

@@ -3,9 +3,9 @@ package io.tributary.jobs;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
 import io.tributary.format.JsonEvents;
+import io.tributary.iceberg.DeadLetterTable;
 import io.tributary.iceberg.IcebergSinkBuilder;
 import io.tributary.quality.Checked;
-import io.tributary.quality.DeadLetterTable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 

@@ -4,6 +4,7 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableMaintainer;
 import io.tributary.iceberg.TargetTable;
+import io.tributary.runtime.Maintainers;
 import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.util.List;
@@ -22,10 +23,10 @@ abstract class LakeJob implements TributaryJob {
     this.name = name;
     // Iceberg's FlinkSink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how);
     // once every record is in a completed checkpoint, it is committed.
-    this.source = RecordSource.fromConfig(config, name).endingAfterCheckpoints(1);
+    this.source = TributaryJob.sourceFrom(config, name).endingAfterCheckpoints(1);
     this.catalog = IcebergCatalog.fromConfig(config);
     this.table = TargetTable.fromConfig(config);
-    this.maintainer = TableMaintainer.fromConfig(config);
+    this.maintainer = Maintainers.forJob(config);
     this.startGuard = StartGuard.of(config, catalog, List.of(table.name(), table.deadLetters()));
   }
 

@@ -6,7 +6,7 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.OneShotMaintenance;
 import io.tributary.runtime.FlinkEnvironment;
 import io.tributary.runtime.JobOptions;
-import io.tributary.runtime.TributaryOptions;
+import io.tributary.runtime.Maintainers;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +64,7 @@ public final class Main {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args);
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
     LOG.info("Tributary configuration ({}):\n{}", loaded.origin, config.describe());
-    OneShotMaintenance maintenance = OneShotMaintenance.fromConfig(config);
+    OneShotMaintenance maintenance = Maintainers.oneShot(config);
     StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
     out.println("Tributary maintain: " + maintenance.describe());
     List<OneShotMaintenance.Report> reports = new ArrayList<>();

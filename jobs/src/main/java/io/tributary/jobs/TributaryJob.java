@@ -1,6 +1,7 @@
 package io.tributary.jobs;
 
 import io.tributary.config.TributaryConfig;
+import io.tributary.format.FormatOptions;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.runtime.JobOptions;
@@ -24,6 +25,15 @@ public interface TributaryJob {
 
   /** The check that refuses a start without state on tables a Flink job committed to. */
   StartGuard startGuard();
+
+  /**
+   * The configured source. Kinesis marks idle shards inside its connector, so it is handed the
+   * watermark idleness of the {@code format} group here, where every group is known.
+   */
+  static RecordSource sourceFrom(TributaryConfig config, String job) {
+    return RecordSource.fromConfig(config, job)
+        .withShardIdleness(config.get(FormatOptions.GROUP, FormatOptions.IDLENESS));
+  }
 
   /** The job {@code job.name} names, with its settings validated. */
   static TributaryJob fromConfig(TributaryConfig config) {

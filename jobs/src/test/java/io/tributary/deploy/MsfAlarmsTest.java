@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import io.tributary.stack.PythonTools;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -465,7 +465,7 @@ class MsfAlarmsTest {
             r
                 + ": "
                 + r.name
-                + " is neither an MSF metric nor one of io.tributary.runtime.Metrics");
+                + " is neither an MSF metric nor one of io.tributary.metrics.Metrics");
         continue;
       }
       if (!expected.equals(r.dimensions)) {

@@ -12,7 +12,7 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
 import io.tributary.iceberg.PartitionSpecs;
 import io.tributary.jobs.TributaryJob;
-import io.tributary.runtime.TributaryOptions;
+import io.tributary.jobs.TributaryOptions;
 import io.tributary.source.SourceOptions.SourceType;
 import java.io.IOException;
 import java.nio.file.Files;

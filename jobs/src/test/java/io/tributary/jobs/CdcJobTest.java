@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.io.IOException;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.ConfigReference;
 import io.tributary.config.OptionTypes;
-import io.tributary.runtime.TributaryOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

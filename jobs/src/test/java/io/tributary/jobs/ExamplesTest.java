@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
-import io.tributary.runtime.TributaryOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

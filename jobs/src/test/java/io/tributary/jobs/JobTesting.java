@@ -8,7 +8,6 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.runtime.FlinkEnvironment;
-import io.tributary.runtime.TributaryOptions;
 import io.tributary.testing.Tables;
 import java.time.Duration;
 import java.time.Instant;

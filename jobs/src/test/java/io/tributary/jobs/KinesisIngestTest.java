@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import io.tributary.stack.LocalStack;
 import io.tributary.stack.StackSettings;
 import io.tributary.testing.KinesisExtension;

@@ -3,7 +3,7 @@ package io.tributary.jobs;
 import io.tributary.config.Configs;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.OneShotMaintenance;
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import io.tributary.testing.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -202,7 +202,7 @@ class MaintenanceBenchmark {
     long readMillis = readMillis(t);
     // the same table freshly rewritten: the maintain job's rewrite only
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    OneShotMaintenance.fromConfig(
+    io.tributary.runtime.Maintainers.oneShot(
             Configs.of(
                 "job.name", "maintain",
                 "iceberg.warehouse", dir.resolve("warehouse").toString(),

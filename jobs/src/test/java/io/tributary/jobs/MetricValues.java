@@ -2,7 +2,7 @@ package io.tributary.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

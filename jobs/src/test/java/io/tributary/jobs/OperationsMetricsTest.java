@@ -3,7 +3,7 @@ package io.tributary.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.tributary.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.iceberg.ChangeTables;
+import io.tributary.cdc.sink.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;

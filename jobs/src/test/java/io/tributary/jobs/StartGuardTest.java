@@ -3,12 +3,11 @@ package io.tributary.jobs;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.cdc.sink.ChangeTables;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
-import io.tributary.iceberg.ChangeTables;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.runtime.RetainedCheckpoints;
-import io.tributary.runtime.TributaryOptions;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.OneShotMaintenance;
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,11 +9,11 @@ import io.tributary.iceberg.OneShotMaintenance;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.jobs.Main;
+import io.tributary.jobs.TributaryOptions;
+import io.tributary.metrics.Metrics;
 import io.tributary.runtime.FlinkEnvironment;
 import io.tributary.runtime.JobOptions;
-import io.tributary.runtime.Metrics;
 import io.tributary.runtime.RetainedCheckpoints;
-import io.tributary.runtime.TributaryOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -247,7 +247,7 @@ public final class Launcher {
     IcebergCatalog catalog = IcebergCatalog.fromConfig(config);
     boolean cdc = config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.CDC;
     if (config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.MAINTAIN) {
-      for (TableIdentifier id : OneShotMaintenance.fromConfig(config).tables()) {
+      for (TableIdentifier id : io.tributary.runtime.Maintainers.oneShot(config).tables()) {
         catalog.with(
             c -> {
               if (c.tableExists(id)) {

@@ -1,6 +1,6 @@
 package io.tributary.local;
 
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.tributary.runtime;
+package io.tributary.metrics;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,8 +1,9 @@
-package io.tributary.runtime;
+package io.tributary.jobs;
 
 import io.tributary.config.OptionGroup;
 import io.tributary.format.FormatOptions;
 import io.tributary.iceberg.IcebergOptions;
+import io.tributary.runtime.JobOptions;
 import io.tributary.source.DatagenOptions;
 import io.tributary.source.KafkaOptions;
 import io.tributary.source.KinesisOptions;

@@ -1,4 +1,4 @@
-package io.tributary.runtime;
+package io.tributary.metrics;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;

@@ -1,8 +1,7 @@
-package io.tributary.quality;
+package io.tributary.iceberg;
 
-import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.iceberg.IcebergSinkBuilder;
-import io.tributary.runtime.Metrics;
+import io.tributary.metrics.Metrics;
+import io.tributary.quality.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

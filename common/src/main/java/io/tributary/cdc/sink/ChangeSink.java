@@ -1,6 +1,8 @@
-package io.tributary.iceberg;
+package io.tributary.cdc.sink;
 
 import io.tributary.cdc.RowChange;
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.PartitionSpecs;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;

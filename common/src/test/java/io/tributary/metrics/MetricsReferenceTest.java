@@ -1,4 +1,4 @@
-package io.tributary.runtime;
+package io.tributary.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

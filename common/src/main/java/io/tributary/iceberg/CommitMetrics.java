@@ -1,5 +1,6 @@
-package io.tributary.runtime;
+package io.tributary.iceberg;
 
+import io.tributary.metrics.Metrics;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package io.tributary.iceberg;
+package io.tributary.cdc.sink;
 
 import io.tributary.cdc.CdcOptions;
 import io.tributary.cdc.CdcOptions.SchemaChanges;
@@ -6,10 +6,12 @@ import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.RowChange;
 import io.tributary.cdc.RowChangeType;
 import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.PartitionSpecs;
+import io.tributary.metrics.Metrics;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
-import io.tributary.runtime.Metrics;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.Arrays;

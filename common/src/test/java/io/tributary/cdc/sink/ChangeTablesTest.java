@@ -1,4 +1,4 @@
-package io.tributary.iceberg;
+package io.tributary.cdc.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,7 @@ import io.tributary.cdc.RowChange;
 import io.tributary.cdc.RowChangeSerializer;
 import io.tributary.cdc.TableId;
 import io.tributary.config.Configs;
+import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.quality.DeadLetter;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;

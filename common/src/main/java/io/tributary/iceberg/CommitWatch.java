@@ -1,5 +1,6 @@
-package io.tributary.runtime;
+package io.tributary.iceberg;
 
+import io.tributary.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
