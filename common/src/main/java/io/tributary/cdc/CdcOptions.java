@@ -2,10 +2,10 @@ package io.tributary.cdc;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 
 /** Change streams mirrored into Iceberg upsert tables (job.name = cdc). */
 public final class CdcOptions {
@@ -83,7 +83,7 @@ public final class CdcOptions {
   }
 
   public static final ConfigOption<Format> FORMAT =
-      ConfigOptions.key("format")
+      Options.key("format")
           .enumType(Format.class)
           .noDefaultValue()
           .withDescription(
@@ -93,7 +93,7 @@ public final class CdcOptions {
                   + " schema, and a new optional field evolves the table as with JSON.");
 
   public static final ConfigOption<String> TABLES =
-      ConfigOptions.key("tables")
+      Options.key("tables")
           .stringType()
           .defaultValue("")
           .withDescription(
@@ -104,7 +104,7 @@ public final class CdcOptions {
                   + " characters than letters, digits and _ replaced by _.");
 
   public static final ConfigOption<String> PRIMARY_KEYS =
-      ConfigOptions.key("primary-keys")
+      Options.key("primary-keys")
           .stringType()
           .defaultValue("")
           .withDescription(
@@ -114,7 +114,7 @@ public final class CdcOptions {
                   + " tables (DMS data records do not name their key).");
 
   public static final ConfigOption<String> COLUMN_TYPES =
-      ConfigOptions.key("column-types")
+      Options.key("column-types")
           .stringType()
           .defaultValue("")
           .withDescription(
@@ -125,7 +125,7 @@ public final class CdcOptions {
                   + " BIGINT, other numbers as DOUBLE, strings as STRING.");
 
   public static final ConfigOption<String> PARTITION_SPEC =
-      ConfigOptions.key("partition-spec")
+      Options.key("partition-spec")
           .stringType()
           .defaultValue("")
           .withDescription(
@@ -140,7 +140,7 @@ public final class CdcOptions {
                   + " existing table with another spec stops the job, naming both.");
 
   public static final ConfigOption<SchemaChanges> SCHEMA_CHANGES =
-      ConfigOptions.key("schema-changes")
+      Options.key("schema-changes")
           .enumType(SchemaChanges.class)
           .defaultValue(SchemaChanges.EVOLVE)
           .withDescription(
@@ -152,7 +152,7 @@ public final class CdcOptions {
       Ranges.atLeast(
           Duration.ZERO,
           " (0: keep positions forever)",
-          ConfigOptions.key("ordering.state-ttl")
+          Options.key("ordering.state-ttl")
               .durationType()
               .defaultValue(Duration.ofDays(7))
               .withDescription(
@@ -163,7 +163,7 @@ public final class CdcOptions {
                       + " count)."));
 
   public static final ConfigOption<Position> POSITION =
-      ConfigOptions.key("position")
+      Options.key("position")
           .enumType(Position.class)
           .defaultValue(Position.LOG)
           .withDescription(
@@ -176,7 +176,7 @@ public final class CdcOptions {
                   + " always ordered by metadata.timestamp and transaction-id.");
 
   public static final ConfigOption<StaleChanges> STALE_CHANGES =
-      ConfigOptions.key("stale-changes")
+      Options.key("stale-changes")
           .enumType(StaleChanges.class)
           .defaultValue(StaleChanges.DROP)
           .withDescription(

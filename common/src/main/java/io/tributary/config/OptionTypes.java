@@ -1,6 +1,5 @@
 package io.tributary.config;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -9,37 +8,15 @@ import org.apache.flink.configuration.MemorySize;
 
 /** Human words for an option's type: used in error messages and the generated reference. */
 public final class OptionTypes {
-  private static final Method GET_CLAZZ;
-  private static final Method IS_LIST;
-
-  static {
-    try {
-      // Flink keeps the option's class package-private; it is the only source of the type.
-      GET_CLAZZ = ConfigOption.class.getDeclaredMethod("getClazz");
-      GET_CLAZZ.setAccessible(true);
-      IS_LIST = ConfigOption.class.getDeclaredMethod("isList");
-      IS_LIST.setAccessible(true);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private OptionTypes() {}
 
+  /** The value type (of each element, for a list), as declared with {@link Options#key}. */
   public static Class<?> typeOf(ConfigOption<?> option) {
-    try {
-      return (Class<?>) GET_CLAZZ.invoke(option);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+    return Options.typeOf(option).clazz;
   }
 
   public static boolean isList(ConfigOption<?> option) {
-    try {
-      return (Boolean) IS_LIST.invoke(option);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+    return Options.typeOf(option).list;
   }
 
   /** Short type name for the reference table, e.g. `Duration`, `enum`, `List<String>`. */

@@ -14,7 +14,7 @@ import org.apache.flink.util.TimeUtils;
  *
  * <pre>{@code
  * public static final ConfigOption<Integer> PARALLELISM =
- *     Ranges.atLeast(1, ConfigOptions.key("parallelism").intType().noDefaultValue()...);
+ *     Ranges.atLeast(1, Options.key("parallelism").intType().noDefaultValue()...);
  * }</pre>
  *
  * <p>{@link TributaryConfig#validate} checks every set value against it, and the generated

@@ -2,11 +2,11 @@ package io.tributary.format;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
 
 /** How events are decoded and validated, and where their event time is. */
@@ -71,7 +71,7 @@ public final class FormatOptions {
   }
 
   public static final ConfigOption<Type> TYPE =
-      ConfigOptions.key("type")
+      Options.key("type")
           .enumType(Type.class)
           .defaultValue(Type.JSON)
           .withDescription(
@@ -85,7 +85,7 @@ public final class FormatOptions {
                   + " its Avro formats use the registry options here. See docs/avro.md.");
 
   public static final ConfigOption<String> REGISTRY_URL =
-      ConfigOptions.key("registry.url")
+      Options.key("registry.url")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -95,7 +95,7 @@ public final class FormatOptions {
                   + " avro-confluent and debezium-avro-confluent.");
 
   public static final ConfigOption<String> REGISTRY_SUBJECT =
-      ConfigOptions.key("registry.subject")
+      Options.key("registry.subject")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -103,13 +103,13 @@ public final class FormatOptions {
                   + " `orders-value`. Required for format.type = avro-confluent.");
 
   public static final ConfigOption<String> GLUE_REGISTRY =
-      ConfigOptions.key("registry.glue.registry-name")
+      Options.key("registry.glue.registry-name")
           .stringType()
           .defaultValue("default-registry")
           .withDescription("The AWS Glue Schema Registry registry holding the schema.");
 
   public static final ConfigOption<String> GLUE_SCHEMA =
-      ConfigOptions.key("registry.glue.schema-name")
+      Options.key("registry.glue.schema-name")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -117,7 +117,7 @@ public final class FormatOptions {
                   + " format.type = avro-glue.");
 
   public static final ConfigOption<String> GLUE_REGION =
-      ConfigOptions.key("registry.glue.region")
+      Options.key("registry.glue.region")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -125,7 +125,7 @@ public final class FormatOptions {
                   + " (AWS_REGION, profile, instance metadata).");
 
   public static final ConfigOption<String> GLUE_ENDPOINT =
-      ConfigOptions.key("registry.glue.endpoint")
+      Options.key("registry.glue.endpoint")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -134,7 +134,7 @@ public final class FormatOptions {
   public static final ConfigOption<Duration> REGISTRY_TIMEOUT =
       Ranges.atLeast(
           Duration.ofMillis(1),
-          ConfigOptions.key("registry.request-timeout")
+          Options.key("registry.request-timeout")
               .durationType()
               .defaultValue(Duration.ofSeconds(10))
               .withDescription("How long one registry request may take before it is retried."));
@@ -142,7 +142,7 @@ public final class FormatOptions {
   public static final ConfigOption<Duration> REGISTRY_INITIAL_BACKOFF =
       Ranges.atLeast(
           Duration.ofMillis(1),
-          ConfigOptions.key("registry.retry.initial-backoff")
+          Options.key("registry.retry.initial-backoff")
               .durationType()
               .defaultValue(Duration.ofMillis(200))
               .withDescription(
@@ -152,7 +152,7 @@ public final class FormatOptions {
   public static final ConfigOption<Duration> REGISTRY_MAX_BACKOFF =
       Ranges.atLeast(
           Duration.ofMillis(1),
-          ConfigOptions.key("registry.retry.max-backoff")
+          Options.key("registry.retry.max-backoff")
               .durationType()
               .defaultValue(Duration.ofSeconds(10))
               .withDescription("The longest wait between two registry retries."));
@@ -161,7 +161,7 @@ public final class FormatOptions {
       Ranges.between(
           1,
           100,
-          ConfigOptions.key("registry.retry.max-attempts")
+          Options.key("registry.retry.max-attempts")
               .intType()
               .defaultValue(8)
               .withDescription(
@@ -171,7 +171,7 @@ public final class FormatOptions {
                       + " dead letter (unknown-schema)."));
 
   public static final ConfigOption<String> SCHEMA =
-      ConfigOptions.key("schema")
+      Options.key("schema")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -181,7 +181,7 @@ public final class FormatOptions {
                   + " format.type = json; with Avro the schema comes from the registry.");
 
   public static final ConfigOption<String> EVENT_TIME_FIELD =
-      ConfigOptions.key("event-time.field")
+      Options.key("event-time.field")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -191,7 +191,7 @@ public final class FormatOptions {
   public static final ConfigOption<Duration> MAX_OUT_OF_ORDERNESS =
       Ranges.atLeast(
           Duration.ZERO,
-          ConfigOptions.key("event-time.max-out-of-orderness")
+          Options.key("event-time.max-out-of-orderness")
               .durationType()
               .defaultValue(Duration.ofSeconds(5))
               .withDescription("How far behind the newest event time an event may arrive."));
@@ -200,7 +200,7 @@ public final class FormatOptions {
       Ranges.atLeast(
           Duration.ZERO,
           " (0: off)",
-          ConfigOptions.key("event-time.idleness")
+          Options.key("event-time.idleness")
               .durationType()
               .defaultValue(Duration.ofSeconds(30))
               .withDescription(
@@ -210,7 +210,7 @@ public final class FormatOptions {
   public static final ConfigOption<Duration> MAX_FUTURE =
       Ranges.atLeast(
           Duration.ZERO,
-          ConfigOptions.key("event-time.max-future")
+          Options.key("event-time.max-future")
               .durationType()
               .defaultValue(Duration.ofHours(1))
               .withDescription(
@@ -220,7 +220,7 @@ public final class FormatOptions {
   public static final ConfigOption<Duration> MAX_PAST =
       Ranges.atLeast(
           Duration.ZERO,
-          ConfigOptions.key("event-time.max-past")
+          Options.key("event-time.max-past")
               .durationType()
               .defaultValue(Duration.ofDays(365))
               .withDescription(
@@ -228,7 +228,7 @@ public final class FormatOptions {
                       + " backfills of older data."));
 
   public static final ConfigOption<TimestampStyle> TIMESTAMP_FORMAT =
-      ConfigOptions.key("timestamp-format")
+      Options.key("timestamp-format")
           .enumType(TimestampStyle.class)
           .defaultValue(TimestampStyle.ISO_8601)
           .withDescription("How TIMESTAMP and TIMESTAMP_LTZ fields are written in the JSON.");
@@ -236,14 +236,14 @@ public final class FormatOptions {
   public static final ConfigOption<MemorySize> MAX_RECORD_SIZE =
       Ranges.atLeast(
           MemorySize.parse("1b"),
-          ConfigOptions.key("max-record-size")
+          Options.key("max-record-size")
               .memoryType()
               .defaultValue(MemorySize.parse("1mb"))
               .withDescription(
                   "Records larger than this are dead-lettered (reason too-large) without parsing."));
 
   public static final ConfigOption<List<Lenient>> LENIENT =
-      ConfigOptions.key("lenient")
+      Options.key("lenient")
           .enumType(Lenient.class)
           .asList()
           .defaultValues()

@@ -2,10 +2,10 @@ package io.tributary.iceberg;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
 
 /** The Iceberg catalog, the target table and how it is written. */
@@ -60,19 +60,19 @@ public final class IcebergOptions {
   }
 
   public static final ConfigOption<CatalogType> CATALOG_TYPE =
-      ConfigOptions.key("catalog.type")
+      Options.key("catalog.type")
           .enumType(CatalogType.class)
           .defaultValue(CatalogType.HADOOP)
           .withDescription("The catalog implementation.");
 
   public static final ConfigOption<String> CATALOG_NAME =
-      ConfigOptions.key("catalog.name")
+      Options.key("catalog.name")
           .stringType()
           .defaultValue("tributary")
           .withDescription("The catalog's name, as it appears in logs and the Iceberg client.");
 
   public static final ConfigOption<String> WAREHOUSE =
-      ConfigOptions.key("warehouse")
+      Options.key("warehouse")
           .stringType()
           .defaultValue("file:///tmp/tributary/warehouse")
           .withDescription(
@@ -83,7 +83,7 @@ public final class IcebergOptions {
                   + " jdbc, rest or glue there.");
 
   public static final ConfigOption<String> CATALOG_URI =
-      ConfigOptions.key("catalog.uri")
+      Options.key("catalog.uri")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -91,7 +91,7 @@ public final class IcebergOptions {
                   + " jdbc:sqlite:file:...). Required by rest and jdbc.");
 
   public static final ConfigOption<String> DATABASE =
-      ConfigOptions.key("database")
+      Options.key("database")
           .stringType()
           .defaultValue("tributary")
           .withDescription(
@@ -99,13 +99,13 @@ public final class IcebergOptions {
                   + " case letters, digits and underscores.");
 
   public static final ConfigOption<String> TABLE =
-      ConfigOptions.key("table")
+      Options.key("table")
           .stringType()
           .noDefaultValue()
           .withDescription("Target table name; created if missing. Required.");
 
   public static final ConfigOption<String> PARTITION_SPEC =
-      ConfigOptions.key("partition-spec")
+      Options.key("partition-spec")
           .stringType()
           .defaultValue("")
           .withDescription(
@@ -117,7 +117,7 @@ public final class IcebergOptions {
                   + " days(window_start)) and an existing table's spec is left as it is.");
 
   public static final ConfigOption<Boolean> PARTITION_SPEC_EVOLVE =
-      ConfigOptions.key("partition-spec.evolve")
+      Options.key("partition-spec.evolve")
           .booleanType()
           .defaultValue(false)
           .withDescription(
@@ -128,7 +128,7 @@ public final class IcebergOptions {
                   + " is set.");
 
   public static final ConfigOption<String> DEAD_LETTER_TABLE =
-      ConfigOptions.key("dead-letter-table")
+      Options.key("dead-letter-table")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -137,13 +137,13 @@ public final class IcebergOptions {
   public static final ConfigOption<MemorySize> TARGET_FILE_SIZE =
       Ranges.atLeast(
           MemorySize.parse("1b"),
-          ConfigOptions.key("write.target-file-size")
+          Options.key("write.target-file-size")
               .memoryType()
               .defaultValue(MemorySize.parse("128mb"))
               .withDescription("Target size of data files (table property for new tables)."));
 
   public static final ConfigOption<Distribution> DISTRIBUTION =
-      ConfigOptions.key("write.distribution-mode")
+      Options.key("write.distribution-mode")
           .enumType(Distribution.class)
           .defaultValue(Distribution.HASH)
           .withDescription(
@@ -154,7 +154,7 @@ public final class IcebergOptions {
       Ranges.between(
           1,
           32768,
-          ConfigOptions.key("write.parallelism")
+          Options.key("write.parallelism")
               .intType()
               .noDefaultValue()
               .withDescription("Writer parallelism. Default: the job's parallelism."));
@@ -163,7 +163,7 @@ public final class IcebergOptions {
       Ranges.atLeast(
           0,
           " (0: no retries)",
-          ConfigOptions.key("commit.retries")
+          Options.key("commit.retries")
               .intType()
               .defaultValue(10)
               .withDescription(
@@ -175,7 +175,7 @@ public final class IcebergOptions {
       Ranges.above(
           Duration.ZERO,
           ", e.g. 100 ms",
-          ConfigOptions.key("commit.retry.min-wait")
+          Options.key("commit.retry.min-wait")
               .durationType()
               .defaultValue(Duration.ofMillis(100))
               .withDescription(
@@ -186,7 +186,7 @@ public final class IcebergOptions {
       Ranges.above(
           Duration.ZERO,
           ", e.g. 1 min",
-          ConfigOptions.key("commit.retry.max-wait")
+          Options.key("commit.retry.max-wait")
               .durationType()
               .defaultValue(Duration.ofMinutes(1))
               .withDescription(
@@ -197,7 +197,7 @@ public final class IcebergOptions {
       Ranges.above(
           Duration.ZERO,
           ", e.g. 30 min",
-          ConfigOptions.key("commit.retry.total-timeout")
+          Options.key("commit.retry.total-timeout")
               .durationType()
               .defaultValue(Duration.ofMinutes(30))
               .withDescription(
@@ -206,7 +206,7 @@ public final class IcebergOptions {
                       + " strategy takes over."));
 
   public static final ConfigOption<String> S3_ENDPOINT =
-      ConfigOptions.key("s3.endpoint")
+      Options.key("s3.endpoint")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -215,7 +215,7 @@ public final class IcebergOptions {
                   + " regional AWS endpoint.");
 
   public static final ConfigOption<Boolean> S3_PATH_STYLE_ACCESS =
-      ConfigOptions.key("s3.path-style-access")
+      Options.key("s3.path-style-access")
           .booleanType()
           .defaultValue(false)
           .withDescription(
@@ -223,7 +223,7 @@ public final class IcebergOptions {
                   + " s3.path-style-access). Local S3 servers such as S3Mock need true.");
 
   public static final ConfigOption<String> S3_REGION =
-      ConfigOptions.key("s3.region")
+      Options.key("s3.region")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -232,7 +232,7 @@ public final class IcebergOptions {
                   + " profile, the instance's or MSF application's region).");
 
   public static final ConfigOption<SseType> S3_SSE_TYPE =
-      ConfigOptions.key("s3.sse.type")
+      Options.key("s3.sse.type")
           .enumType(SseType.class)
           .defaultValue(SseType.NONE)
           .withDescription(
@@ -241,7 +241,7 @@ public final class IcebergOptions {
                   + " SSE-S3 (AES256), kms is SSE-KMS with s3.sse.key.");
 
   public static final ConfigOption<String> S3_SSE_KEY =
-      ConfigOptions.key("s3.sse.key")
+      Options.key("s3.sse.key")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -252,7 +252,7 @@ public final class IcebergOptions {
       Ranges.atLeast(
           0,
           " (0: no retries)",
-          ConfigOptions.key("s3.retry.num-retries")
+          Options.key("s3.retry.num-retries")
               .intType()
               .defaultValue(5)
               .withDescription(
@@ -264,7 +264,7 @@ public final class IcebergOptions {
       Ranges.above(
           Duration.ZERO,
           ", e.g. 100 ms",
-          ConfigOptions.key("s3.retry.min-wait")
+          Options.key("s3.retry.min-wait")
               .durationType()
               .defaultValue(Duration.ofSeconds(2))
               .withDescription(
@@ -275,7 +275,7 @@ public final class IcebergOptions {
       Ranges.above(
           Duration.ZERO,
           ", e.g. 20 s",
-          ConfigOptions.key("s3.retry.max-wait")
+          Options.key("s3.retry.max-wait")
               .durationType()
               .defaultValue(Duration.ofSeconds(20))
               .withDescription(

@@ -1,10 +1,10 @@
 package io.tributary.iceberg;
 
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
 
 /**
@@ -25,7 +25,7 @@ public final class MaintenanceOptions {
   public static final int MIN_ORPHAN_AGE_CHECKPOINTS = 10;
 
   public static final ConfigOption<Boolean> ENABLED =
-      ConfigOptions.key("enabled")
+      Options.key("enabled")
           .booleanType()
           .defaultValue(true)
           .withDescription(
@@ -34,7 +34,7 @@ public final class MaintenanceOptions {
                   + " input and is never maintained. false turns every task off.");
 
   public static final ConfigOption<Boolean> REWRITE_ENABLED =
-      ConfigOptions.key("rewrite.enabled")
+      Options.key("rewrite.enabled")
           .booleanType()
           .defaultValue(true)
           .withDescription(
@@ -44,7 +44,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Integer> REWRITE_COMMIT_COUNT =
       Ranges.atLeast(
           1,
-          ConfigOptions.key("rewrite.commit-count")
+          Options.key("rewrite.commit-count")
               .intType()
               .defaultValue(60)
               .withDescription(
@@ -54,7 +54,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Integer> REWRITE_DATA_FILE_COUNT =
       Ranges.atLeast(
           1,
-          ConfigOptions.key("rewrite.data-file-count")
+          Options.key("rewrite.data-file-count")
               .intType()
               .defaultValue(200)
               .withDescription("Rewrite after this many new data files since the last rewrite."));
@@ -62,7 +62,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Duration> REWRITE_INTERVAL =
       Ranges.atLeast(
           Duration.ofSeconds(1),
-          ConfigOptions.key("rewrite.interval")
+          Options.key("rewrite.interval")
               .durationType()
               .defaultValue(Duration.ofMinutes(30))
               .withDescription(
@@ -71,7 +71,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<MemorySize> REWRITE_TARGET_FILE_SIZE =
       Ranges.atLeast(
           MemorySize.parse("1kb"),
-          ConfigOptions.key("rewrite.target-file-size")
+          Options.key("rewrite.target-file-size")
               .memoryType()
               .defaultValue(MemorySize.parse("128mb"))
               .withDescription(
@@ -80,7 +80,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Integer> REWRITE_DELETE_FILE_THRESHOLD =
       Ranges.atLeast(
           1,
-          ConfigOptions.key("rewrite.delete-file-threshold")
+          Options.key("rewrite.delete-file-threshold")
               .intType()
               .defaultValue(1)
               .withDescription(
@@ -89,7 +89,7 @@ public final class MaintenanceOptions {
                       + " rewritten, so the delete stops applying and is dropped."));
 
   public static final ConfigOption<Boolean> EXPIRE_ENABLED =
-      ConfigOptions.key("expire-snapshots.enabled")
+      Options.key("expire-snapshots.enabled")
           .booleanType()
           .defaultValue(true)
           .withDescription(
@@ -100,7 +100,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Duration> EXPIRE_INTERVAL =
       Ranges.atLeast(
           Duration.ofSeconds(1),
-          ConfigOptions.key("expire-snapshots.interval")
+          Options.key("expire-snapshots.interval")
               .durationType()
               .defaultValue(Duration.ofHours(1))
               .withDescription("Expire snapshots this often."));
@@ -108,7 +108,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Duration> EXPIRE_MAX_AGE =
       Ranges.atLeast(
           Duration.ofSeconds(1),
-          ConfigOptions.key("expire-snapshots.max-age")
+          Options.key("expire-snapshots.max-age")
               .durationType()
               .defaultValue(Duration.ofHours(6))
               .withDescription(
@@ -118,7 +118,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Integer> EXPIRE_RETAIN_LAST =
       Ranges.atLeast(
           5,
-          ConfigOptions.key("expire-snapshots.retain-last")
+          Options.key("expire-snapshots.retain-last")
               .intType()
               .defaultValue(20)
               .withDescription(
@@ -127,7 +127,7 @@ public final class MaintenanceOptions {
                       + " from) is never expired by the few rewrite commits after it."));
 
   public static final ConfigOption<Boolean> ORPHANS_ENABLED =
-      ConfigOptions.key("delete-orphans.enabled")
+      Options.key("delete-orphans.enabled")
           .booleanType()
           .defaultValue(true)
           .withDescription(
@@ -137,7 +137,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Duration> ORPHANS_INTERVAL =
       Ranges.atLeast(
           Duration.ofSeconds(1),
-          ConfigOptions.key("delete-orphans.interval")
+          Options.key("delete-orphans.interval")
               .durationType()
               .defaultValue(Duration.ofDays(1))
               .withDescription(
@@ -146,7 +146,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Duration> ORPHANS_MIN_AGE =
       Ranges.atLeast(
           MIN_ORPHAN_AGE,
-          ConfigOptions.key("delete-orphans.min-age")
+          Options.key("delete-orphans.min-age")
               .durationType()
               .defaultValue(Duration.ofDays(3))
               .withDescription(
@@ -160,7 +160,7 @@ public final class MaintenanceOptions {
       Ranges.between(
           1,
           32768,
-          ConfigOptions.key("parallelism")
+          Options.key("parallelism")
               .intType()
               .defaultValue(1)
               .withDescription(
@@ -170,7 +170,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Duration> RATE_LIMIT =
       Ranges.atLeast(
           Duration.ofSeconds(1),
-          ConfigOptions.key("rate-limit")
+          Options.key("rate-limit")
               .durationType()
               .defaultValue(Duration.ofMinutes(1))
               .withDescription(
@@ -180,7 +180,7 @@ public final class MaintenanceOptions {
   public static final ConfigOption<Duration> LOCK_CHECK_DELAY =
       Ranges.atLeast(
           Duration.ofSeconds(1),
-          ConfigOptions.key("lock-check-delay")
+          Options.key("lock-check-delay")
               .durationType()
               .defaultValue(Duration.ofSeconds(30))
               .withDescription(
@@ -188,7 +188,7 @@ public final class MaintenanceOptions {
                       + " maintainer), try again after this long."));
 
   public static final ConfigOption<String> MAINTAIN_TABLES =
-      ConfigOptions.key("maintain.tables")
+      Options.key("maintain.tables")
           .stringType()
           .defaultValue("")
           .withDescription(
@@ -197,7 +197,7 @@ public final class MaintenanceOptions {
                   + " maintain.namespace, both are maintained.");
 
   public static final ConfigOption<String> MAINTAIN_NAMESPACE =
-      ConfigOptions.key("maintain.namespace")
+      Options.key("maintain.namespace")
           .stringType()
           .defaultValue("")
           .withDescription(

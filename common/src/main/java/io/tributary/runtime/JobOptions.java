@@ -2,10 +2,10 @@ package io.tributary.runtime;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 
 /** Which job runs, and how Flink runs it: checkpoints, state, restarts. */
 public final class JobOptions {
@@ -58,7 +58,7 @@ public final class JobOptions {
   }
 
   public static final ConfigOption<JobName> NAME =
-      ConfigOptions.key("name")
+      Options.key("name")
           .enumType(JobName.class)
           .noDefaultValue()
           .withDescription(
@@ -70,7 +70,7 @@ public final class JobOptions {
       Ranges.between(
           1,
           32768,
-          ConfigOptions.key("parallelism")
+          Options.key("parallelism")
               .intType()
               .noDefaultValue()
               .withDescription(
@@ -80,7 +80,7 @@ public final class JobOptions {
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
       Ranges.atLeast(
           Duration.ofMillis(10),
-          ConfigOptions.key("checkpoint.interval")
+          Options.key("checkpoint.interval")
               .durationType()
               .defaultValue(Duration.ofSeconds(10))
               .withDescription(
@@ -88,13 +88,13 @@ public final class JobOptions {
                       + " the data latency. Ignored on MSF, where the service owns checkpointing."));
 
   public static final ConfigOption<CheckpointMode> CHECKPOINT_MODE =
-      ConfigOptions.key("checkpoint.mode")
+      Options.key("checkpoint.mode")
           .enumType(CheckpointMode.class)
           .defaultValue(CheckpointMode.EXACTLY_ONCE)
           .withDescription("Checkpointing guarantee. Ignored on MSF.");
 
   public static final ConfigOption<String> CHECKPOINT_DIR =
-      ConfigOptions.key("checkpoint.dir")
+      Options.key("checkpoint.dir")
           .stringType()
           .defaultValue("file:///tmp/tributary/checkpoints")
           .withDescription(
@@ -107,7 +107,7 @@ public final class JobOptions {
   public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
       Ranges.atLeast(
           Duration.ofMillis(10),
-          ConfigOptions.key("checkpoint.timeout")
+          Options.key("checkpoint.timeout")
               .durationType()
               .defaultValue(Duration.ofMinutes(10))
               .withDescription("A checkpoint taking longer than this is aborted. Ignored on MSF."));
@@ -115,7 +115,7 @@ public final class JobOptions {
   public static final ConfigOption<Integer> CHECKPOINT_KEEP =
       Ranges.atLeast(
           1,
-          ConfigOptions.key("checkpoint.keep")
+          Options.key("checkpoint.keep")
               .intType()
               .defaultValue(3)
               .withDescription(
@@ -124,7 +124,7 @@ public final class JobOptions {
                       + " deleted, never the one it resumes from."));
 
   public static final ConfigOption<Boolean> PROGRESS =
-      ConfigOptions.key("progress")
+      Options.key("progress")
           .booleanType()
           .defaultValue(true)
           .withDescription(
@@ -134,7 +134,7 @@ public final class JobOptions {
                   + " final figures before the summary. false prints only the summary.");
 
   public static final ConfigOption<StartMode> START =
-      ConfigOptions.key("start")
+      Options.key("start")
           .enumType(StartMode.class)
           .defaultValue(StartMode.RESUME)
           .withDescription(
@@ -147,7 +147,7 @@ public final class JobOptions {
                   + " skipped.");
 
   public static final ConfigOption<StateBackend> STATE_BACKEND =
-      ConfigOptions.key("state.backend")
+      Options.key("state.backend")
           .enumType(StateBackend.class)
           .defaultValue(StateBackend.HASHMAP)
           .withDescription(
@@ -155,7 +155,7 @@ public final class JobOptions {
                   + " local disk (large state). Ignored on MSF, which uses RocksDB.");
 
   public static final ConfigOption<Boolean> STATE_INCREMENTAL =
-      ConfigOptions.key("state.incremental")
+      Options.key("state.incremental")
           .booleanType()
           .defaultValue(true)
           .withDescription("Incremental checkpoints (RocksDB only). Ignored on MSF.");
@@ -163,7 +163,7 @@ public final class JobOptions {
   public static final ConfigOption<Duration> RESTART_INITIAL_DELAY =
       Ranges.atLeast(
           Duration.ofMillis(1),
-          ConfigOptions.key("restart.initial-delay")
+          Options.key("restart.initial-delay")
               .durationType()
               .defaultValue(Duration.ofSeconds(1))
               .withDescription(
@@ -173,7 +173,7 @@ public final class JobOptions {
   public static final ConfigOption<Double> RESTART_MULTIPLIER =
       Ranges.atLeast(
           1.0,
-          ConfigOptions.key("restart.multiplier")
+          Options.key("restart.multiplier")
               .doubleType()
               .defaultValue(2.0)
               .withDescription("Exponential-delay restart strategy: delay growth per failure."));
@@ -181,7 +181,7 @@ public final class JobOptions {
   public static final ConfigOption<Duration> RESTART_MAX_DELAY =
       Ranges.atLeast(
           Duration.ofMillis(1),
-          ConfigOptions.key("restart.max-delay")
+          Options.key("restart.max-delay")
               .durationType()
               .defaultValue(Duration.ofMinutes(1))
               .withDescription("Exponential-delay restart strategy: the cap on the delay."));
@@ -189,7 +189,7 @@ public final class JobOptions {
   public static final ConfigOption<Duration> RESTART_RESET_THRESHOLD =
       Ranges.atLeast(
           Duration.ofMillis(1),
-          ConfigOptions.key("restart.reset-threshold")
+          Options.key("restart.reset-threshold")
               .durationType()
               .defaultValue(Duration.ofMinutes(10))
               .withDescription(
@@ -200,7 +200,7 @@ public final class JobOptions {
       Ranges.between(
           0.0,
           1.0,
-          ConfigOptions.key("restart.jitter")
+          Options.key("restart.jitter")
               .doubleType()
               .defaultValue(0.1)
               .withDescription(
@@ -211,7 +211,7 @@ public final class JobOptions {
       Ranges.atLeast(
           1,
           " (the failures in a row after which the job fails for good)",
-          ConfigOptions.key("restart.max-attempts")
+          Options.key("restart.max-attempts")
               .intType()
               .defaultValue(Integer.MAX_VALUE)
               .withDescription(

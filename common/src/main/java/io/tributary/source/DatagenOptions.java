@@ -1,9 +1,9 @@
 package io.tributary.source;
 
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 
 /** The built-in generator of e-commerce events, for the demo and the benchmarks. */
 public final class DatagenOptions {
@@ -13,7 +13,7 @@ public final class DatagenOptions {
       Ranges.above(
           0.0,
           " events per second",
-          ConfigOptions.key("rate")
+          Options.key("rate")
               .doubleType()
               .defaultValue(5000.0)
               .withDescription("Events per second, over all parallel instances."));
@@ -21,14 +21,14 @@ public final class DatagenOptions {
   public static final ConfigOption<Long> COUNT =
       Ranges.atLeast(
           1L,
-          ConfigOptions.key("count")
+          Options.key("count")
               .longType()
               .defaultValue(100_000L)
               .withDescription("Events to generate when source.bounded is true."));
 
   public static final ConfigOption<Long> SEED =
       Ranges.any(
-          ConfigOptions.key("seed")
+          Options.key("seed")
               .longType()
               .defaultValue(42L)
               .withDescription("Seed: the same seed gives the same events."));
@@ -37,7 +37,7 @@ public final class DatagenOptions {
       Ranges.between(
           0.0,
           1.0,
-          ConfigOptions.key("bad-ratio")
+          Options.key("bad-ratio")
               .doubleType()
               .defaultValue(0.01)
               .withDescription(
@@ -47,7 +47,7 @@ public final class DatagenOptions {
       Ranges.between(
           0.0,
           1.0,
-          ConfigOptions.key("late-ratio")
+          Options.key("late-ratio")
               .doubleType()
               .defaultValue(0.02)
               .withDescription("Share of events whose event time lags by 1 to 10 minutes."));
@@ -55,7 +55,7 @@ public final class DatagenOptions {
   public static final ConfigOption<Long> START_TIME =
       Ranges.atLeast(
           0L,
-          ConfigOptions.key("start-time")
+          Options.key("start-time")
               .longType()
               .noDefaultValue()
               .withDescription(

@@ -3,13 +3,13 @@ package io.tributary.source;
 import io.tributary.config.ConfigLists;
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import io.tributary.config.TributaryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 
 /** Apache Kafka (or Amazon MSK) as the source. */
 public final class KafkaOptions {
@@ -44,14 +44,14 @@ public final class KafkaOptions {
   }
 
   public static final ConfigOption<String> BOOTSTRAP_SERVERS =
-      ConfigOptions.key("bootstrap.servers")
+      Options.key("bootstrap.servers")
           .stringType()
           .noDefaultValue()
           .withDescription(
               "Comma-separated host:port list of brokers. ';' separates them too. Required.");
 
   public static final ConfigOption<List<String>> TOPICS =
-      ConfigOptions.key("topics")
+      Options.key("topics")
           .stringType()
           .asList()
           .noDefaultValue()
@@ -70,7 +70,7 @@ public final class KafkaOptions {
   }
 
   public static final ConfigOption<String> GROUP_ID =
-      ConfigOptions.key("group.id")
+      Options.key("group.id")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -79,7 +79,7 @@ public final class KafkaOptions {
                   + " tributary-<job name>.");
 
   public static final ConfigOption<StartFrom> START =
-      ConfigOptions.key("start")
+      Options.key("start")
           .enumType(StartFrom.class)
           .defaultValue(StartFrom.COMMITTED)
           .withDescription(
@@ -88,7 +88,7 @@ public final class KafkaOptions {
   public static final ConfigOption<Long> START_TIMESTAMP =
       Ranges.atLeast(
           0L,
-          ConfigOptions.key("start.timestamp")
+          Options.key("start.timestamp")
               .longType()
               .noDefaultValue()
               .withDescription("Epoch milliseconds, with start = timestamp."));
@@ -97,14 +97,14 @@ public final class KafkaOptions {
       Ranges.atLeast(
           Duration.ZERO,
           " (0: no discovery)",
-          ConfigOptions.key("partition.discovery.interval")
+          Options.key("partition.discovery.interval")
               .durationType()
               .defaultValue(Duration.ofMinutes(5))
               .withDescription(
                   "How often to look for new partitions (unbounded mode). 0 turns discovery off."));
 
   public static final ConfigOption<Auth> AUTH =
-      ConfigOptions.key("auth")
+      Options.key("auth")
           .enumType(Auth.class)
           .defaultValue(Auth.NONE)
           .withDescription(

@@ -2,10 +2,10 @@ package io.tributary.source;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 
 /**
  * Amazon Kinesis Data Streams as the source. Credentials come only from the default AWS provider
@@ -44,7 +44,7 @@ public final class KinesisOptions {
   }
 
   public static final ConfigOption<String> STREAM =
-      ConfigOptions.key("stream")
+      Options.key("stream")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -52,14 +52,14 @@ public final class KinesisOptions {
                   + " region then defaults to the ARN's). Required.");
 
   public static final ConfigOption<String> REGION =
-      ConfigOptions.key("region")
+      Options.key("region")
           .stringType()
           .noDefaultValue()
           .withDescription(
               "AWS region of the stream, e.g. eu-west-1. Required unless the stream is an ARN.");
 
   public static final ConfigOption<String> ENDPOINT =
-      ConfigOptions.key("endpoint")
+      Options.key("endpoint")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -67,7 +67,7 @@ public final class KinesisOptions {
                   + " server. Default: the region's public endpoint.");
 
   public static final ConfigOption<StartFrom> START =
-      ConfigOptions.key("start")
+      Options.key("start")
           .enumType(StartFrom.class)
           .defaultValue(StartFrom.TRIM_HORIZON)
           .withDescription(
@@ -76,13 +76,13 @@ public final class KinesisOptions {
   public static final ConfigOption<Long> START_TIMESTAMP =
       Ranges.atLeast(
           0L,
-          ConfigOptions.key("start.timestamp")
+          Options.key("start.timestamp")
               .longType()
               .noDefaultValue()
               .withDescription("Epoch milliseconds, with start = at-timestamp."));
 
   public static final ConfigOption<Reader> READER =
-      ConfigOptions.key("reader")
+      Options.key("reader")
           .enumType(Reader.class)
           .defaultValue(Reader.POLLING)
           .withDescription(
@@ -90,7 +90,7 @@ public final class KinesisOptions {
                   + " stream when the job starts).");
 
   public static final ConfigOption<String> EFO_CONSUMER_NAME =
-      ConfigOptions.key("efo.consumer-name")
+      Options.key("efo.consumer-name")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -101,7 +101,7 @@ public final class KinesisOptions {
       Ranges.between(
           Duration.ZERO,
           Duration.ofMinutes(5),
-          ConfigOptions.key("poll.interval")
+          Options.key("poll.interval")
               .durationType()
               .defaultValue(Duration.ofMillis(200))
               .withDescription(
@@ -112,7 +112,7 @@ public final class KinesisOptions {
       Ranges.between(
           1,
           10_000,
-          ConfigOptions.key("poll.max-records")
+          Options.key("poll.max-records")
               .intType()
               .defaultValue(10_000)
               .withDescription("Records per GetRecords call (polling)."));
@@ -121,7 +121,7 @@ public final class KinesisOptions {
       Ranges.atLeast(
           Duration.ofMillis(1),
           " (without discovery, the children of a split shard are never read)",
-          ConfigOptions.key("shard.discovery.interval")
+          Options.key("shard.discovery.interval")
               .durationType()
               .defaultValue(Duration.ofSeconds(10))
               .withDescription(
@@ -132,7 +132,7 @@ public final class KinesisOptions {
       Ranges.atLeast(
           0,
           " (0: no retries)",
-          ConfigOptions.key("retry.max-attempts")
+          Options.key("retry.max-attempts")
               .intType()
               .defaultValue(10)
               .withDescription(
@@ -143,7 +143,7 @@ public final class KinesisOptions {
   public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
       Ranges.atLeast(
           Duration.ofMillis(1),
-          ConfigOptions.key("retry.initial-backoff")
+          Options.key("retry.initial-backoff")
               .durationType()
               .defaultValue(Duration.ofMillis(300))
               .withDescription("Backoff before the first retry; it grows by retry.multiplier."));
@@ -151,7 +151,7 @@ public final class KinesisOptions {
   public static final ConfigOption<Duration> RETRY_MAX_BACKOFF =
       Ranges.atLeast(
           Duration.ofMillis(1),
-          ConfigOptions.key("retry.max-backoff")
+          Options.key("retry.max-backoff")
               .durationType()
               .defaultValue(Duration.ofSeconds(5))
               .withDescription("Cap of the exponential backoff (full jitter) between retries."));
@@ -159,7 +159,7 @@ public final class KinesisOptions {
   public static final ConfigOption<Double> RETRY_MULTIPLIER =
       Ranges.atLeast(
           1.0,
-          ConfigOptions.key("retry.multiplier")
+          Options.key("retry.multiplier")
               .doubleType()
               .defaultValue(1.5)
               .withDescription("Growth factor of the backoff between retries."));

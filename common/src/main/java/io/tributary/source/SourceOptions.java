@@ -2,11 +2,11 @@ package io.tributary.source;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import io.tributary.config.TributaryConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 
 /** Which source feeds the job, and whether it stops. */
 public final class SourceOptions {
@@ -25,13 +25,13 @@ public final class SourceOptions {
   }
 
   public static final ConfigOption<SourceType> TYPE =
-      ConfigOptions.key("type")
+      Options.key("type")
           .enumType(SourceType.class)
           .noDefaultValue()
           .withDescription("Where events come from.");
 
   public static final ConfigOption<Boolean> BOUNDED =
-      ConfigOptions.key("bounded")
+      Options.key("bounded")
           .booleanType()
           .defaultValue(false)
           .withDescription(
@@ -42,7 +42,7 @@ public final class SourceOptions {
   public static final ConfigOption<Duration> END_CHECKPOINT_INTERVAL =
       Ranges.atLeast(
           Duration.ofMillis(10),
-          ConfigOptions.key("end-checkpoint-interval")
+          Options.key("end-checkpoint-interval")
               .durationType()
               .defaultValue(Duration.ofSeconds(1))
               .withDescription(

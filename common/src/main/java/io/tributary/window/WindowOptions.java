@@ -2,10 +2,10 @@ package io.tributary.window;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
+import io.tributary.config.Options;
 import io.tributary.config.Ranges;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 
 /** Event-time windows and the aggregates computed over them (job.name = aggregate). */
 public final class WindowOptions {
@@ -27,7 +27,7 @@ public final class WindowOptions {
   }
 
   public static final ConfigOption<WindowType> TYPE =
-      ConfigOptions.key("window.type")
+      Options.key("window.type")
           .enumType(WindowType.class)
           .noDefaultValue()
           .withDescription("The kind of window. Required.");
@@ -36,7 +36,7 @@ public final class WindowOptions {
       Ranges.above(
           Duration.ZERO,
           ", e.g. 1 min",
-          ConfigOptions.key("window.size")
+          Options.key("window.size")
               .durationType()
               .noDefaultValue()
               .withDescription(
@@ -46,7 +46,7 @@ public final class WindowOptions {
       Ranges.above(
           Duration.ZERO,
           ", e.g. 1 min",
-          ConfigOptions.key("window.slide")
+          Options.key("window.slide")
               .durationType()
               .noDefaultValue()
               .withDescription("How often a hopping window starts; at most window.size."));
@@ -55,13 +55,13 @@ public final class WindowOptions {
       Ranges.above(
           Duration.ZERO,
           ", e.g. 1 min",
-          ConfigOptions.key("window.gap")
+          Options.key("window.gap")
               .durationType()
               .noDefaultValue()
               .withDescription("Inactivity that closes a session (session windows)."));
 
   public static final ConfigOption<String> GROUP_BY =
-      ConfigOptions.key("group-by")
+      Options.key("group-by")
           .stringType()
           .defaultValue("")
           .withDescription(
@@ -69,7 +69,7 @@ public final class WindowOptions {
                   + " become the table's identifier fields. Empty: one group.");
 
   public static final ConfigOption<String> AGGREGATES =
-      ConfigOptions.key("aggregates")
+      Options.key("aggregates")
           .stringType()
           .noDefaultValue()
           .withDescription(
@@ -80,7 +80,7 @@ public final class WindowOptions {
   public static final ConfigOption<Duration> ALLOWED_LATENESS =
       Ranges.atLeast(
           Duration.ZERO,
-          ConfigOptions.key("allowed-lateness")
+          Options.key("allowed-lateness")
               .durationType()
               .defaultValue(Duration.ZERO)
               .withDescription(
@@ -91,7 +91,7 @@ public final class WindowOptions {
       Ranges.above(
           Duration.ZERO,
           ", e.g. 10 s",
-          ConfigOptions.key("early-fire.interval")
+          Options.key("early-fire.interval")
               .durationType()
               .noDefaultValue()
               .withDescription(
