@@ -36,7 +36,7 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /** What the jobs' MiniCluster tests share: the cluster, starting a job, killing TaskManagers. */
-final class JobTesting {
+public final class JobTesting {
   private JobTesting() {}
 
   /**
@@ -55,7 +55,7 @@ final class JobTesting {
   }
 
   /** As {@link #miniCluster(int)}, with every metric also handed to {@code reporter}. */
-  static MiniClusterExtension miniCluster(int slots, InMemoryReporter reporter) {
+  public static MiniClusterExtension miniCluster(int slots, InMemoryReporter reporter) {
     return miniCluster(slots, reporter.addToConfiguration(new Configuration()));
   }
 
@@ -70,7 +70,7 @@ final class JobTesting {
   }
 
   /** Validates the arguments as {@link Main} does and submits the job without waiting. */
-  static JobClient startAsync(String name, String... args) throws Exception {
+  public static JobClient startAsync(String name, String... args) throws Exception {
     return build(args).executeAsync(name);
   }
 
@@ -113,7 +113,8 @@ final class JobTesting {
     }
   }
 
-  static void waitFor(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  public static void waitFor(Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     try {
       Awaitility.await()
           .atMost(timeout)

@@ -14,19 +14,19 @@ import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 
 /** A job's Tributary metrics as an {@link InMemoryReporter} on the MiniCluster holds them. */
-final class MetricValues {
+public final class MetricValues {
   private final InMemoryReporter reporter;
   private final JobID job;
   private final String scope;
 
-  MetricValues(InMemoryReporter reporter, JobID job, String jobName) {
+  public MetricValues(InMemoryReporter reporter, JobID job, String jobName) {
     this.reporter = reporter;
     this.job = job;
     this.scope = "." + Metrics.GROUP + "." + Metrics.JOB_KEY + "." + jobName + ".";
   }
 
   /** Metrics of the job's group whose identifier ends with {@code suffix}. */
-  List<Metric> find(String suffix) {
+  public List<Metric> find(String suffix) {
     List<Metric> found = new ArrayList<>();
     // by group: two operators of one name (the start guards) collide in getMetricsByIdentifiers
     reporter
@@ -47,18 +47,18 @@ final class MetricValues {
     return found;
   }
 
-  Optional<Metric> one(String suffix) {
+  public Optional<Metric> one(String suffix) {
     List<Metric> found = find(suffix);
     assertThat(found.size()).as("metrics named *%s", suffix).isLessThanOrEqualTo(1);
     return found.stream().findFirst();
   }
 
-  Optional<Long> gauge(String suffix) {
+  public Optional<Long> gauge(String suffix) {
     return one(suffix).map(m -> ((Number) ((Gauge<?>) m).getValue()).longValue());
   }
 
   /** A counter's (or a meter's) count, summed over subtasks and operators. */
-  long count(String suffix) {
+  public long count(String suffix) {
     long sum = 0;
     for (Metric m : find(suffix)) {
       sum += m instanceof Meter ? ((Meter) m).getCount() : ((Counter) m).getCount();

@@ -1,4 +1,4 @@
-package io.tributary.jobs;
+package io.tributary.bench;
 
 import io.tributary.format.JsonEventDecoder;
 import io.tributary.quality.DeadLetter;

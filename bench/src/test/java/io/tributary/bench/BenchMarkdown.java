@@ -1,4 +1,4 @@
-package io.tributary.jobs;
+package io.tributary.bench;
 
 import java.util.List;
 import java.util.Locale;

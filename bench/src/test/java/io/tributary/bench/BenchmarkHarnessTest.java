@@ -1,4 +1,4 @@
-package io.tributary.jobs;
+package io.tributary.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,7 +1,9 @@
-package io.tributary.jobs;
+package io.tributary.bench;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.tributary.bench.BenchRuns.CountingDiscard;
+import io.tributary.bench.BenchRuns.DecodeOnly;
 import io.tributary.cdc.CdcOptions;
 import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.Changes;
@@ -13,8 +15,8 @@ import io.tributary.format.JsonEventDecoder;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.IcebergSinkBuilder;
 import io.tributary.iceberg.TableSummary;
-import io.tributary.jobs.BenchRuns.CountingDiscard;
-import io.tributary.jobs.BenchRuns.DecodeOnly;
+import io.tributary.jobs.Main;
+import io.tributary.jobs.TributaryOptions;
 import io.tributary.metrics.Metrics;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;

@@ -1,11 +1,11 @@
-package io.tributary.jobs;
+package io.tributary.bench;
 
+import io.tributary.bench.BenchRuns.Probe;
+import io.tributary.bench.BenchRuns.Timed;
+import io.tributary.bench.BenchWorkloads.Outcome;
+import io.tributary.bench.BenchWorkloads.Setup;
+import io.tributary.bench.BenchWorkloads.Workload;
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.jobs.BenchRuns.Probe;
-import io.tributary.jobs.BenchRuns.Timed;
-import io.tributary.jobs.BenchWorkloads.Outcome;
-import io.tributary.jobs.BenchWorkloads.Setup;
-import io.tributary.jobs.BenchWorkloads.Workload;
 import io.tributary.testing.KafkaServer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
-package io.tributary.jobs;
+package io.tributary.bench;
 
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.jobs.Main;
 import io.tributary.testing.ChangeStreams;
 import io.tributary.testing.ChangeStreams.ChangeStream;
 import io.tributary.testing.ChangeStreams.Message;

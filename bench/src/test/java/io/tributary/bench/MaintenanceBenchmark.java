@@ -1,8 +1,10 @@
-package io.tributary.jobs;
+package io.tributary.bench;
 
 import io.tributary.config.Configs;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.OneShotMaintenance;
+import io.tributary.jobs.JobTesting;
+import io.tributary.jobs.MetricValues;
 import io.tributary.metrics.Metrics;
 import io.tributary.testing.Tables;
 import java.io.IOException;
