@@ -206,7 +206,7 @@ public final class KinesisSettings implements Serializable {
     }
     return arn.filter(
         a ->
-            a.partition().startsWith("aws")
+            a.partition().matches("aws[a-z-]*")
                 && a.service().equals("kinesis")
                 && a.region().filter(r -> r.matches("[a-z0-9-]+")).isPresent()
                 && a.accountId().filter(id -> id.matches("\\d{12}")).isPresent()
