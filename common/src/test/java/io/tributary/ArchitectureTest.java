@@ -10,6 +10,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +28,7 @@ class ArchitectureTest {
       List.of(
           List.of("config"), // options, loading, validation: knows no component
           List.of("metrics"), // metric names and registration: a leaf every component may use
-          List.of("source"), // raw records from Kafka, Kinesis, datagen
+          List.of("source"), // raw records from Kafka, datagen; source.kinesis: Kinesis
           List.of("quality"), // dead letters and their reasons
           List.of("format"), // decoding records into rows
           List.of("iceberg"), // catalogs, sinks, dead-letter table, maintenance
@@ -50,6 +51,30 @@ class ArchitectureTest {
       }
     }
     assertThat(unplaced).as("packages with no place in ArchitectureTest.LAYERS").isEmpty();
+  }
+
+  /**
+   * A subpackage is part of its top package's layer: {@code source.kinesis} is in {@code source},
+   * {@code cdc.sink} in {@code cdc}; the rules above hold for it as for its top package.
+   */
+  @Test
+  void subpackagesAreInTheLayerOfTheirTopPackage() {
+    for (String[] sub : new String[][] {{"source.kinesis", "source"}, {"cdc.sink", "cdc"}}) {
+      List<JavaClass> classes =
+          CLASSES.stream()
+              .filter(c -> c.getPackageName().equals("io.tributary." + sub[0]))
+              .collect(Collectors.toList());
+      assertThat(classes).as("classes of io.tributary." + sub[0]).isNotEmpty();
+      int expected = -1;
+      for (int i = 0; i < LAYERS.size(); i++) {
+        if (LAYERS.get(i).contains(sub[1])) {
+          expected = i;
+        }
+      }
+      for (JavaClass c : classes) {
+        assertThat(layer(c)).as("layer of " + c.getName()).isEqualTo(expected).isNotNegative();
+      }
+    }
   }
 
   @Test

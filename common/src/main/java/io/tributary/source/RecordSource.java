@@ -1,6 +1,8 @@
 package io.tributary.source;
 
 import io.tributary.config.TributaryConfig;
+import io.tributary.source.kinesis.KinesisRecordSource;
+import io.tributary.source.kinesis.KinesisSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -57,7 +59,8 @@ public interface RecordSource extends Serializable {
       case KAFKA:
         return KafkaRecordSource.fromConfig(config, jobName, bounded);
       case KINESIS:
-        return KinesisRecordSource.fromConfig(config, jobName, bounded);
+        return new KinesisRecordSource(
+            KinesisSettings.fromConfig(config, jobName), jobName, bounded);
       case DATAGEN:
         return DatagenRecordSource.fromConfig(config, bounded);
       default:

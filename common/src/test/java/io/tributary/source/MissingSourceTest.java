@@ -8,6 +8,7 @@ import io.tributary.config.Configs;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.KinesisExtension;
 import io.tributary.testing.KinesisStreams;
+import io.tributary.testing.RawAsText;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -28,7 +29,7 @@ class MissingSourceTest {
   private static void addTo(RecordSource source) {
     source.addTo(
         StreamExecutionEnvironment.getExecutionEnvironment(),
-        new KinesisRecordSourceTest.AsText(),
+        new RawAsText(),
         WatermarkStrategy.noWatermarks(),
         Types.STRING);
   }

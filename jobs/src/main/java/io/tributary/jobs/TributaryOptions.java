@@ -6,8 +6,8 @@ import io.tributary.iceberg.IcebergOptions;
 import io.tributary.runtime.JobOptions;
 import io.tributary.source.DatagenOptions;
 import io.tributary.source.KafkaOptions;
-import io.tributary.source.KinesisOptions;
 import io.tributary.source.SourceOptions;
+import io.tributary.source.kinesis.KinesisOptions;
 import io.tributary.window.WindowOptions;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.kinesis;
 
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;

@@ -1,8 +1,8 @@
-package io.tributary.source;
+package io.tributary.source.kinesis;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.TributaryConfig;
-import io.tributary.source.KinesisOptions.StartFrom;
+import io.tributary.source.kinesis.KinesisOptions.StartFrom;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;

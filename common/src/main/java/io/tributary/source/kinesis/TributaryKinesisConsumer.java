@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.kinesis;
 
 import io.tributary.metrics.Metrics;
 import java.math.BigInteger;
@@ -80,9 +80,10 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
 
   /**
    * In bounded mode, end only after {@code checkpoints} more checkpoints complete once every shard
-   * is read (see {@link EndAfterCheckpoint}). The connector keeps its shard positions in union list
-   * state, and Flink cannot checkpoint such an operator once some of its subtasks have finished and
-   * others not: so this is for a source of parallelism 1, which reads every shard.
+   * is read (see {@link io.tributary.source.EndAfterCheckpoint}). The connector keeps its shard
+   * positions in union list state, and Flink cannot checkpoint such an operator once some of its
+   * subtasks have finished and others not: so this is for a source of parallelism 1, which reads
+   * every shard.
    */
   void endAfterCheckpoints(int checkpoints) {
     this.endAfterCheckpoints = checkpoints;

@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.kinesis;
 
 import static io.tributary.testing.KinesisStreams.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,10 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
 import io.tributary.config.TributaryConfig;
+import io.tributary.source.RecordSource;
 import io.tributary.testing.KinesisExtension;
 import io.tributary.testing.KinesisStreams;
 import io.tributary.testing.KinesisStreams.Put;
-import java.nio.charset.StandardCharsets;
+import io.tributary.testing.RawAsText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -139,22 +140,6 @@ class KinesisRecordSourceTest {
         .validateConsumerConfiguration(p, List.of("orders"));
   }
 
-  /** A decoder that keeps the raw record as text, coordinates included. */
-  static final class AsText implements RecordDecoder<String> {
-    @Override
-    public String decode(RawRecord raw) {
-      return raw.sourceType
-          + "|"
-          + raw.stream
-          + "|"
-          + raw.partition
-          + "|"
-          + raw.position
-          + "|"
-          + new String(raw.value, StandardCharsets.UTF_8);
-    }
-  }
-
   @Test
   void boundedReadEndsWithEveryRecordDeAggregatedWithItsPosition() throws Exception {
     boundedRead("bounded-unit", false);
@@ -211,7 +196,8 @@ class KinesisRecordSourceTest {
     if (endAfterCheckpoints) {
       env.enableCheckpointing(200);
     }
-    var stream0 = source.addTo(env, new AsText(), WatermarkStrategy.noWatermarks(), Types.STRING);
+    var stream0 =
+        source.addTo(env, new RawAsText(), WatermarkStrategy.noWatermarks(), Types.STRING);
     // After the start: in the same shards, past their bounds. None of these may be read.
     for (Shard shard : shards) {
       k.put(stream, shard, "late", utf8("after-start"));

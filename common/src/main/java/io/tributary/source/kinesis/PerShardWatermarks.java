@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.kinesis;
 
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.Watermark;

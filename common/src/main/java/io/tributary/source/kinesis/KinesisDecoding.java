@@ -1,5 +1,7 @@
-package io.tributary.source;
+package io.tributary.source.kinesis;
 
+import io.tributary.source.RawRecord;
+import io.tributary.source.RecordDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
