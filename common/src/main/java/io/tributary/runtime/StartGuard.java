@@ -1,6 +1,6 @@
 package io.tributary.runtime;
 
-import io.tributary.cdc.sink.ChangeTables;
+import io.tributary.cdc.sink.MirroredTables;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.runtime.JobOptions.StartMode;
@@ -74,7 +74,7 @@ public final class StartGuard implements Serializable {
 
   /**
    * A guard over {@code tables} (names in {@code iceberg.database}, or {@code namespace.table}),
-   * plus the tables any of them lists as mirrored ({@link ChangeTables#MIRRORED_PREFIX}).
+   * plus the tables any of them lists as mirrored ({@link MirroredTables#PREFIX}).
    */
   public static StartGuard of(TributaryConfig c, IcebergCatalog catalog, List<String> tables) {
     return new StartGuard(
@@ -133,7 +133,7 @@ public final class StartGuard implements Serializable {
     // cdc's tables follow its input: the dead-letter table lists those it mirrors
     for (TableIdentifier id : new ArrayList<>(ids)) {
       if (c.tableExists(id)) {
-        for (TableIdentifier mirrored : ChangeTables.mirrored(c.loadTable(id).properties())) {
+        for (TableIdentifier mirrored : MirroredTables.mirrored(c.loadTable(id).properties())) {
           if (!ids.contains(mirrored)) {
             ids.add(mirrored);
           }

@@ -6,6 +6,7 @@ import io.tributary.cdc.Changes;
 import io.tributary.cdc.RowChange;
 import io.tributary.cdc.sink.ChangeSink;
 import io.tributary.cdc.sink.ChangeTables;
+import io.tributary.cdc.sink.MirroredTables;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.AvroFrames;
 import io.tributary.format.FormatOptions;
@@ -121,7 +122,7 @@ public final class CdcJob implements TributaryJob {
     // Mirrors are created by the first change of their source table, after the graph is built:
     // those named in cdc.tables, and those earlier runs created, are maintained from this start.
     Set<String> mirrors = new LinkedHashSet<>(tables.configuredTargets());
-    ChangeTables.mirrored(catalog, deadLetters.deadLetters())
+    MirroredTables.mirrored(catalog, deadLetters.deadLetters())
         .forEach(t -> mirrors.add(t.toString()));
     maintainer.maintainExisting(env, catalog, mirrors);
   }

@@ -2,7 +2,7 @@ package io.tributary.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.cdc.sink.ChangeTables;
+import io.tributary.cdc.sink.MirroredTables;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
@@ -153,7 +153,7 @@ class StableUidsTest {
           // as ChangeTables lists a table it created
           c.loadTable(TableIdentifier.of("lake", "cdc_dead_letters"))
               .updateProperties()
-              .set(ChangeTables.MIRRORED_PREFIX + "app.public_items", "cdc")
+              .set(MirroredTables.PREFIX + "app.public_items", "cdc")
               .commit();
           return null;
         });

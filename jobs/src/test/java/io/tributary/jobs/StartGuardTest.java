@@ -3,7 +3,7 @@ package io.tributary.jobs;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.cdc.sink.ChangeTables;
+import io.tributary.cdc.sink.MirroredTables;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
@@ -255,8 +255,8 @@ class StartGuardTest {
         .noneMatch(s -> s.summary() != null && s.summary().containsKey("flink.job-id"));
     List<String> listed =
         deadLetters.properties().keySet().stream()
-            .filter(k -> k.startsWith(ChangeTables.MIRRORED_PREFIX))
-            .map(k -> k.substring(ChangeTables.MIRRORED_PREFIX.length()))
+            .filter(k -> k.startsWith(MirroredTables.PREFIX))
+            .map(k -> k.substring(MirroredTables.PREFIX.length()))
             .collect(Collectors.toList());
     assertThat(listed).hasSize(1);
     String mirrored = listed.get(0);

@@ -124,7 +124,7 @@ class ChangeTablesTest {
               .with(c -> c.loadTable(TableIdentifier.of("lake", REGISTRY)).properties())
               .entrySet()
               .stream()
-              .filter(e -> e.getKey().startsWith(ChangeTables.MIRRORED_PREFIX))
+              .filter(e -> e.getKey().startsWith(MirroredTables.PREFIX))
               .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
       assertThat(listed).isEqualTo(Map.of("tributary.cdc.mirrored.app.public_items", "cdc"));
     }
