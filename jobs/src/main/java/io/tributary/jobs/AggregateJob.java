@@ -7,6 +7,7 @@ import io.tributary.iceberg.DeadLetterTable;
 import io.tributary.iceberg.IcebergOptions;
 import io.tributary.iceberg.IcebergSinkBuilder;
 import io.tributary.quality.Checked;
+import io.tributary.source.RecordSource;
 import io.tributary.window.EventWindows;
 import io.tributary.window.WindowSpec;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -28,8 +29,8 @@ public final class AggregateJob extends LakeJob {
   private final WindowSpec windows;
   private final String partitionSpec;
 
-  AggregateJob(TributaryConfig config) {
-    super("aggregate", config);
+  AggregateJob(TributaryConfig config, RecordSource source) {
+    super("aggregate", config, source);
     this.schema = EventSchema.fromConfig(config);
     this.windows = WindowSpec.fromConfig(config, schema);
     this.partitionSpec =

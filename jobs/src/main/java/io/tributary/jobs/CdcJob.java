@@ -59,10 +59,14 @@ public final class CdcJob implements TributaryJob {
   private final StartGuard startGuard;
   private final TableMaintainer maintainer;
 
-  CdcJob(TributaryConfig config) {
+  /**
+   * @param source what the job reads: {@link TributaryJob#sourceFrom} the configuration in
+   *     production, a scripted source in tests
+   */
+  CdcJob(TributaryConfig config, RecordSource source) {
     // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
     // the second checkpoint commits what ChangeTables held back over a schema change
-    this.source = TributaryJob.sourceFrom(config, name()).endingAfterCheckpoints(2);
+    this.source = source.endingAfterCheckpoints(2);
     this.catalog = IcebergCatalog.fromConfig(config);
     this.deadLetters = TargetTable.deadLettersOnly(config, "cdc_dead_letters");
     this.format = config.get(CdcOptions.GROUP, CdcOptions.FORMAT);

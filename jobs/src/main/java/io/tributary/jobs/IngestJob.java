@@ -6,6 +6,7 @@ import io.tributary.format.JsonEvents;
 import io.tributary.iceberg.DeadLetterTable;
 import io.tributary.iceberg.IcebergSinkBuilder;
 import io.tributary.quality.Checked;
+import io.tributary.source.RecordSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 
@@ -22,8 +23,8 @@ public final class IngestJob extends LakeJob {
   private final EventSchema schema;
 
   /** Reads and checks every setting the job needs, before any graph is built. */
-  IngestJob(TributaryConfig config) {
-    super("ingest", config);
+  IngestJob(TributaryConfig config, RecordSource source) {
+    super("ingest", config, source);
     this.schema = EventSchema.fromConfig(config);
   }
 

@@ -19,11 +19,15 @@ abstract class LakeJob implements TributaryJob {
   private final TableMaintainer maintainer;
   private final StartGuard startGuard;
 
-  LakeJob(String name, TributaryConfig config) {
+  /**
+   * @param source what the job reads: {@link TributaryJob#sourceFrom} the configuration in
+   *     production, a scripted source in tests
+   */
+  LakeJob(String name, TributaryConfig config, RecordSource source) {
     this.name = name;
     // Iceberg's FlinkSink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how);
     // once every record is in a completed checkpoint, it is committed.
-    this.source = TributaryJob.sourceFrom(config, name).endingAfterCheckpoints(1);
+    this.source = source.endingAfterCheckpoints(1);
     this.catalog = IcebergCatalog.fromConfig(config);
     this.table = TargetTable.fromConfig(config);
     this.maintainer = Maintainers.forJob(config);

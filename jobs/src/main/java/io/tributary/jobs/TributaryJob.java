@@ -37,19 +37,34 @@ public interface TributaryJob {
 
   /** The job {@code job.name} names, with its settings validated. */
   static TributaryJob fromConfig(TributaryConfig config) {
-    JobName name = config.get(JobOptions.GROUP, JobOptions.NAME);
+    JobName name = streamingJob(config);
+    return fromConfig(config, sourceFrom(config, name.toString()));
+  }
+
+  /**
+   * The job {@code job.name} names, reading {@code source} instead of the configured one: tests
+   * hand in a scripted source; every other setting comes from the configuration.
+   */
+  static TributaryJob fromConfig(TributaryConfig config, RecordSource source) {
+    JobName name = streamingJob(config);
     switch (name) {
       case INGEST:
-        return new IngestJob(config);
+        return new IngestJob(config, source);
       case AGGREGATE:
-        return new AggregateJob(config);
+        return new AggregateJob(config, source);
       case CDC:
-        return new CdcJob(config);
-      case MAINTAIN:
-        throw new IllegalArgumentException(
-            "job.name = maintain is not a streaming job: Main.maintain runs it");
+        return new CdcJob(config, source);
       default:
         throw new IllegalStateException("unreachable: " + name);
     }
+  }
+
+  private static JobName streamingJob(TributaryConfig config) {
+    JobName name = config.get(JobOptions.GROUP, JobOptions.NAME);
+    if (name == JobName.MAINTAIN) {
+      throw new IllegalArgumentException(
+          "job.name = maintain is not a streaming job: Main.maintain runs it");
+    }
+    return name;
   }
 }

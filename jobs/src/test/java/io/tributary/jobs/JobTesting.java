@@ -8,6 +8,7 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.runtime.FlinkEnvironment;
+import io.tributary.source.RecordSource;
 import io.tributary.testing.Tables;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +73,18 @@ public final class JobTesting {
   /** Validates the arguments as {@link Main} does and submits the job without waiting. */
   public static JobClient startAsync(String name, String... args) throws Exception {
     return build(args).executeAsync(name);
+  }
+
+  /**
+   * As {@link #startAsync(String, String...)}, reading {@code source} (a scripted one) instead of
+   * the configured source.
+   */
+  static JobClient startAsync(String name, RecordSource source, String... args) throws Exception {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(args);
+    TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
+    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    TributaryJob.fromConfig(config, source).build(env);
+    return env.executeAsync(name);
   }
 
   /**
