@@ -94,7 +94,7 @@ public final class CdcTables implements Serializable {
       try {
         // normalised() rejects what the parser accepts but CDC columns cannot hold: unknown
         // words (parsed as user-defined types), arrays, maps, rows
-        ChangeRows.normalised(
+        ColumnValues.normalised(
             LogicalTypeParser.parse(e.getValue().trim(), CdcTables.class.getClassLoader()));
       } catch (ValidationException | IllegalArgumentException ex) {
         throw c.invalid(

@@ -412,12 +412,12 @@ public final class DebeziumJson {
           // text (NaN, the infinities, or a number with numbers-from-strings) is ChangeRows' call
           return v.isTextual() && !nonFinite(v)
               ? string(v, column)
-              : Objects.requireNonNull(ChangeRows.narrow(number(v)), "out of range");
+              : Objects.requireNonNull(ColumnValues.narrow(number(v)), "out of range");
         case "float64":
         case "double":
           return v.isTextual() && !nonFinite(v)
               ? string(v, column)
-              : Objects.requireNonNull(ChangeRows.floating(number(v)), "out of range");
+              : Objects.requireNonNull(ColumnValues.floating(number(v)), "out of range");
         case "boolean":
           if (!v.isBoolean()) {
             throw new IllegalArgumentException("not a boolean");
