@@ -69,6 +69,10 @@ public final class ApicurioRegistry {
 
   /** Unpacks the pinned release once; later starts reuse it. */
   static synchronized Path install(Path dir, Path logFile) {
+    return CacheLock.around("apicurio-registry", () -> install0(dir, logFile));
+  }
+
+  private static Path install0(Path dir, Path logFile) {
     String version = Artifacts.apicurioVersion();
     Path home =
         Paths.get(

@@ -38,6 +38,11 @@ final class DebianPackages {
    */
   static synchronized Path unpacked(
       String name, List<String> packages, Path workDir, Path logFile, String hint) {
+    return CacheLock.around(name, () -> unpack(name, packages, workDir, logFile, hint));
+  }
+
+  private static Path unpack(
+      String name, List<String> packages, Path workDir, Path logFile, String hint) {
     Path prefix = cache(name);
     // Written last: a folder without it was cut short and is unpacked again.
     Path complete = prefix.resolve(".complete");

@@ -57,6 +57,10 @@ public final class KinesisMock {
 
   /** Installs the pinned package once; later starts reuse it. */
   static synchronized Path install(Path dir, Path logFile) {
+    return CacheLock.around("kinesis-local", () -> install0(dir, logFile));
+  }
+
+  private static Path install0(Path dir, Path logFile) {
     String version = Artifacts.kinesisLocalVersion();
     Path prefix =
         Paths.get(

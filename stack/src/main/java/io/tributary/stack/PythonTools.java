@@ -27,6 +27,13 @@ public final class PythonTools {
    */
   public static synchronized String withModule(
       String module, String requirement, Path workDir, Path logFile) {
+    return CacheLock.around(
+        "python-" + requirement.replaceAll("[^A-Za-z0-9_.-]", "-"),
+        () -> findOrInstall(module, requirement, workDir, logFile));
+  }
+
+  private static String findOrInstall(
+      String module, String requirement, Path workDir, Path logFile) {
     if (imports("python3", module, workDir, logFile)) {
       return "python3";
     }
