@@ -1,5 +1,6 @@
 package io.tributary.bench;
 
+import io.tributary.cdc.CdcOptions;
 import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.ChangeEvent;
 import io.tributary.cdc.ChangeRows;
@@ -8,7 +9,9 @@ import io.tributary.cdc.DmsJson;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
+import io.tributary.format.FormatOptions;
 import io.tributary.format.JsonEventDecoder;
+import io.tributary.iceberg.IcebergOptions;
 import io.tributary.jobs.TributaryOptions;
 import io.tributary.source.EcommerceEvents;
 import io.tributary.source.RawRecord;
@@ -66,6 +69,11 @@ public class HotPathBenchmarks {
     return java.nio.file.Files.readAllLines(p).get(line).getBytes(StandardCharsets.UTF_8);
   }
 
+  static CdcTables cdcTables(TributaryConfig c) {
+    return CdcTables.fromConfig(
+        c.group(CdcOptions.GROUP), c.group(IcebergOptions.GROUP).get(IcebergOptions.DATABASE));
+  }
+
   static TributaryConfig config(String... args) {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args);
     return TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
@@ -75,7 +83,8 @@ public class HotPathBenchmarks {
   public void setUp() throws Exception {
     TributaryConfig ingest =
         config("--format.schema", EcommerceEvents.SCHEMA, "--format.event-time.field", "ts");
-    decoder = new JsonEventDecoder(EventSchema.fromConfig(ingest), "ingest");
+    decoder =
+        new JsonEventDecoder(EventSchema.fromConfig(ingest.group(FormatOptions.GROUP)), "ingest");
     decoder.open();
     // what ingest decoded with before its strict reader: Flink's lenient streaming converter
     flinkJson =
@@ -108,7 +117,7 @@ public class HotPathBenchmarks {
     dms = sample("dms/orders-sample.jsonl", 16);
     rows =
         new ChangeRows(
-            CdcTables.fromConfig(
+            cdcTables(
                 config(
                     "--cdc.format",
                     "dms-json",

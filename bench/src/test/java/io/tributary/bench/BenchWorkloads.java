@@ -5,12 +5,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.tributary.bench.BenchRuns.CountingDiscard;
 import io.tributary.bench.BenchRuns.DecodeOnly;
 import io.tributary.cdc.CdcOptions;
-import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.Changes;
 import io.tributary.cdc.RowChange;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
+import io.tributary.format.FormatOptions;
 import io.tributary.format.JsonEventDecoder;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.IcebergSinkBuilder;
@@ -20,10 +20,9 @@ import io.tributary.jobs.TributaryOptions;
 import io.tributary.metrics.Metrics;
 import io.tributary.quality.Checked;
 import io.tributary.quality.DeadLetter;
-import io.tributary.runtime.FlinkEnvironment;
 import io.tributary.source.EcommerceEvents;
 import io.tributary.source.KafkaOptions;
-import io.tributary.source.RecordSource;
+import io.tributary.testing.Components;
 import io.tributary.testing.KafkaServer;
 import io.tributary.testing.Tables;
 import java.io.IOException;
@@ -237,8 +236,8 @@ final class BenchWorkloads {
   static Outcome decodeCeiling(List<String> args, long events, String run) throws Exception {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args.toArray(new String[0]));
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-    EventSchema schema = EventSchema.fromConfig(config);
-    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    EventSchema schema = EventSchema.fromConfig(config.group(FormatOptions.GROUP));
+    StreamExecutionEnvironment env = Components.environment(config, loaded.origin);
     KafkaSource<RowData> source =
         KafkaSource.<RowData>builder()
             .setBootstrapServers(config.get(KafkaOptions.GROUP, KafkaOptions.BOOTSTRAP_SERVERS))
@@ -689,14 +688,14 @@ final class BenchWorkloads {
     Outcome ceiling(Setup s, String run) throws Exception {
       ConfigLoader.Loaded loaded = ConfigLoader.load(args(s, run).toArray(new String[0]));
       TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-      StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+      StreamExecutionEnvironment env = Components.environment(config, loaded.origin);
       Checked<RowChange> changes =
           Changes.read(
-              RecordSource.fromConfig(config, "cdc"),
+              Components.source(config, "cdc"),
               env,
               config.get(CdcOptions.GROUP, CdcOptions.FORMAT),
               config.get(CdcOptions.GROUP, CdcOptions.POSITION),
-              CdcTables.fromConfig(config),
+              Components.cdcTables(config),
               "cdc");
       changes
           .rows()

@@ -6,6 +6,7 @@ import io.tributary.iceberg.OneShotMaintenance;
 import io.tributary.jobs.JobTesting;
 import io.tributary.jobs.MetricValues;
 import io.tributary.metrics.Metrics;
+import io.tributary.testing.Components;
 import io.tributary.testing.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -204,7 +205,7 @@ class MaintenanceBenchmark {
     long readMillis = readMillis(t);
     // the same table freshly rewritten: the maintain job's rewrite only
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    io.tributary.runtime.Maintainers.oneShot(
+    Components.oneShot(
             Configs.of(
                 "job.name", "maintain",
                 "iceberg.warehouse", dir.resolve("warehouse").toString(),

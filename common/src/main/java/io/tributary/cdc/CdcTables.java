@@ -1,8 +1,7 @@
 package io.tributary.cdc;
 
 import io.tributary.config.ConfigLists;
-import io.tributary.config.TributaryConfig;
-import io.tributary.iceberg.IcebergOptions;
+import io.tributary.config.GroupConfig;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,14 +42,16 @@ public final class CdcTables implements Serializable {
     this.partitionSpecs = partitionSpecs;
   }
 
-  public static CdcTables fromConfig(TributaryConfig c) {
-    var g = CdcOptions.GROUP;
+  /**
+   * Reads the {@code cdc} group; {@code namespace} (iceberg.database) is where a source table
+   * without a mapping is mirrored.
+   */
+  public static CdcTables fromConfig(GroupConfig c, String namespace) {
     Map<String, String> targets = new HashMap<>();
     for (Map.Entry<String, String> e : entries(c, CdcOptions.TABLES).entrySet()) {
       String target = e.getValue().trim();
       if (!target.matches("[A-Za-z0-9_]+\\.[A-Za-z0-9_]+")) {
         throw c.invalid(
-            g,
             CdcOptions.TABLES,
             "maps '"
                 + e.getKey()
@@ -67,7 +68,6 @@ public final class CdcTables implements Serializable {
         if (k.contains("=")) {
           // "a=id,b=id": tables separated with ',' read as one table with a column "b=id"
           throw c.invalid(
-              g,
               CdcOptions.PRIMARY_KEYS,
               "gives '"
                   + e.getKey()
@@ -79,7 +79,7 @@ public final class CdcTables implements Serializable {
       }
       if (columns.isEmpty()) {
         throw c.invalid(
-            g, CdcOptions.PRIMARY_KEYS, "names no column for '" + e.getKey() + "'. Use t=c1,c2.");
+            CdcOptions.PRIMARY_KEYS, "names no column for '" + e.getKey() + "'. Use t=c1,c2.");
       }
       keys.put(e.getKey(), columns);
     }
@@ -87,7 +87,6 @@ public final class CdcTables implements Serializable {
     for (Map.Entry<String, String> e : entries(c, CdcOptions.COLUMN_TYPES).entrySet()) {
       if (!e.getKey().contains(".")) {
         throw c.invalid(
-            g,
             CdcOptions.COLUMN_TYPES,
             "has '" + e.getKey() + "' without a table. Write table.column=TYPE.");
       }
@@ -98,7 +97,6 @@ public final class CdcTables implements Serializable {
             LogicalTypeParser.parse(e.getValue().trim(), CdcTables.class.getClassLoader()));
       } catch (ValidationException | IllegalArgumentException ex) {
         throw c.invalid(
-            g,
             CdcOptions.COLUMN_TYPES,
             "has '"
                 + e.getValue().trim()
@@ -114,7 +112,6 @@ public final class CdcTables implements Serializable {
       String target = targets.getOrDefault(e.getKey(), e.getKey()).toLowerCase(Locale.ROOT);
       if (!target.matches("[a-z0-9_]+\\.[a-z0-9_]+")) {
         throw c.invalid(
-            g,
             CdcOptions.PARTITION_SPEC,
             "names '"
                 + e.getKey()
@@ -123,24 +120,22 @@ public final class CdcTables implements Serializable {
       }
       specs.put(target, e.getValue().trim());
     }
-    String namespace = c.get(IcebergOptions.GROUP, IcebergOptions.DATABASE);
     return new CdcTables(namespace, targets, keys, types, specs);
   }
 
   /** Parses {@code a=b; c=d}, keys lower-cased so sources match case-insensitively. */
   private static Map<String, String> entries(
-      TributaryConfig c, org.apache.flink.configuration.ConfigOption<String> option) {
+      GroupConfig c, org.apache.flink.configuration.ConfigOption<String> option) {
     Map<String, String> out = new LinkedHashMap<>();
     // primary-keys and partition-spec list columns or terms with ',', so only ';' separates
     // their entries; in the others
     // a ',' inside a type's parentheses (DECIMAL(12,2)) belongs to the type.
     String separators =
         option == CdcOptions.PRIMARY_KEYS || option == CdcOptions.PARTITION_SPEC ? ";" : ",;";
-    for (String entry : ConfigLists.split(c.get(CdcOptions.GROUP, option), separators)) {
+    for (String entry : ConfigLists.split(c.get(option), separators)) {
       int eq = entry.indexOf('=');
       if (eq <= 0 || eq == entry.length() - 1) {
         throw c.invalid(
-            CdcOptions.GROUP,
             option,
             "has '"
                 + entry

@@ -52,6 +52,7 @@ public final class ConfigReference {
       d += " Values: " + OptionTypes.allowed(o).replace("one of ", "") + ".";
     }
     d += Ranges.describe(o).map(r -> " Range: " + r + ".").orElse("");
+    d += Patterns.describe(o).map(f -> " Format: " + f + ".").orElse("");
     return d;
   }
 

@@ -64,47 +64,36 @@ public final class TributaryConfig implements Serializable {
     return new TributaryConfig(copy);
   }
 
+  /**
+   * The view of one group that a component gets: the composition root hands each component only the
+   * group(s) it owns.
+   */
+  public GroupConfig group(OptionGroup group) {
+    return new GroupConfig(group, groups.getOrDefault(group.id(), Map.of()));
+  }
+
   /** The option's value, or its default; a missing option without default fails. */
   public <T> T get(OptionGroup group, ConfigOption<T> option) {
-    return getOptional(group, option)
-        .orElseThrow(
-            () ->
-                new ConfigException(
-                    String.format(
-                        "missing required key '%s' in property group '%s'. Set it to %s: %s",
-                        option.key(),
-                        group.id(),
-                        OptionTypes.allowed(option),
-                        OptionTypes.description(option))));
+    return group(group).get(option);
   }
 
   public <T> Optional<T> getOptional(OptionGroup group, ConfigOption<T> option) {
-    Map<String, String> values = groups.getOrDefault(group.id(), Map.of());
-    return Configuration.fromMap(values).getOptional(option).or(() -> defaultOf(option));
+    return group(group).getOptional(option);
   }
 
   /** True when the user set the key (rather than relying on its default). */
   public boolean isSet(OptionGroup group, ConfigOption<?> option) {
-    return groups.getOrDefault(group.id(), Map.of()).containsKey(option.key());
+    return group(group).isSet(option);
   }
 
   /** Keys under a pass-through prefix, with the prefix removed. */
   public Map<String, String> passThrough(OptionGroup group, String prefix) {
-    Map<String, String> out = new LinkedHashMap<>();
-    groups
-        .getOrDefault(group.id(), Map.of())
-        .forEach(
-            (k, v) -> {
-              if (k.startsWith(prefix) && k.length() > prefix.length()) {
-                out.put(k.substring(prefix.length()), v);
-              }
-            });
-    return out;
+    return group(group).passThrough(prefix);
   }
 
   /** A failure about one value, phrased like the validation messages. */
   public ConfigException invalid(OptionGroup group, ConfigOption<?> option, String why) {
-    return invalid(group, option, groups.getOrDefault(group.id(), Map.of()).get(option.key()), why);
+    return group(group).invalid(option, why);
   }
 
   /** The same, for code that holds the value but not the configuration (table provisioning). */
@@ -132,10 +121,6 @@ public final class TributaryConfig implements Serializable {
     return sb.toString();
   }
 
-  private static <T> Optional<T> defaultOf(ConfigOption<T> option) {
-    return option.hasDefaultValue() ? Optional.ofNullable(option.defaultValue()) : Optional.empty();
-  }
-
   private static Optional<String> parse(
       OptionGroup group, ConfigOption<?> option, Map<String, String> values) {
     String value = values.get(option.key());
@@ -152,6 +137,7 @@ public final class TributaryConfig implements Serializable {
               OptionTypes.allowed(option)));
     }
     return Ranges.check(option, parsed)
+        .or(() -> Patterns.check(option, value).map(why -> why.replaceAll("\\.$", "")))
         .map(
             why ->
                 String.format(

@@ -1,6 +1,6 @@
 package io.tributary.format;
 
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,23 +66,21 @@ public final class EventSchema implements Serializable {
     this.lenient = lenient;
   }
 
-  public static EventSchema fromConfig(TributaryConfig c) {
+  public static EventSchema fromConfig(GroupConfig c) {
     return fromConfig(c, null);
   }
 
   /** With {@code given} as the Avro formats' registry instead of the configured one (tests). */
-  static EventSchema fromConfig(TributaryConfig c, SchemaRegistry given) {
-    var g = FormatOptions.GROUP;
-    FormatOptions.Type type = c.get(g, FormatOptions.TYPE);
+  static EventSchema fromConfig(GroupConfig c, SchemaRegistry given) {
+    FormatOptions.Type type = c.get(FormatOptions.TYPE);
     SchemaRegistry registry = null;
     org.apache.avro.Schema avro = null;
     RowType rowType;
     if (type == FormatOptions.Type.JSON) {
       rowType = declared(c);
     } else {
-      if (c.isSet(g, FormatOptions.SCHEMA)) {
+      if (c.isSet(FormatOptions.SCHEMA)) {
         throw c.invalid(
-            g,
             FormatOptions.SCHEMA,
             "is set, but with format.type = "
                 + type
@@ -94,11 +92,10 @@ public final class EventSchema implements Serializable {
               ? FormatOptions.GLUE_SCHEMA
               : FormatOptions.REGISTRY_SUBJECT;
       String subject =
-          c.getOptional(g, subjectOption)
+          c.getOptional(subjectOption)
               .orElseThrow(
                   () ->
                       c.invalid(
-                          g,
                           subjectOption,
                           "is not set. Name the "
                               + (type == FormatOptions.Type.AVRO_GLUE
@@ -111,20 +108,18 @@ public final class EventSchema implements Serializable {
         rowType = AvroRows.rowType(avro);
       } catch (SchemaRegistry.Unavailable e) {
         throw c.invalid(
-            g,
             type == FormatOptions.Type.AVRO_GLUE
                 ? FormatOptions.GLUE_ENDPOINT
                 : FormatOptions.REGISTRY_URL,
             "cannot be used: " + e.getMessage() + ". Check that the registry is up and reachable.");
       } catch (IllegalArgumentException e) {
-        throw c.invalid(g, subjectOption, "cannot be the table's schema: " + e.getMessage() + ".");
+        throw c.invalid(subjectOption, "cannot be the table's schema: " + e.getMessage() + ".");
       }
     }
-    String field = c.get(g, FormatOptions.EVENT_TIME_FIELD);
+    String field = c.get(FormatOptions.EVENT_TIME_FIELD);
     int idx = rowType.getFieldNames().indexOf(field);
     if (idx < 0) {
       throw c.invalid(
-          g,
           FormatOptions.EVENT_TIME_FIELD,
           "is not a field of "
               + (avro == null ? "format.schema" : "the registry's schema")
@@ -137,7 +132,6 @@ public final class EventSchema implements Serializable {
         && root != LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE
         && root != LogicalTypeRoot.BIGINT) {
       throw c.invalid(
-          g,
           FormatOptions.EVENT_TIME_FIELD,
           "has type "
               + rowType.getTypeAt(idx)
@@ -149,26 +143,24 @@ public final class EventSchema implements Serializable {
         avro == null ? null : avro.toString(),
         rowType,
         idx,
-        c.get(g, FormatOptions.MAX_OUT_OF_ORDERNESS),
-        c.get(g, FormatOptions.IDLENESS),
-        c.get(g, FormatOptions.MAX_FUTURE),
-        c.get(g, FormatOptions.MAX_PAST),
-        c.get(g, FormatOptions.TIMESTAMP_FORMAT),
-        c.get(g, FormatOptions.MAX_RECORD_SIZE).getBytes(),
-        c.get(g, FormatOptions.LENIENT).isEmpty()
+        c.get(FormatOptions.MAX_OUT_OF_ORDERNESS),
+        c.get(FormatOptions.IDLENESS),
+        c.get(FormatOptions.MAX_FUTURE),
+        c.get(FormatOptions.MAX_PAST),
+        c.get(FormatOptions.TIMESTAMP_FORMAT),
+        c.get(FormatOptions.MAX_RECORD_SIZE).getBytes(),
+        c.get(FormatOptions.LENIENT).isEmpty()
             ? EnumSet.noneOf(FormatOptions.Lenient.class)
-            : EnumSet.copyOf(c.get(g, FormatOptions.LENIENT)));
+            : EnumSet.copyOf(c.get(FormatOptions.LENIENT)));
   }
 
-  private static RowType declared(TributaryConfig c) {
-    var g = FormatOptions.GROUP;
+  private static RowType declared(GroupConfig c) {
     RowType rowType;
-    String declared = c.get(g, FormatOptions.SCHEMA);
+    String declared = c.get(FormatOptions.SCHEMA);
     try {
       rowType = parse(declared);
     } catch (RuntimeException e) {
       throw c.invalid(
-          g,
           FormatOptions.SCHEMA,
           "is not a Flink SQL field list ("
               + rootMessage(e)
@@ -176,7 +168,7 @@ public final class EventSchema implements Serializable {
     }
     String unsupported = StrictJsonReader.unsupported(rowType, "");
     if (unsupported != null) {
-      throw c.invalid(g, FormatOptions.SCHEMA, unsupported + ".");
+      throw c.invalid(FormatOptions.SCHEMA, unsupported + ".");
     }
     return rowType;
   }

@@ -3,9 +3,11 @@ package io.tributary.format;
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.Options;
+import io.tributary.config.Patterns;
 import io.tributary.config.Ranges;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
 
@@ -85,14 +87,20 @@ public final class FormatOptions {
                   + " its Avro formats use the registry options here. See docs/avro.md.");
 
   public static final ConfigOption<String> REGISTRY_URL =
-      Options.key("registry.url")
-          .stringType()
-          .noDefaultValue()
-          .withDescription(
-              "Base URL of the Confluent-compatible schema registry REST API, e.g."
-                  + " `http://registry:8081` (Confluent, Karapace, Redpanda) or"
-                  + " `http://apicurio:8080/apis/ccompat/v7` (Apicurio). Required for"
-                  + " avro-confluent and debezium-avro-confluent.");
+      Patterns.checked(
+          "an http:// or https:// URL",
+          url ->
+              url.startsWith("http://") || url.startsWith("https://")
+                  ? Optional.empty()
+                  : Optional.of("is not an http:// or https:// URL. Fix the URL."),
+          Options.key("registry.url")
+              .stringType()
+              .noDefaultValue()
+              .withDescription(
+                  "Base URL of the Confluent-compatible schema registry REST API, e.g."
+                      + " `http://registry:8081` (Confluent, Karapace, Redpanda) or"
+                      + " `http://apicurio:8080/apis/ccompat/v7` (Apicurio). Required for"
+                      + " avro-confluent and debezium-avro-confluent."));
 
   public static final ConfigOption<String> REGISTRY_SUBJECT =
       Options.key("registry.subject")

@@ -1,6 +1,6 @@
 package io.tributary.format;
 
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import io.tributary.quality.Reason;
 import java.io.IOException;
 import java.io.Serializable;
@@ -69,42 +69,39 @@ public abstract class SchemaRegistry implements Serializable {
     this.attempts = attempts;
   }
 
-  /** The registry {@code format.*} configures for this format type, checked at start-up. */
-  public static SchemaRegistry fromConfig(TributaryConfig c, FormatOptions.Type type) {
-    var g = FormatOptions.GROUP;
-    Duration initial = c.get(g, FormatOptions.REGISTRY_INITIAL_BACKOFF);
-    Duration max = c.get(g, FormatOptions.REGISTRY_MAX_BACKOFF);
+  /** The registry the {@code format} group configures for this format type, checked at start-up. */
+  public static SchemaRegistry fromConfig(GroupConfig c, FormatOptions.Type type) {
+    Duration initial = c.get(FormatOptions.REGISTRY_INITIAL_BACKOFF);
+    Duration max = c.get(FormatOptions.REGISTRY_MAX_BACKOFF);
     if (max.compareTo(initial) < 0) {
       throw c.invalid(
-          g,
           FormatOptions.REGISTRY_MAX_BACKOFF,
           "is shorter than format.registry.retry.initial-backoff ("
               + initial
               + "). Set it to at least that.");
     }
-    int attempts = c.get(g, FormatOptions.REGISTRY_ATTEMPTS);
-    Duration timeout = c.get(g, FormatOptions.REGISTRY_TIMEOUT);
+    int attempts = c.get(FormatOptions.REGISTRY_ATTEMPTS);
+    Duration timeout = c.get(FormatOptions.REGISTRY_TIMEOUT);
     switch (type) {
       case AVRO_CONFLUENT:
         String url =
-            c.getOptional(g, FormatOptions.REGISTRY_URL)
+            c.getOptional(FormatOptions.REGISTRY_URL)
                 .orElseThrow(
                     () ->
                         c.invalid(
-                            g,
                             FormatOptions.REGISTRY_URL,
                             "is not set. Set it to the Confluent-compatible registry's base URL,"
                                 + " e.g. http://registry:8081."));
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
           throw c.invalid(
-              g, FormatOptions.REGISTRY_URL, "is not an http:// or https:// URL. Fix the URL.");
+              FormatOptions.REGISTRY_URL, "is not an http:// or https:// URL. Fix the URL.");
         }
         return new ConfluentRegistry(url, timeout, initial, max, attempts);
       case AVRO_GLUE:
         return new GlueRegistry(
-            c.get(g, FormatOptions.GLUE_REGISTRY),
-            c.getOptional(g, FormatOptions.GLUE_REGION).orElse(null),
-            c.getOptional(g, FormatOptions.GLUE_ENDPOINT).orElse(null),
+            c.get(FormatOptions.GLUE_REGISTRY),
+            c.getOptional(FormatOptions.GLUE_REGION).orElse(null),
+            c.getOptional(FormatOptions.GLUE_ENDPOINT).orElse(null),
             timeout,
             initial,
             max,

@@ -1,7 +1,7 @@
 package io.tributary.iceberg;
 
 import io.tributary.config.ConfigException;
-import io.tributary.config.OptionGroup;
+import io.tributary.config.GroupConfig;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergOptions.CatalogType;
 import java.io.Closeable;
@@ -64,25 +64,24 @@ public final class IcebergCatalog implements Serializable {
     this.metricsScope = metricsScope;
   }
 
-  public static IcebergCatalog fromConfig(TributaryConfig c) {
-    var g = IcebergOptions.GROUP;
-    CatalogType type = c.get(g, IcebergOptions.CATALOG_TYPE);
-    String name = c.get(g, IcebergOptions.CATALOG_NAME);
-    Map<String, String> props = new HashMap<>(c.passThrough(g, "catalog.properties."));
+  /** The catalog the {@code iceberg} group configures. */
+  public static IcebergCatalog fromConfig(GroupConfig c) {
+    CatalogType type = c.get(IcebergOptions.CATALOG_TYPE);
+    String name = c.get(IcebergOptions.CATALOG_NAME);
+    Map<String, String> props = new HashMap<>(c.passThrough("catalog.properties."));
     if (type == CatalogType.HADOOP
         || type == CatalogType.GLUE
-        || c.isSet(g, IcebergOptions.WAREHOUSE)) {
-      props.put(
-          CatalogProperties.WAREHOUSE_LOCATION, warehouse(c.get(g, IcebergOptions.WAREHOUSE)));
+        || c.isSet(IcebergOptions.WAREHOUSE)) {
+      props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse(c.get(IcebergOptions.WAREHOUSE)));
     }
     if (type == CatalogType.JDBC) {
-      String uri = c.get(g, IcebergOptions.CATALOG_URI);
+      String uri = c.get(IcebergOptions.CATALOG_URI);
       if (!uri.startsWith("jdbc:")) {
         throw c.invalid(
-            g, IcebergOptions.CATALOG_URI, "is not a JDBC URL. Write jdbc:postgresql://... .");
+            IcebergOptions.CATALOG_URI, "is not a JDBC URL. Write jdbc:postgresql://... .");
       }
       props.putIfAbsent(
-          CatalogProperties.WAREHOUSE_LOCATION, warehouse(c.get(g, IcebergOptions.WAREHOUSE)));
+          CatalogProperties.WAREHOUSE_LOCATION, warehouse(c.get(IcebergOptions.WAREHOUSE)));
       if (uri.startsWith("jdbc:sqlite:")) {
         // Each table's committer has its own connection: a commit waits up to 30 s for
         // another's (SQLite's default is 3 s) instead of failing with SQLITE_BUSY at once.
@@ -91,17 +90,17 @@ public final class IcebergCatalog implements Serializable {
     }
     List<String> problems = new ArrayList<>();
     S3FileIOSettings.applyCatalogProperties(c, type, props, problems);
-    String metricsScope = CommitMetrics.configure(props, name, c.get(g, IcebergOptions.DATABASE));
+    String metricsScope = CommitMetrics.configure(props, name, c.get(IcebergOptions.DATABASE));
     org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
     CatalogLoader loader;
     CatalogLoader clientLoader = null;
     switch (type) {
       case REST:
-        props.put(CatalogProperties.URI, c.get(g, IcebergOptions.CATALOG_URI));
+        props.put(CatalogProperties.URI, c.get(IcebergOptions.CATALOG_URI));
         loader = CatalogLoader.rest(name, hadoop, props);
         break;
       case JDBC:
-        props.put(CatalogProperties.URI, c.get(g, IcebergOptions.CATALOG_URI));
+        props.put(CatalogProperties.URI, c.get(IcebergOptions.CATALOG_URI));
         loader = CatalogLoader.custom(name, props, hadoop, "org.apache.iceberg.jdbc.JdbcCatalog");
         if (props.get(CatalogProperties.URI).startsWith("jdbc:sqlite:")) {
           // Iceberg 1.10.1's JdbcCatalog, when it starts, looks for its own tables through
@@ -128,20 +127,14 @@ public final class IcebergCatalog implements Serializable {
         loader = CatalogLoader.hadoop(name, hadoop, props);
         break;
     }
-    String database = c.get(g, IcebergOptions.DATABASE);
-    if (!database.matches("[A-Za-z0-9_]+")) {
-      throw c.invalid(
-          g,
-          IcebergOptions.DATABASE,
-          "is not a valid database name. Use letters, digits and underscores (Glue: lower case).");
-    }
+    String database = c.get(IcebergOptions.DATABASE); // its form was checked with the option
     if (type == CatalogType.GLUE) {
       // every name at once, so one start-up reports all of them
-      String table = c.getOptional(g, IcebergOptions.TABLE).orElse(null);
+      String table = c.getOptional(IcebergOptions.TABLE).orElse(null);
       requireGlueNames(
           c,
           table,
-          c.getOptional(g, IcebergOptions.DEAD_LETTER_TABLE)
+          c.getOptional(IcebergOptions.DEAD_LETTER_TABLE)
               .orElse(table == null ? null : table + "_dead_letters"));
     }
     Map<String, String> tableProps = new HashMap<>();
@@ -150,15 +143,15 @@ public final class IcebergCatalog implements Serializable {
     tableProps.put(TableProperties.PARQUET_COMPRESSION, "zstd");
     tableProps.put(
         TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
-        String.valueOf(c.get(g, IcebergOptions.TARGET_FILE_SIZE).getBytes()));
+        String.valueOf(c.get(IcebergOptions.TARGET_FILE_SIZE).getBytes()));
     S3FileIOSettings.applyTableProperties(c, tableProps, problems);
     tableProps.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
     tableProps.put(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "50");
     DistributionMode mode =
-        DistributionMode.fromName(c.get(g, IcebergOptions.DISTRIBUTION).toString());
+        DistributionMode.fromName(c.get(IcebergOptions.DISTRIBUTION).toString());
     tableProps.put(TableProperties.WRITE_DISTRIBUTION_MODE, mode.modeName());
-    tableProps.putAll(c.passThrough(g, "table.properties."));
-    Integer parallelism = c.getOptional(g, IcebergOptions.WRITE_PARALLELISM).orElse(null);
+    tableProps.putAll(c.passThrough("table.properties."));
+    Integer parallelism = c.getOptional(IcebergOptions.WRITE_PARALLELISM).orElse(null);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -189,10 +182,9 @@ public final class IcebergCatalog implements Serializable {
    * database, the table and the dead-letter table (either may be null) and names every offender
    * with the spelling to use.
    */
-  static void requireGlueNames(TributaryConfig c, String table, String deadLetters) {
-    OptionGroup g = IcebergOptions.GROUP;
+  static void requireGlueNames(GroupConfig c, String table, String deadLetters) {
     List<String> problems = new ArrayList<>();
-    glueName(c, IcebergOptions.DATABASE, c.get(g, IcebergOptions.DATABASE), problems);
+    glueName(c, IcebergOptions.DATABASE, c.get(IcebergOptions.DATABASE), problems);
     glueName(c, IcebergOptions.TABLE, table, problems);
     glueName(c, IcebergOptions.DEAD_LETTER_TABLE, deadLetters, problems);
     if (!problems.isEmpty()) {
@@ -201,11 +193,11 @@ public final class IcebergCatalog implements Serializable {
   }
 
   private static void glueName(
-      TributaryConfig c, ConfigOption<String> option, String value, List<String> problems) {
+      GroupConfig c, ConfigOption<String> option, String value, List<String> problems) {
     if (value != null && !value.matches("[a-z0-9_]{1,255}")) {
       String fix = value.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
       String why =
-          (c.isSet(IcebergOptions.GROUP, option) || option == IcebergOptions.DATABASE
+          (c.isSet(option) || option == IcebergOptions.DATABASE
                   ? ""
                   : "(the default, from iceberg.table) ")
               + "is not a Glue name: Glue keeps names in lower case (letters, digits,"

@@ -3,8 +3,10 @@ package io.tributary.iceberg;
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.Options;
+import io.tributary.config.Patterns;
 import io.tributary.config.Ranges;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
 
@@ -91,18 +93,32 @@ public final class IcebergOptions {
                   + " jdbc:sqlite:file:...). Required by rest and jdbc.");
 
   public static final ConfigOption<String> DATABASE =
-      Options.key("database")
-          .stringType()
-          .defaultValue("tributary")
-          .withDescription(
-              "Namespace (Glue database) of the tables; created if missing. Glue allows lower"
-                  + " case letters, digits and underscores.");
+      Patterns.checked(
+          "letters, digits and underscores",
+          v ->
+              v.matches("[A-Za-z0-9_]+")
+                  ? Optional.empty()
+                  : Optional.of(
+                      "is not a valid database name. Use letters, digits and underscores (Glue:"
+                          + " lower case)."),
+          Options.key("database")
+              .stringType()
+              .defaultValue("tributary")
+              .withDescription(
+                  "Namespace (Glue database) of the tables; created if missing. Glue allows lower"
+                      + " case letters, digits and underscores."));
 
   public static final ConfigOption<String> TABLE =
-      Options.key("table")
-          .stringType()
-          .noDefaultValue()
-          .withDescription("Target table name; created if missing. Required.");
+      Patterns.checked(
+          "letters, digits and underscores",
+          v ->
+              v.matches("[A-Za-z0-9_]+")
+                  ? Optional.empty()
+                  : Optional.of("is not a valid table name. Use letters, digits, underscores."),
+          Options.key("table")
+              .stringType()
+              .noDefaultValue()
+              .withDescription("Target table name; created if missing. Required."));
 
   public static final ConfigOption<String> PARTITION_SPEC =
       Options.key("partition-spec")

@@ -1,9 +1,12 @@
 package io.tributary.iceberg;
 
+import io.tributary.config.ConfigLists;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.Options;
+import io.tributary.config.Patterns;
 import io.tributary.config.Ranges;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
 
@@ -188,13 +191,29 @@ public final class MaintenanceOptions {
                       + " maintainer), try again after this long."));
 
   public static final ConfigOption<String> MAINTAIN_TABLES =
-      Options.key("maintain.tables")
-          .stringType()
-          .defaultValue("")
-          .withDescription(
-              "The maintain job (job.name = maintain): the tables it maintains once, `table` (in"
-                  + " iceberg.database) or `namespace.table`, separated by `,` or `;`. With"
-                  + " maintain.namespace, both are maintained.");
+      Patterns.checked(
+          "table names, `table` or `namespace.table`, separated by `,` or `;`",
+          MaintenanceOptions::tablesProblem,
+          Options.key("maintain.tables")
+              .stringType()
+              .defaultValue("")
+              .withDescription(
+                  "The maintain job (job.name = maintain): the tables it maintains once, `table`"
+                      + " (in iceberg.database) or `namespace.table`, separated by `,` or `;`."
+                      + " With maintain.namespace, both are maintained."));
+
+  private static Optional<String> tablesProblem(String value) {
+    for (String t : ConfigLists.split(value)) {
+      if (t.startsWith(".") || t.endsWith(".") || t.contains("..") || t.contains(" ")) {
+        return Optional.of(
+            "names '"
+                + t
+                + "', which is no table name: write `table` or `namespace.table`, separated by"
+                + " `,` or `;`.");
+      }
+    }
+    return Optional.empty();
+  }
 
   public static final ConfigOption<String> MAINTAIN_NAMESPACE =
       Options.key("maintain.namespace")

@@ -2,7 +2,7 @@ package io.tributary.iceberg;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLists;
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -83,19 +83,17 @@ public final class OneShotMaintenance {
   private final String namespace;
   private final String owner;
 
-  private OneShotMaintenance(TributaryConfig config, Duration checkpointInterval) {
-    var g = MaintenanceOptions.GROUP;
+  private OneShotMaintenance(GroupConfig config, GroupConfig iceberg, Duration checkpointInterval) {
     this.options = TableMaintainer.MaintenanceOptionsView.of(config, checkpointInterval);
     if (!options.anyTask()) {
       throw config.invalid(
-          g,
           MaintenanceOptions.ENABLED,
           "leaves the maintain job nothing to do: every task is off. Set maintenance.enabled ="
               + " true and leave at least one of rewrite.enabled, expire-snapshots.enabled,"
               + " delete-orphans.enabled on.");
     }
-    this.tables = ConfigLists.split(config.get(g, MaintenanceOptions.MAINTAIN_TABLES));
-    this.namespace = config.get(g, MaintenanceOptions.MAINTAIN_NAMESPACE).trim();
+    this.tables = ConfigLists.split(config.get(MaintenanceOptions.MAINTAIN_TABLES));
+    this.namespace = config.get(MaintenanceOptions.MAINTAIN_NAMESPACE).trim();
     if (tables.isEmpty() && namespace.isEmpty()) {
       throw new ConfigException(
           "missing key 'maintain.tables' (or 'maintain.namespace') in property group"
@@ -103,28 +101,19 @@ public final class OneShotMaintenance {
               + " maintenance.maintain.tables = events, app.orders (table, or namespace.table),"
               + " or maintenance.maintain.namespace = app.");
     }
-    for (String t : tables) {
-      if (t.startsWith(".") || t.endsWith(".") || t.contains("..") || t.contains(" ")) {
-        throw config.invalid(
-            g,
-            MaintenanceOptions.MAINTAIN_TABLES,
-            "names '"
-                + t
-                + "', which is no table name: write `table` or `namespace.table`, separated by"
-                + " `,` or `;`.");
-      }
-    }
-    this.catalog = IcebergCatalog.fromConfig(config);
+    this.catalog = IcebergCatalog.fromConfig(iceberg);
     // One owner per run: a lock a crashed run left is never released by another run by mistake.
     this.owner = "maintain-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /**
-   * Reads and checks the maintenance group (and the tables) for a maintain run; the orphan minimum
-   * age is checked against {@code checkpointInterval}, that of the jobs writing the tables.
+   * Reads and checks the maintenance group (and, through the iceberg group, the catalog) for a
+   * maintain run; the orphan minimum age is checked against {@code checkpointInterval}, that of the
+   * jobs writing the tables.
    */
-  public static OneShotMaintenance fromConfig(TributaryConfig config, Duration checkpointInterval) {
-    return new OneShotMaintenance(config, checkpointInterval);
+  public static OneShotMaintenance fromConfig(
+      GroupConfig maintenance, GroupConfig iceberg, Duration checkpointInterval) {
+    return new OneShotMaintenance(maintenance, iceberg, checkpointInterval);
   }
 
   /** The tables to maintain: those named, then those of the namespace, each once. */

@@ -1,7 +1,6 @@
 package io.tributary.iceberg;
 
-import io.tributary.config.OptionGroup;
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import io.tributary.iceberg.IcebergOptions.CatalogType;
 import io.tributary.iceberg.IcebergOptions.SseType;
 import java.net.URI;
@@ -54,8 +53,7 @@ final class S3FileIOSettings {
    * pass-through {@code catalog.properties.*} and the warehouse), collecting problems.
    */
   static void applyCatalogProperties(
-      TributaryConfig c, CatalogType type, Map<String, String> props, List<String> problems) {
-    OptionGroup g = IcebergOptions.GROUP;
+      GroupConfig c, CatalogType type, Map<String, String> props, List<String> problems) {
     for (String key : props.keySet()) {
       if (CREDENTIAL_PROPERTIES.contains(key)) {
         problems.add(
@@ -64,7 +62,7 @@ final class S3FileIOSettings {
                     + " credentials come only from the AWS SDK's default provider chain"
                     + " (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, the instance,"
                     + " task or MSF application role). Remove the key.",
-                key, g.id()));
+                key, c.id()));
       }
     }
     String warehouse = props.get(CatalogProperties.WAREHOUSE_LOCATION);
@@ -77,47 +75,47 @@ final class S3FileIOSettings {
                   + " file system, which S3 does not do atomically (and the jobs carry no S3A"
                   + " file system). Set catalog.type = jdbc (catalog.uri = jdbc:postgresql://..."
                   + " or jdbc:sqlite:...) with the same warehouse, or rest, or glue.",
-              g.id(), warehouse));
+              c.id(), warehouse));
     }
 
     put(c, ENDPOINT, IcebergOptions.S3_ENDPOINT, endpoint(c, problems), props, problems);
-    if (c.isSet(g, IcebergOptions.S3_PATH_STYLE_ACCESS)) {
+    if (c.isSet(IcebergOptions.S3_PATH_STYLE_ACCESS)) {
       put(
           c,
           PATH_STYLE_ACCESS,
           IcebergOptions.S3_PATH_STYLE_ACCESS,
-          String.valueOf(c.get(g, IcebergOptions.S3_PATH_STYLE_ACCESS)),
+          String.valueOf(c.get(IcebergOptions.S3_PATH_STYLE_ACCESS)),
           props,
           problems);
     }
     put(c, CLIENT_REGION, IcebergOptions.S3_REGION, region(c, problems), props, problems);
 
-    SseType sse = c.get(g, IcebergOptions.S3_SSE_TYPE);
-    String sseKey = c.getOptional(g, IcebergOptions.S3_SSE_KEY).orElse(null);
+    SseType sse = c.get(IcebergOptions.S3_SSE_TYPE);
+    String sseKey = c.getOptional(IcebergOptions.S3_SSE_KEY).orElse(null);
     if (sse == SseType.KMS && (sseKey == null || sseKey.isBlank())) {
       problems.add(
           String.format(
               "missing key 's3.sse.key' in property group '%s': s3.sse.type = kms needs the KMS"
                   + " key id, alias or ARN. Set s3.sse.key, or s3.sse.type = s3 for S3-managed"
                   + " keys.",
-              g.id()));
+              c.id()));
     } else if (sse != SseType.KMS && sseKey != null) {
       problems.add(
           String.format(
               "key 's3.sse.key' in property group '%s' is set but s3.sse.type is %s: the key is"
                   + " used only with SSE-KMS. Set s3.sse.type = kms, or remove s3.sse.key.",
-              g.id(), sse));
+              c.id(), sse));
     }
-    if (sse != SseType.NONE || c.isSet(g, IcebergOptions.S3_SSE_TYPE)) {
+    if (sse != SseType.NONE || c.isSet(IcebergOptions.S3_SSE_TYPE)) {
       put(c, SSE_TYPE, IcebergOptions.S3_SSE_TYPE, sse.toString(), props, problems);
     }
     if (sse == SseType.KMS && sseKey != null) {
       put(c, SSE_KEY, IcebergOptions.S3_SSE_KEY, sseKey.trim(), props, problems);
     }
 
-    int retries = c.get(g, IcebergOptions.S3_RETRIES);
-    Duration min = c.get(g, IcebergOptions.S3_RETRY_MIN_WAIT);
-    Duration max = c.get(g, IcebergOptions.S3_RETRY_MAX_WAIT);
+    int retries = c.get(IcebergOptions.S3_RETRIES);
+    Duration min = c.get(IcebergOptions.S3_RETRY_MIN_WAIT);
+    Duration max = c.get(IcebergOptions.S3_RETRY_MAX_WAIT);
     checkWaits(
         c, IcebergOptions.S3_RETRY_MIN_WAIT, min, IcebergOptions.S3_RETRY_MAX_WAIT, max, problems);
     put(c, RETRY_NUM_RETRIES, IcebergOptions.S3_RETRIES, String.valueOf(retries), props, problems);
@@ -141,8 +139,8 @@ final class S3FileIOSettings {
     boolean s3 =
         s3Warehouse
             || type == CatalogType.GLUE
-            || c.isSet(g, IcebergOptions.S3_ENDPOINT)
-            || c.isSet(g, IcebergOptions.S3_PATH_STYLE_ACCESS)
+            || c.isSet(IcebergOptions.S3_ENDPOINT)
+            || c.isSet(IcebergOptions.S3_PATH_STYLE_ACCESS)
             || sse != SseType.NONE;
     if (s3 && type != CatalogType.HADOOP) {
       props.putIfAbsent(CatalogProperties.FILE_IO_IMPL, S3_FILE_IO);
@@ -151,12 +149,11 @@ final class S3FileIOSettings {
 
   /** The commit-retry table properties for the tables the suite creates. */
   static void applyTableProperties(
-      TributaryConfig c, Map<String, String> tableProps, List<String> problems) {
-    OptionGroup g = IcebergOptions.GROUP;
-    int retries = c.get(g, IcebergOptions.COMMIT_RETRIES);
-    Duration min = c.get(g, IcebergOptions.COMMIT_RETRY_MIN_WAIT);
-    Duration max = c.get(g, IcebergOptions.COMMIT_RETRY_MAX_WAIT);
-    Duration total = c.get(g, IcebergOptions.COMMIT_RETRY_TOTAL_TIMEOUT);
+      GroupConfig c, Map<String, String> tableProps, List<String> problems) {
+    int retries = c.get(IcebergOptions.COMMIT_RETRIES);
+    Duration min = c.get(IcebergOptions.COMMIT_RETRY_MIN_WAIT);
+    Duration max = c.get(IcebergOptions.COMMIT_RETRY_MAX_WAIT);
+    Duration total = c.get(IcebergOptions.COMMIT_RETRY_TOTAL_TIMEOUT);
     checkWaits(
         c,
         IcebergOptions.COMMIT_RETRY_MIN_WAIT,
@@ -170,8 +167,8 @@ final class S3FileIOSettings {
     tableProps.put(TableProperties.COMMIT_TOTAL_RETRY_TIME_MS, String.valueOf(total.toMillis()));
   }
 
-  private static String endpoint(TributaryConfig c, List<String> problems) {
-    String endpoint = c.getOptional(IcebergOptions.GROUP, IcebergOptions.S3_ENDPOINT).orElse(null);
+  private static String endpoint(GroupConfig c, List<String> problems) {
+    String endpoint = c.getOptional(IcebergOptions.S3_ENDPOINT).orElse(null);
     if (endpoint == null) {
       return null;
     }
@@ -194,8 +191,8 @@ final class S3FileIOSettings {
     return null;
   }
 
-  private static String region(TributaryConfig c, List<String> problems) {
-    String region = c.getOptional(IcebergOptions.GROUP, IcebergOptions.S3_REGION).orElse(null);
+  private static String region(GroupConfig c, List<String> problems) {
+    String region = c.getOptional(IcebergOptions.S3_REGION).orElse(null);
     if (region == null) {
       return null;
     }
@@ -212,7 +209,7 @@ final class S3FileIOSettings {
   }
 
   private static void checkWaits(
-      TributaryConfig c,
+      GroupConfig c,
       ConfigOption<Duration> minOption,
       Duration min,
       ConfigOption<Duration> maxOption,
@@ -237,7 +234,7 @@ final class S3FileIOSettings {
    * option's default.
    */
   private static void put(
-      TributaryConfig c,
+      GroupConfig c,
       String property,
       ConfigOption<?> option,
       String value,
@@ -249,28 +246,22 @@ final class S3FileIOSettings {
     String passed = props.get(property);
     if (passed == null) {
       props.put(property, value);
-    } else if (c.isSet(IcebergOptions.GROUP, option)) {
+    } else if (c.isSet(option)) {
       if (!passed.equals(value)) {
         problems.add(
             String.format(
                 "property group '%s' sets '%s' twice, as '%s' and as 'catalog.properties.%s', with"
                     + " different values. Keep '%s' and remove 'catalog.properties.%s'.",
-                IcebergOptions.GROUP.id(),
-                property,
-                option.key(),
-                property,
-                option.key(),
-                property));
+                c.id(), property, option.key(), property, option.key(), property));
       }
     }
   }
 
-  private static String badValue(TributaryConfig c, ConfigOption<?> option, String why) {
-    if (c.isSet(IcebergOptions.GROUP, option)) {
-      return c.invalid(IcebergOptions.GROUP, option, why).problems().get(0);
+  private static String badValue(GroupConfig c, ConfigOption<?> option, String why) {
+    if (c.isSet(option)) {
+      return c.invalid(option, why).problems().get(0);
     }
     return String.format(
-        "bad value for '%s' in property group '%s': its default %s",
-        option.key(), IcebergOptions.GROUP.id(), why);
+        "bad value for '%s' in property group '%s': its default %s", option.key(), c.id(), why);
   }
 }

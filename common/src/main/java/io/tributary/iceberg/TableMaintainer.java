@@ -1,6 +1,6 @@
 package io.tributary.iceberg;
 
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -49,7 +49,7 @@ public final class TableMaintainer {
    * job configuration, so a restarted job takes its own lock back).
    */
   public static TableMaintainer fromConfig(
-      TributaryConfig config, Duration checkpointInterval, boolean bounded, String owner) {
+      GroupConfig config, Duration checkpointInterval, boolean bounded, String owner) {
     MaintenanceOptionsView o = MaintenanceOptionsView.of(config, checkpointInterval);
     return new TableMaintainer(o.anyTask() && !bounded ? o : null, owner);
   }
@@ -155,32 +155,30 @@ public final class TableMaintainer {
     final Duration rateLimit;
     final Duration lockCheckDelay;
 
-    private MaintenanceOptionsView(TributaryConfig c, Duration interval) {
-      var g = MaintenanceOptions.GROUP;
-      boolean on = c.get(g, MaintenanceOptions.ENABLED);
-      rewrite = on && c.get(g, MaintenanceOptions.REWRITE_ENABLED);
-      rewriteCommits = c.get(g, MaintenanceOptions.REWRITE_COMMIT_COUNT);
-      rewriteDataFiles = c.get(g, MaintenanceOptions.REWRITE_DATA_FILE_COUNT);
-      rewriteInterval = c.get(g, MaintenanceOptions.REWRITE_INTERVAL);
-      targetFileSize = c.get(g, MaintenanceOptions.REWRITE_TARGET_FILE_SIZE).getBytes();
-      deleteFileThreshold = c.get(g, MaintenanceOptions.REWRITE_DELETE_FILE_THRESHOLD);
-      expire = on && c.get(g, MaintenanceOptions.EXPIRE_ENABLED);
-      expireInterval = c.get(g, MaintenanceOptions.EXPIRE_INTERVAL);
-      expireMaxAge = c.get(g, MaintenanceOptions.EXPIRE_MAX_AGE);
-      retainLast = c.get(g, MaintenanceOptions.EXPIRE_RETAIN_LAST);
-      orphans = on && c.get(g, MaintenanceOptions.ORPHANS_ENABLED);
-      orphansInterval = c.get(g, MaintenanceOptions.ORPHANS_INTERVAL);
-      orphansMinAge = c.get(g, MaintenanceOptions.ORPHANS_MIN_AGE);
-      parallelism = c.get(g, MaintenanceOptions.PARALLELISM);
-      rateLimit = c.get(g, MaintenanceOptions.RATE_LIMIT);
-      lockCheckDelay = c.get(g, MaintenanceOptions.LOCK_CHECK_DELAY);
+    private MaintenanceOptionsView(GroupConfig c, Duration interval) {
+      boolean on = c.get(MaintenanceOptions.ENABLED);
+      rewrite = on && c.get(MaintenanceOptions.REWRITE_ENABLED);
+      rewriteCommits = c.get(MaintenanceOptions.REWRITE_COMMIT_COUNT);
+      rewriteDataFiles = c.get(MaintenanceOptions.REWRITE_DATA_FILE_COUNT);
+      rewriteInterval = c.get(MaintenanceOptions.REWRITE_INTERVAL);
+      targetFileSize = c.get(MaintenanceOptions.REWRITE_TARGET_FILE_SIZE).getBytes();
+      deleteFileThreshold = c.get(MaintenanceOptions.REWRITE_DELETE_FILE_THRESHOLD);
+      expire = on && c.get(MaintenanceOptions.EXPIRE_ENABLED);
+      expireInterval = c.get(MaintenanceOptions.EXPIRE_INTERVAL);
+      expireMaxAge = c.get(MaintenanceOptions.EXPIRE_MAX_AGE);
+      retainLast = c.get(MaintenanceOptions.EXPIRE_RETAIN_LAST);
+      orphans = on && c.get(MaintenanceOptions.ORPHANS_ENABLED);
+      orphansInterval = c.get(MaintenanceOptions.ORPHANS_INTERVAL);
+      orphansMinAge = c.get(MaintenanceOptions.ORPHANS_MIN_AGE);
+      parallelism = c.get(MaintenanceOptions.PARALLELISM);
+      rateLimit = c.get(MaintenanceOptions.RATE_LIMIT);
+      lockCheckDelay = c.get(MaintenanceOptions.LOCK_CHECK_DELAY);
       Duration floor =
           max(
               MaintenanceOptions.MIN_ORPHAN_AGE,
               interval.multipliedBy(MaintenanceOptions.MIN_ORPHAN_AGE_CHECKPOINTS));
       if (orphans && orphansMinAge.compareTo(floor) < 0) {
         throw c.invalid(
-            g,
             MaintenanceOptions.ORPHANS_MIN_AGE,
             "is too young: a file written for a checkpoint that has not committed yet could be"
                 + " deleted. It must be at least "
@@ -194,7 +192,7 @@ public final class TableMaintainer {
       }
     }
 
-    static MaintenanceOptionsView of(TributaryConfig c, Duration checkpointInterval) {
+    static MaintenanceOptionsView of(GroupConfig c, Duration checkpointInterval) {
       return new MaintenanceOptionsView(c, checkpointInterval);
     }
 

@@ -1,6 +1,6 @@
 package io.tributary.iceberg;
 
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import java.io.Serializable;
 
 /** The configured target table and its dead-letter table, in the catalog's database. */
@@ -23,52 +23,44 @@ public final class TargetTable implements Serializable {
     this.existingSpec = existingSpec;
   }
 
-  public static TargetTable fromConfig(TributaryConfig c) {
-    var g = IcebergOptions.GROUP;
-    String name = c.get(g, IcebergOptions.TABLE);
-    if (!name.matches("[A-Za-z0-9_]+")) {
-      throw c.invalid(
-          g, IcebergOptions.TABLE, "is not a valid table name. Use letters, digits, underscores.");
-    }
-    String dlq = c.getOptional(g, IcebergOptions.DEAD_LETTER_TABLE).orElse(name + "_dead_letters");
+  /** The table the {@code iceberg} group names. */
+  public static TargetTable fromConfig(GroupConfig c) {
+    String name = c.get(IcebergOptions.TABLE); // its form was checked with the option
+    String dlq = c.getOptional(IcebergOptions.DEAD_LETTER_TABLE).orElse(name + "_dead_letters");
     if (!dlq.matches("[A-Za-z0-9_]+") || dlq.equals(name)) {
       throw c.invalid(
-          g,
           IcebergOptions.DEAD_LETTER_TABLE,
           "must be a valid table name (letters, digits, underscores) other than iceberg.table.");
     }
-    if (c.get(g, IcebergOptions.CATALOG_TYPE) == IcebergOptions.CatalogType.GLUE) {
+    if (c.get(IcebergOptions.CATALOG_TYPE) == IcebergOptions.CatalogType.GLUE) {
       IcebergCatalog.requireGlueNames(c, name, dlq);
     }
-    boolean evolve = c.get(g, IcebergOptions.PARTITION_SPEC_EVOLVE);
+    boolean evolve = c.get(IcebergOptions.PARTITION_SPEC_EVOLVE);
     IcebergSinkBuilder.ExistingSpec existing = IcebergSinkBuilder.ExistingSpec.KEEP;
-    if (c.isSet(g, IcebergOptions.PARTITION_SPEC)) {
+    if (c.isSet(IcebergOptions.PARTITION_SPEC)) {
       existing =
           evolve ? IcebergSinkBuilder.ExistingSpec.EVOLVE : IcebergSinkBuilder.ExistingSpec.FAIL;
     } else if (evolve) {
       throw c.invalid(
-          g,
           IcebergOptions.PARTITION_SPEC_EVOLVE,
           "has nothing to evolve to: iceberg.partition-spec is not set. Set it to the spec the"
               + " table should have, or remove partition-spec.evolve.");
     }
-    return new TargetTable(name, dlq, c.get(g, IcebergOptions.PARTITION_SPEC), existing);
+    return new TargetTable(name, dlq, c.get(IcebergOptions.PARTITION_SPEC), existing);
   }
 
   /**
    * For jobs that write many tables (cdc): only the dead-letter table, {@code
    * iceberg.dead-letter-table} or {@code defaultName}; {@link #name()} is null.
    */
-  public static TargetTable deadLettersOnly(TributaryConfig c, String defaultName) {
-    var g = IcebergOptions.GROUP;
-    String dlq = c.getOptional(g, IcebergOptions.DEAD_LETTER_TABLE).orElse(defaultName);
+  public static TargetTable deadLettersOnly(GroupConfig c, String defaultName) {
+    String dlq = c.getOptional(IcebergOptions.DEAD_LETTER_TABLE).orElse(defaultName);
     if (!dlq.matches("[A-Za-z0-9_]+")) {
       throw c.invalid(
-          g,
           IcebergOptions.DEAD_LETTER_TABLE,
           "must be a valid table name (letters, digits, underscores).");
     }
-    if (c.get(g, IcebergOptions.CATALOG_TYPE) == IcebergOptions.CatalogType.GLUE) {
+    if (c.get(IcebergOptions.CATALOG_TYPE) == IcebergOptions.CatalogType.GLUE) {
       IcebergCatalog.requireGlueNames(c, null, dlq);
     }
     return new TargetTable(null, dlq, "", IcebergSinkBuilder.ExistingSpec.KEEP);

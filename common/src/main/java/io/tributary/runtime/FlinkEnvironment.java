@@ -2,8 +2,8 @@ package io.tributary.runtime;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader.Origin;
+import io.tributary.config.GroupConfig;
 import io.tributary.config.Secrets;
-import io.tributary.config.TributaryConfig;
 import io.tributary.runtime.JobOptions.CheckpointMode;
 import io.tributary.source.SourceOptions;
 import java.time.Duration;
@@ -39,8 +39,14 @@ public final class FlinkEnvironment {
 
   private FlinkEnvironment() {}
 
-  public static StreamExecutionEnvironment create(TributaryConfig c, Origin origin) {
-    Configuration conf = origin == Origin.MANAGED ? new Configuration() : settings(c);
+  /**
+   * The environment for a job configured by the {@code job} and {@code source} groups,
+   * checkpointing into {@code checkpoints}.
+   */
+  public static StreamExecutionEnvironment create(
+      GroupConfig job, GroupConfig source, RetainedCheckpoints checkpoints, Origin origin) {
+    Configuration conf =
+        origin == Origin.MANAGED ? new Configuration() : settings(job, source, checkpoints);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     if (env instanceof LocalStreamEnvironment) {
       // No cluster around (java -jar tributary-local.jar, a test): the embedded one is this
@@ -55,7 +61,7 @@ public final class FlinkEnvironment {
     } else {
       env.configure(conf, Thread.currentThread().getContextClassLoader());
     }
-    c.getOptional(JobOptions.GROUP, JobOptions.PARALLELISM).ifPresent(env::setParallelism);
+    job.getOptional(JobOptions.PARALLELISM).ifPresent(env::setParallelism);
     return env;
   }
 
@@ -85,20 +91,20 @@ public final class FlinkEnvironment {
    * job.flink.execution.state-recovery.path} or its older name {@code
    * job.flink.execution.savepoint.path}.
    */
-  public static java.util.Optional<String> restorePath(TributaryConfig c) {
-    Configuration flink = Configuration.fromMap(c.passThrough(JobOptions.GROUP, "flink."));
+  public static java.util.Optional<String> restorePath(GroupConfig c) {
+    Configuration flink = Configuration.fromMap(c.passThrough("flink."));
     return flink.getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
   }
 
-  /** The Flink configuration the job options translate to. */
-  public static Configuration settings(TributaryConfig c) {
-    var g = JobOptions.GROUP;
+  /** The Flink configuration the {@code job} group (and the source's end) translate to. */
+  public static Configuration settings(
+      GroupConfig c, GroupConfig source, RetainedCheckpoints checkpoints) {
     Configuration conf = new Configuration();
-    Duration interval = c.get(g, JobOptions.CHECKPOINT_INTERVAL);
-    if (SourceOptions.endsOnDemand(c)) {
+    Duration interval = c.get(JobOptions.CHECKPOINT_INTERVAL);
+    if (SourceOptions.endsOnDemand(source)) {
       // The source reports a backlog until every reader is out of records (EndAfterCheckpoint):
       // the user's interval holds while it reads, the short one triggers the covering checkpoint.
-      Duration end = c.get(SourceOptions.GROUP, SourceOptions.END_CHECKPOINT_INTERVAL);
+      Duration end = source.get(SourceOptions.END_CHECKPOINT_INTERVAL);
       conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, interval);
       conf.set(
           CheckpointingOptions.CHECKPOINTING_INTERVAL,
@@ -108,42 +114,42 @@ public final class FlinkEnvironment {
     }
     conf.set(
         CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
-        c.get(g, JobOptions.CHECKPOINT_MODE) == CheckpointMode.EXACTLY_ONCE
+        c.get(JobOptions.CHECKPOINT_MODE) == CheckpointMode.EXACTLY_ONCE
             ? org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE
             : org.apache.flink.core.execution.CheckpointingMode.AT_LEAST_ONCE);
-    conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, c.get(g, JobOptions.CHECKPOINT_TIMEOUT));
+    conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, c.get(JobOptions.CHECKPOINT_TIMEOUT));
     conf.set(
         CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
         ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     // one folder per job configuration, where a restart finds the checkpoint to resume from
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, RetainedCheckpoints.of(c).dir());
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.dir());
     // a restored job's first checkpoint is a full one in its own folder (also Flink's default):
     // older job folders can then be deleted without breaking the newer ones
     conf.set(StateRecoveryOptions.RESTORE_MODE, RestoreMode.NO_CLAIM);
-    conf.set(StateBackendOptions.STATE_BACKEND, c.get(g, JobOptions.STATE_BACKEND).toString());
-    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, c.get(g, JobOptions.STATE_INCREMENTAL));
+    conf.set(StateBackendOptions.STATE_BACKEND, c.get(JobOptions.STATE_BACKEND).toString());
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, c.get(JobOptions.STATE_INCREMENTAL));
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
-        c.get(g, JobOptions.RESTART_INITIAL_DELAY));
+        c.get(JobOptions.RESTART_INITIAL_DELAY));
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER,
-        c.get(g, JobOptions.RESTART_MULTIPLIER));
+        c.get(JobOptions.RESTART_MULTIPLIER));
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
-        c.get(g, JobOptions.RESTART_MAX_DELAY));
+        c.get(JobOptions.RESTART_MAX_DELAY));
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
-        c.get(g, JobOptions.RESTART_RESET_THRESHOLD));
+        c.get(JobOptions.RESTART_RESET_THRESHOLD));
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR,
-        c.get(g, JobOptions.RESTART_JITTER));
+        c.get(JobOptions.RESTART_JITTER));
     conf.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
-        c.get(g, JobOptions.RESTART_MAX_ATTEMPTS));
+        c.get(JobOptions.RESTART_MAX_ATTEMPTS));
     List<String> problems = new ArrayList<>();
-    c.passThrough(g, "flink.")
+    c.passThrough("flink.")
         .forEach(
             (key, value) -> {
               if (Secrets.isCredential(key) && !GlobalConfiguration.isSensitive(key)) {
@@ -155,14 +161,14 @@ public final class FlinkEnvironment {
                             + " print its value: it masks only keys containing password, secret,"
                             + " token, apikey, jaas.config and a few more. Set it in the cluster's"
                             + " Flink configuration instead, or leave it out.",
-                        key, g.id()));
+                        key, c.id()));
               }
               conf.setString(key, value);
             });
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    if (c.get(g, JobOptions.NAME) == JobOptions.JobName.MAINTAIN) {
+    if (c.get(JobOptions.NAME) == JobOptions.JobName.MAINTAIN) {
       // its rewrites are short bounded jobs that keep no state: nothing to checkpoint
       conf.removeConfig(CheckpointingOptions.CHECKPOINTING_INTERVAL);
     }

@@ -1,30 +1,35 @@
 package io.tributary.runtime;
 
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import io.tributary.iceberg.OneShotMaintenance;
 import io.tributary.iceberg.TableMaintainer;
 import io.tributary.source.SourceOptions;
 
 /**
- * Builds table maintenance for a job from its whole configuration. The maintenance code itself
- * reads only the {@code maintenance} group; what it needs of the job (checkpoint interval, bounded
- * or not, the lock owner's name) is handed to it here.
+ * Builds table maintenance for a job. The maintenance code itself reads only the {@code
+ * maintenance} group; what it needs of the job (checkpoint interval, bounded or not, the lock
+ * owner's name) is read here from the groups the composition root hands in.
  */
 public final class Maintainers {
   private Maintainers() {}
 
   /** Maintenance inside a streaming job, for the tables it writes. */
-  public static TableMaintainer forJob(TributaryConfig c) {
+  public static TableMaintainer forJob(
+      GroupConfig maintenance,
+      GroupConfig job,
+      GroupConfig source,
+      RetainedCheckpoints checkpoints) {
     return TableMaintainer.fromConfig(
-        c,
-        c.get(JobOptions.GROUP, JobOptions.CHECKPOINT_INTERVAL),
-        c.get(SourceOptions.GROUP, SourceOptions.BOUNDED),
-        RetainedCheckpoints.of(c).name());
+        maintenance,
+        job.get(JobOptions.CHECKPOINT_INTERVAL),
+        source.get(SourceOptions.BOUNDED),
+        checkpoints.name());
   }
 
-  /** The {@code maintain} job's one pass over named tables. */
-  public static OneShotMaintenance oneShot(TributaryConfig c) {
+  /** The {@code maintain} job's one pass over named tables of the {@code iceberg} catalog. */
+  public static OneShotMaintenance oneShot(
+      GroupConfig maintenance, GroupConfig iceberg, GroupConfig job) {
     return OneShotMaintenance.fromConfig(
-        c, c.get(JobOptions.GROUP, JobOptions.CHECKPOINT_INTERVAL));
+        maintenance, iceberg, job.get(JobOptions.CHECKPOINT_INTERVAL));
   }
 }

@@ -1,6 +1,6 @@
 package io.tributary.runtime;
 
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.IcebergOptions;
 import io.tributary.source.KafkaOptions;
@@ -42,11 +42,20 @@ public final class RetainedCheckpoints implements Serializable {
     this.dir = dir;
   }
 
-  /** The checkpoint folder of the configuration {@code c}. */
-  public static RetainedCheckpoints of(TributaryConfig c) {
-    String base = withoutTrailingSlash(c.get(JobOptions.GROUP, JobOptions.CHECKPOINT_DIR));
-    String job = c.get(JobOptions.GROUP, JobOptions.NAME).toString();
-    return new RetainedCheckpoints(base + "/" + job + "-" + hash(identity(c)));
+  /**
+   * The checkpoint folder of a job configuration: under {@code job.checkpoint.dir}, named after
+   * what makes it one pipeline, read from the groups that say what it reads and writes.
+   */
+  public static RetainedCheckpoints of(
+      GroupConfig job,
+      GroupConfig source,
+      GroupConfig kafka,
+      GroupConfig kinesis,
+      GroupConfig iceberg) {
+    String base = withoutTrailingSlash(job.get(JobOptions.CHECKPOINT_DIR));
+    String name = job.get(JobOptions.NAME).toString();
+    return new RetainedCheckpoints(
+        base + "/" + name + "-" + hash(identity(job, source, kafka, kinesis, iceberg)));
   }
 
   /** The folder's own name, {@code <job>-<hash>}: one per job configuration. */
@@ -55,28 +64,27 @@ public final class RetainedCheckpoints implements Serializable {
   }
 
   /** What makes two configurations the same pipeline, one line per part. */
-  static String identity(TributaryConfig c) {
-    var i = IcebergOptions.GROUP;
+  static String identity(
+      GroupConfig job, GroupConfig source, GroupConfig kafka, GroupConfig kinesis, GroupConfig i) {
     List<String> parts = new ArrayList<>();
-    parts.add("job=" + c.get(JobOptions.GROUP, JobOptions.NAME));
+    parts.add("job=" + job.get(JobOptions.NAME));
     // the maintain job has no source
-    SourceOptions.SourceType type =
-        c.getOptional(SourceOptions.GROUP, SourceOptions.TYPE).orElse(null);
+    SourceOptions.SourceType type = source.getOptional(SourceOptions.TYPE).orElse(null);
     parts.add("source=" + (type == null ? "" : type));
     if (type == SourceOptions.SourceType.KAFKA) {
       // order-insensitive: the source reads the same partitions whatever order topics are listed in
-      parts.add("topics=" + new TreeSet<>(KafkaOptions.topics(c)));
+      parts.add("topics=" + new TreeSet<>(KafkaOptions.topics(kafka)));
     } else if (type == SourceOptions.SourceType.KINESIS) {
-      parts.add("stream=" + c.getOptional(KinesisOptions.GROUP, KinesisOptions.STREAM).orElse(""));
+      parts.add("stream=" + kinesis.getOptional(KinesisOptions.STREAM).orElse(""));
     }
-    parts.add("catalog=" + c.get(i, IcebergOptions.CATALOG_TYPE));
-    parts.add("uri=" + c.getOptional(i, IcebergOptions.CATALOG_URI).orElse(""));
+    parts.add("catalog=" + i.get(IcebergOptions.CATALOG_TYPE));
+    parts.add("uri=" + i.getOptional(IcebergOptions.CATALOG_URI).orElse(""));
     // a bare path's URI ends with / only once the folder exists: the same warehouse either way
-    String warehouse = IcebergCatalog.warehouse(c.get(i, IcebergOptions.WAREHOUSE));
+    String warehouse = IcebergCatalog.warehouse(i.get(IcebergOptions.WAREHOUSE));
     parts.add("warehouse=" + withoutTrailingSlash(warehouse));
-    parts.add("database=" + c.get(i, IcebergOptions.DATABASE));
-    parts.add("table=" + c.getOptional(i, IcebergOptions.TABLE).orElse(""));
-    parts.add("dead-letters=" + c.getOptional(i, IcebergOptions.DEAD_LETTER_TABLE).orElse(""));
+    parts.add("database=" + i.get(IcebergOptions.DATABASE));
+    parts.add("table=" + i.getOptional(IcebergOptions.TABLE).orElse(""));
+    parts.add("dead-letters=" + i.getOptional(IcebergOptions.DEAD_LETTER_TABLE).orElse(""));
     return String.join("\n", parts);
   }
 

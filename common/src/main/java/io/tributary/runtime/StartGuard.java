@@ -1,7 +1,7 @@
 package io.tributary.runtime;
 
 import io.tributary.cdc.sink.MirroredTables;
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.runtime.JobOptions.StartMode;
 import java.io.IOException;
@@ -76,14 +76,18 @@ public final class StartGuard implements Serializable {
    * A guard over {@code tables} (names in {@code iceberg.database}, or {@code namespace.table}),
    * plus the tables any of them lists as mirrored ({@link MirroredTables#PREFIX}).
    */
-  public static StartGuard of(TributaryConfig c, IcebergCatalog catalog, List<String> tables) {
+  public static StartGuard of(
+      GroupConfig job,
+      RetainedCheckpoints checkpoints,
+      IcebergCatalog catalog,
+      List<String> tables) {
     return new StartGuard(
-        c.get(JobOptions.GROUP, JobOptions.NAME).toString(),
+        job.get(JobOptions.NAME).toString(),
         catalog,
         new ArrayList<>(tables),
-        RetainedCheckpoints.of(c),
-        c.get(JobOptions.GROUP, JobOptions.START) == StartMode.RESUME,
-        FlinkEnvironment.restorePath(c).isPresent());
+        checkpoints,
+        job.get(JobOptions.START) == StartMode.RESUME,
+        FlinkEnvironment.restorePath(job).isPresent());
   }
 
   /**

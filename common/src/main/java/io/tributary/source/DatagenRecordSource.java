@@ -1,6 +1,6 @@
 package io.tributary.source;
 
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
@@ -28,16 +28,15 @@ final class DatagenRecordSource implements RecordSource, Cloneable {
     this.bounded = bounded;
   }
 
-  static DatagenRecordSource fromConfig(TributaryConfig c, boolean bounded) {
-    var g = DatagenOptions.GROUP;
+  static DatagenRecordSource fromConfig(GroupConfig c, boolean bounded) {
     // Ranges are declared in DatagenOptions and checked by TributaryConfig.validate.
-    double rate = c.get(g, DatagenOptions.RATE);
-    long count = c.get(g, DatagenOptions.COUNT);
-    double bad = c.get(g, DatagenOptions.BAD_RATIO);
-    double late = c.get(g, DatagenOptions.LATE_RATIO);
-    long start = c.getOptional(g, DatagenOptions.START_TIME).orElse(System.currentTimeMillis());
+    double rate = c.get(DatagenOptions.RATE);
+    long count = c.get(DatagenOptions.COUNT);
+    double bad = c.get(DatagenOptions.BAD_RATIO);
+    double late = c.get(DatagenOptions.LATE_RATIO);
+    long start = c.getOptional(DatagenOptions.START_TIME).orElse(System.currentTimeMillis());
     EcommerceEvents events =
-        new EcommerceEvents(c.get(g, DatagenOptions.SEED), start, rate, bad, late);
+        new EcommerceEvents(c.get(DatagenOptions.SEED), start, rate, bad, late);
     return new DatagenRecordSource(events, rate, count, bounded);
   }
 

@@ -2,13 +2,16 @@ package io.tributary.source;
 
 import io.tributary.config.ConfigLists;
 import io.tributary.config.EnumNames;
+import io.tributary.config.GroupConfig;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.Options;
+import io.tributary.config.Patterns;
 import io.tributary.config.Ranges;
-import io.tributary.config.TributaryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 
 /** Apache Kafka (or Amazon MSK) as the source. */
@@ -50,12 +53,34 @@ public final class KafkaOptions {
           .withDescription(
               "Comma-separated host:port list of brokers. ';' separates them too. Required.");
 
+  private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+
   public static final ConfigOption<List<String>> TOPICS =
-      Options.key("topics")
-          .stringType()
-          .asList()
-          .noDefaultValue()
-          .withDescription("Topics to read, separated by ',' or ';'. Required.");
+      Patterns.checked(
+          "Kafka topic names (1 to 249 letters, digits, '.', '_' or '-') separated by ',' or ';'",
+          KafkaOptions::topicsProblem,
+          Options.key("topics")
+              .stringType()
+              .asList()
+              .noDefaultValue()
+              .withDescription("Topics to read, separated by ',' or ';'. Required."));
+
+  private static Optional<String> topicsProblem(String value) {
+    List<String> topics = ConfigLists.split(value);
+    if (topics.isEmpty()) {
+      return Optional.of("names no topic. List topics separated by ',' or ';'.");
+    }
+    for (String t : topics) {
+      if (!TOPIC_NAME.matcher(t).matches()) {
+        return Optional.of(
+            "names '"
+                + t
+                + "', which is not a Kafka topic name: 1 to 249 letters, digits, '.', '_' or"
+                + " '-'. Separate topics with ',' or ';'.");
+      }
+    }
+    return Optional.empty();
+  }
 
   /**
    * The topics {@link #TOPICS} names, in order. Flink splits the list on ';' only; a topic name
@@ -63,9 +88,9 @@ public final class KafkaOptions {
    * The source and the checkpoint folder's identity both read them here, so that "a,b" and "a;b"
    * are one pipeline.
    */
-  public static List<String> topics(TributaryConfig c) {
+  public static List<String> topics(GroupConfig kafka) {
     List<String> topics = new ArrayList<>();
-    c.get(GROUP, TOPICS).forEach(t -> topics.addAll(ConfigLists.split(t)));
+    kafka.get(TOPICS).forEach(t -> topics.addAll(ConfigLists.split(t)));
     return topics;
   }
 

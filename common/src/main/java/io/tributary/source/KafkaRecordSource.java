@@ -2,6 +2,7 @@ package io.tributary.source;
 
 import io.tributary.config.ConfigLists;
 import io.tributary.config.ConfigLoader;
+import io.tributary.config.GroupConfig;
 import io.tributary.config.TributaryConfig;
 import io.tributary.source.KafkaOptions.Auth;
 import io.tributary.source.KafkaOptions.StartFrom;
@@ -14,7 +15,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -40,7 +40,6 @@ import org.slf4j.LoggerFactory;
 final class KafkaRecordSource implements RecordSource, Cloneable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRecordSource.class);
-  private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
   private final String bootstrapServers;
   private final List<String> topics;
@@ -71,42 +70,27 @@ final class KafkaRecordSource implements RecordSource, Cloneable {
     this.job = job;
   }
 
-  static KafkaRecordSource fromConfig(TributaryConfig c, String jobName, boolean bounded) {
-    var g = KafkaOptions.GROUP;
-    StartFrom start = c.get(g, KafkaOptions.START);
+  static KafkaRecordSource fromConfig(GroupConfig c, String jobName, boolean bounded) {
+    StartFrom start = c.get(KafkaOptions.START);
     Long ts = null;
     if (start == StartFrom.TIMESTAMP) {
-      ts = c.get(g, KafkaOptions.START_TIMESTAMP);
+      ts = c.get(KafkaOptions.START_TIMESTAMP);
     }
-    Map<String, String> props = new TreeMap<>(c.passThrough(g, "properties."));
+    Map<String, String> props = new TreeMap<>(c.passThrough("properties."));
     props.put(
         "partition.discovery.interval.ms",
-        String.valueOf(c.get(g, KafkaOptions.PARTITION_DISCOVERY).toMillis()));
+        String.valueOf(c.get(KafkaOptions.PARTITION_DISCOVERY).toMillis()));
     // Offsets go to the broker on checkpoint so lag dashboards work; recovery never reads them.
     props.put("commit.offsets.on.checkpoint", "true");
-    if (c.get(g, KafkaOptions.AUTH) == Auth.MSK_IAM) {
+    if (c.get(KafkaOptions.AUTH) == Auth.MSK_IAM) {
       props.putAll(mskIam());
     }
+    // each topic name was checked with the option
     List<String> topics = KafkaOptions.topics(c);
-    if (topics.isEmpty()) {
-      throw c.invalid(
-          g, KafkaOptions.TOPICS, "names no topic. List topics separated by ',' or ';'.");
-    }
-    for (String t : topics) {
-      if (!TOPIC_NAME.matcher(t).matches()) {
-        throw c.invalid(
-            g,
-            KafkaOptions.TOPICS,
-            "names '"
-                + t
-                + "', which is not a Kafka topic name: 1 to 249 letters, digits, '.', '_' or"
-                + " '-'. Separate topics with ',' or ';'.");
-      }
-    }
     return new KafkaRecordSource(
-        String.join(",", ConfigLists.split(c.get(g, KafkaOptions.BOOTSTRAP_SERVERS))),
+        String.join(",", ConfigLists.split(c.get(KafkaOptions.BOOTSTRAP_SERVERS))),
         topics,
-        c.getOptional(g, KafkaOptions.GROUP_ID).orElse("tributary-" + jobName),
+        c.getOptional(KafkaOptions.GROUP_ID).orElse("tributary-" + jobName),
         start,
         ts,
         bounded,

@@ -1,6 +1,6 @@
 package io.tributary.source;
 
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import io.tributary.source.kinesis.KinesisRecordSource;
 import io.tributary.source.kinesis.KinesisSettings;
 import java.io.Serializable;
@@ -52,17 +52,26 @@ public interface RecordSource extends Serializable {
   /** A short description for logs and summaries, e.g. {@code kafka[orders] bounded}. */
   String describe();
 
-  /** Builds the source that {@code source.type} names, validating its options now. */
-  static RecordSource fromConfig(TributaryConfig config, String jobName) {
-    boolean bounded = config.get(SourceOptions.GROUP, SourceOptions.BOUNDED);
-    switch (config.get(SourceOptions.GROUP, SourceOptions.TYPE)) {
+  /**
+   * Builds the source that {@code source.type} names, validating its options now. Each argument is
+   * the view {@link io.tributary.config.TributaryConfig#group} gives of that group; only the one
+   * {@code source.type} names is read.
+   */
+  static RecordSource fromConfig(
+      GroupConfig source,
+      GroupConfig kafka,
+      GroupConfig kinesis,
+      GroupConfig datagen,
+      String jobName) {
+    boolean bounded = source.get(SourceOptions.BOUNDED);
+    switch (source.get(SourceOptions.TYPE)) {
       case KAFKA:
-        return KafkaRecordSource.fromConfig(config, jobName, bounded);
+        return KafkaRecordSource.fromConfig(kafka, jobName, bounded);
       case KINESIS:
         return new KinesisRecordSource(
-            KinesisSettings.fromConfig(config, jobName), jobName, bounded);
+            KinesisSettings.fromConfig(kinesis, jobName), jobName, bounded);
       case DATAGEN:
-        return DatagenRecordSource.fromConfig(config, bounded);
+        return DatagenRecordSource.fromConfig(datagen, bounded);
       default:
         throw new IllegalStateException("unreachable");
     }

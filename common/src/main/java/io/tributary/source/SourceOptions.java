@@ -1,10 +1,10 @@
 package io.tributary.source;
 
 import io.tributary.config.EnumNames;
+import io.tributary.config.GroupConfig;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.Options;
 import io.tributary.config.Ranges;
-import io.tributary.config.TributaryConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 
@@ -55,8 +55,8 @@ public final class SourceOptions {
                       + " and Flink logs it as declined (harmless)."));
 
   /** True when the run's covering checkpoint is triggered as soon as every reader is done. */
-  public static boolean endsOnDemand(TributaryConfig c) {
-    return c.get(GROUP, BOUNDED) && c.get(GROUP, TYPE) != SourceType.KINESIS;
+  public static boolean endsOnDemand(GroupConfig source) {
+    return source.get(BOUNDED) && source.get(TYPE) != SourceType.KINESIS;
   }
 
   public static final OptionGroup GROUP =

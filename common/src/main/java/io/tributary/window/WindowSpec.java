@@ -1,6 +1,6 @@
 package io.tributary.window;
 
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import io.tributary.format.EventSchema;
 import io.tributary.window.WindowOptions.WindowType;
 import java.io.Serializable;
@@ -55,22 +55,20 @@ public final class WindowSpec implements Serializable {
     this.eventType = eventType;
   }
 
-  public static WindowSpec fromConfig(TributaryConfig c, EventSchema schema) {
-    var g = WindowOptions.GROUP;
-    WindowType type = c.get(g, WindowOptions.TYPE);
+  public static WindowSpec fromConfig(GroupConfig c, EventSchema schema) {
+    WindowType type = c.get(WindowOptions.TYPE);
     Duration size = null;
     Duration slide = null;
     Duration gap = null;
     switch (type) {
       case TUMBLING:
-        size = c.get(g, WindowOptions.SIZE);
+        size = c.get(WindowOptions.SIZE);
         break;
       case HOPPING:
-        size = c.get(g, WindowOptions.SIZE);
-        slide = c.get(g, WindowOptions.SLIDE);
+        size = c.get(WindowOptions.SIZE);
+        slide = c.get(WindowOptions.SLIDE);
         if (slide.compareTo(size) > 0) {
           throw c.invalid(
-              g,
               WindowOptions.SLIDE,
               "is greater than window.size ("
                   + TimeUtils.formatWithHighestUnit(size)
@@ -79,18 +77,17 @@ public final class WindowSpec implements Serializable {
         break;
       case SESSION:
       default:
-        gap = c.get(g, WindowOptions.GAP);
+        gap = c.get(WindowOptions.GAP);
         break;
     }
     RowType events = schema.rowType();
     List<String> keys = new ArrayList<>();
-    keys.addAll(io.tributary.config.ConfigLists.split(c.get(g, WindowOptions.GROUP_BY)));
+    keys.addAll(io.tributary.config.ConfigLists.split(c.get(WindowOptions.GROUP_BY)));
     int[] idx = new int[keys.size()];
     for (int i = 0; i < keys.size(); i++) {
       idx[i] = events.getFieldNames().indexOf(keys.get(i));
       if (idx[i] < 0) {
         throw c.invalid(
-            g,
             WindowOptions.GROUP_BY,
             "names '"
                 + keys.get(i)
@@ -100,7 +97,6 @@ public final class WindowSpec implements Serializable {
       }
       if (events.getTypeAt(idx[i]).isNullable()) {
         throw c.invalid(
-            g,
             WindowOptions.GROUP_BY,
             "names '"
                 + keys.get(i)
@@ -110,20 +106,20 @@ public final class WindowSpec implements Serializable {
     }
     List<AggregateSpec> aggs;
     try {
-      aggs = AggregateSpec.parse(c.get(g, WindowOptions.AGGREGATES), events);
+      aggs = AggregateSpec.parse(c.get(WindowOptions.AGGREGATES), events);
     } catch (IllegalArgumentException e) {
-      throw c.invalid(g, WindowOptions.AGGREGATES, e.getMessage() + ".");
+      throw c.invalid(WindowOptions.AGGREGATES, e.getMessage() + ".");
     }
     for (AggregateSpec a : aggs) {
       if (a.column.equals("window_start")
           || a.column.equals("window_end")
           || keys.contains(a.column)) {
         throw c.invalid(
-            g, WindowOptions.AGGREGATES, "names column '" + a.column + "' twice. Rename it.");
+            WindowOptions.AGGREGATES, "names column '" + a.column + "' twice. Rename it.");
       }
     }
-    Duration lateness = c.get(g, WindowOptions.ALLOWED_LATENESS);
-    Duration early = c.getOptional(g, WindowOptions.EARLY_FIRE).orElse(null);
+    Duration lateness = c.get(WindowOptions.ALLOWED_LATENESS);
+    Duration early = c.getOptional(WindowOptions.EARLY_FIRE).orElse(null);
     return new WindowSpec(type, size, slide, gap, lateness, early, idx, keys, aggs, events);
   }
 

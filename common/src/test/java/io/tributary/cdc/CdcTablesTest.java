@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
+import io.tributary.testing.Components;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -21,7 +22,7 @@ class CdcTablesTest {
     all[0] = "cdc.format";
     all[1] = "debezium-json";
     System.arraycopy(pairs, 0, all, 2, pairs.length);
-    return CdcTables.fromConfig(Configs.of(all));
+    return Components.cdcTables(Configs.of(all));
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.cdc.ChangeEvent.Op;
 import io.tributary.config.Configs;
 import io.tributary.format.FormatOptions;
+import io.tributary.testing.Components;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -48,7 +49,7 @@ class ChangeRowsTest {
     pairs[0] = "cdc.format";
     pairs[1] = "debezium-json";
     System.arraycopy(cdcPairs, 0, pairs, 2, cdcPairs.length);
-    return new ChangeRows(CdcTables.fromConfig(Configs.of(pairs)));
+    return new ChangeRows(Components.cdcTables(Configs.of(pairs)));
   }
 
   /** A converter with the given {@code format.lenient} conversions and no cdc settings. */
@@ -57,7 +58,7 @@ class ChangeRowsTest {
     pairs[0] = "cdc.format";
     pairs[1] = "debezium-json";
     System.arraycopy(cdcPairs, 0, pairs, 2, cdcPairs.length);
-    return new ChangeRows(CdcTables.fromConfig(Configs.of(pairs)), lenient);
+    return new ChangeRows(Components.cdcTables(Configs.of(pairs)), lenient);
   }
 
   /** An insertion-ordered image; values may be null. */

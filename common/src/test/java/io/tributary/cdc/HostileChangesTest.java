@@ -3,6 +3,7 @@ package io.tributary.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.Configs;
+import io.tributary.testing.Components;
 import io.tributary.testing.HostileChanges;
 import io.tributary.testing.HostileChanges.Case;
 import io.tributary.testing.HostileChanges.Flavor;
@@ -33,7 +34,7 @@ class HostileChangesTest {
 
   static ChangeRows rows() {
     return new ChangeRows(
-        CdcTables.fromConfig(
+        Components.cdcTables(
             Configs.of(
                 "cdc.format",
                 "debezium-json",

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.format.EventSchema;
+import io.tributary.format.FormatOptions;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.IcebergOptions;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.runtime.JobOptions;
-import io.tributary.source.RecordSource;
 import io.tributary.source.SourceOptions;
+import io.tributary.testing.Components;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -109,7 +111,7 @@ class TributaryConfigTest {
   @Test
   void missingRequiredKey() {
     TributaryConfig c = Configs.of("source.type", "kafka", "kafka.topics", "t");
-    assertThatThrownBy(() -> RecordSource.fromConfig(c, "ingest"))
+    assertThatThrownBy(() -> Components.source(c, "ingest"))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(
             "Invalid configuration: missing required key 'bootstrap.servers' in property group"
@@ -118,7 +120,7 @@ class TributaryConfigTest {
 
   @Test
   void missingSourceType() {
-    assertThatThrownBy(() -> RecordSource.fromConfig(Configs.of(), "ingest"))
+    assertThatThrownBy(() -> Components.source(Configs.of(), "ingest"))
         .hasMessageStartingWith(
             "Invalid configuration: missing required key 'type' in property group 'source'. Set"
                 + " it to one of kafka, kinesis, datagen");
@@ -132,7 +134,7 @@ class TributaryConfigTest {
             "kafka.bootstrap.servers", "127.0.0.1:9092",
             "kafka.topics", "t",
             "kafka.start", "timestamp");
-    assertThatThrownBy(() -> RecordSource.fromConfig(c, "ingest"))
+    assertThatThrownBy(() -> Components.source(c, "ingest"))
         .hasMessageContaining("missing required key 'start.timestamp' in property group 'kafka'");
   }
 
@@ -208,7 +210,7 @@ class TributaryConfigTest {
     TributaryConfig c =
         Configs.of(
             "format.schema", "id STRING, amount DECIMAL(12", "format.event-time.field", "ts");
-    assertThatThrownBy(() -> EventSchema.fromConfig(c))
+    assertThatThrownBy(() -> EventSchema.fromConfig(c.group(FormatOptions.GROUP)))
         .hasMessageStartingWith(
             "Invalid configuration: bad value for 'schema' in property group 'format': 'id STRING,"
                 + " amount DECIMAL(12' is not a Flink SQL field list (");
@@ -219,14 +221,16 @@ class TributaryConfigTest {
     assertThatThrownBy(
             () ->
                 EventSchema.fromConfig(
-                    Configs.of("format.schema", "id STRING", "format.event-time.field", "ts")))
+                    Configs.of("format.schema", "id STRING", "format.event-time.field", "ts")
+                        .group(FormatOptions.GROUP)))
         .hasMessage(
             "Invalid configuration: bad value for 'event-time.field' in property group 'format':"
                 + " 'ts' is not a field of format.schema. Fields: [id].");
     assertThatThrownBy(
             () ->
                 EventSchema.fromConfig(
-                    Configs.of("format.schema", "id STRING", "format.event-time.field", "id")))
+                    Configs.of("format.schema", "id STRING", "format.event-time.field", "id")
+                        .group(FormatOptions.GROUP)))
         .hasMessageContaining(
             "'id' has type STRING. The event-time field must be TIMESTAMP(p), TIMESTAMP_LTZ(p) or"
                 + " BIGINT");
@@ -234,33 +238,41 @@ class TributaryConfigTest {
 
   @Test
   void tableNamesAreChecked() {
-    assertThatThrownBy(() -> TargetTable.fromConfig(Configs.of("iceberg.table", "my-table")))
+    assertThatThrownBy(
+            () ->
+                TargetTable.fromConfig(
+                    Configs.of("iceberg.table", "my-table").group(IcebergOptions.GROUP)))
         .hasMessageContaining("'table' in property group 'iceberg': 'my-table' is not a valid");
-    assertThatThrownBy(() -> TargetTable.fromConfig(Configs.of()))
+    assertThatThrownBy(() -> TargetTable.fromConfig(Configs.of().group(IcebergOptions.GROUP)))
         .hasMessageContaining("missing required key 'table' in property group 'iceberg'");
   }
 
   @Test
   void partitionSpecPolicyFollowsTheKeys() {
-    assertThat(TargetTable.fromConfig(Configs.of("iceberg.table", "t")).existingSpec())
+    assertThat(
+            TargetTable.fromConfig(Configs.of("iceberg.table", "t").group(IcebergOptions.GROUP))
+                .existingSpec())
         .isEqualTo(io.tributary.iceberg.IcebergSinkBuilder.ExistingSpec.KEEP);
     assertThat(
             TargetTable.fromConfig(
-                    Configs.of("iceberg.table", "t", "iceberg.partition-spec", "days(ts)"))
+                    Configs.of("iceberg.table", "t", "iceberg.partition-spec", "days(ts)")
+                        .group(IcebergOptions.GROUP))
                 .existingSpec())
         .isEqualTo(io.tributary.iceberg.IcebergSinkBuilder.ExistingSpec.FAIL);
     assertThat(
             TargetTable.fromConfig(
                     Configs.of(
-                        "iceberg.table", "t",
-                        "iceberg.partition-spec", "",
-                        "iceberg.partition-spec.evolve", "true"))
+                            "iceberg.table", "t",
+                            "iceberg.partition-spec", "",
+                            "iceberg.partition-spec.evolve", "true")
+                        .group(IcebergOptions.GROUP))
                 .existingSpec())
         .isEqualTo(io.tributary.iceberg.IcebergSinkBuilder.ExistingSpec.EVOLVE);
     assertThatThrownBy(
             () ->
                 TargetTable.fromConfig(
-                    Configs.of("iceberg.table", "t", "iceberg.partition-spec.evolve", "true")))
+                    Configs.of("iceberg.table", "t", "iceberg.partition-spec.evolve", "true")
+                        .group(IcebergOptions.GROUP)))
         .hasMessage(
             "Invalid configuration: bad value for 'partition-spec.evolve' in property group"
                 + " 'iceberg': 'true' has nothing to evolve to: iceberg.partition-spec is not set."
@@ -269,13 +281,17 @@ class TributaryConfigTest {
 
   @Test
   void catalogUriRequiredForRestAndJdbc() {
-    assertThatThrownBy(() -> IcebergCatalog.fromConfig(Configs.of("iceberg.catalog.type", "rest")))
+    assertThatThrownBy(
+            () ->
+                IcebergCatalog.fromConfig(
+                    Configs.of("iceberg.catalog.type", "rest").group(IcebergOptions.GROUP)))
         .hasMessageContaining("missing required key 'catalog.uri' in property group 'iceberg'");
     assertThatThrownBy(
             () ->
                 IcebergCatalog.fromConfig(
                     Configs.of(
-                        "iceberg.catalog.type", "jdbc", "iceberg.catalog.uri", "postgres://x")))
+                            "iceberg.catalog.type", "jdbc", "iceberg.catalog.uri", "postgres://x")
+                        .group(IcebergOptions.GROUP)))
         .hasMessageContaining("'postgres://x' is not a JDBC URL");
   }
 

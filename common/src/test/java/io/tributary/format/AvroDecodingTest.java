@@ -62,11 +62,12 @@ class AvroDecodingTest {
     EventSchema schema =
         EventSchema.fromConfig(
             Configs.of(
-                "format.type", "avro-confluent",
-                "format.registry.url", "http://unused",
-                "format.registry.subject", "orders-value",
-                "format.event-time.field", "ts",
-                "format.event-time.max-past", "30 d"),
+                    "format.type", "avro-confluent",
+                    "format.registry.url", "http://unused",
+                    "format.registry.subject", "orders-value",
+                    "format.event-time.field", "ts",
+                    "format.event-time.max-past", "30 d")
+                .group(FormatOptions.GROUP),
             new FakeRegistry(3));
     decoder = schema.decoder("test");
     decoder.open();
@@ -278,10 +279,11 @@ class AvroDecodingTest {
             () ->
                 EventSchema.fromConfig(
                     Configs.of(
-                        "format.type", "avro-confluent",
-                        "format.registry.url", "http://unused",
-                        "format.registry.subject", "bad-value",
-                        "format.event-time.field", "ts"),
+                            "format.type", "avro-confluent",
+                            "format.registry.url", "http://unused",
+                            "format.registry.subject", "bad-value",
+                            "format.event-time.field", "ts")
+                        .group(FormatOptions.GROUP),
                     new FakeRegistry(1)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'registry.subject' in property group 'format': 'bad-value'")
@@ -290,11 +292,12 @@ class AvroDecodingTest {
             () ->
                 EventSchema.fromConfig(
                     Configs.of(
-                        "format.type", "avro-confluent",
-                        "format.registry.url", "http://unused",
-                        "format.registry.subject", "orders-value",
-                        "format.schema", "id STRING",
-                        "format.event-time.field", "ts"),
+                            "format.type", "avro-confluent",
+                            "format.registry.url", "http://unused",
+                            "format.registry.subject", "orders-value",
+                            "format.schema", "id STRING",
+                            "format.event-time.field", "ts")
+                        .group(FormatOptions.GROUP),
                     new FakeRegistry(1)))
         .hasMessageContaining("'schema' in property group 'format'")
         .hasMessageContaining("Remove format.schema");
@@ -302,10 +305,11 @@ class AvroDecodingTest {
             () ->
                 EventSchema.fromConfig(
                     Configs.of(
-                        "format.type", "avro-confluent",
-                        "format.registry.url", "registry:8081",
-                        "format.registry.subject", "orders-value",
-                        "format.event-time.field", "ts")))
+                            "format.type", "avro-confluent",
+                            "format.registry.url", "registry:8081",
+                            "format.registry.subject", "orders-value",
+                            "format.event-time.field", "ts")
+                        .group(FormatOptions.GROUP)))
         .hasMessageContaining("'registry.url' in property group 'format': 'registry:8081'")
         .hasMessageContaining("not an http:// or https:// URL");
   }

@@ -26,17 +26,18 @@ class JsonEventDecoderTest {
     EventSchema schema =
         EventSchema.fromConfig(
             Configs.of(
-                "format.schema",
-                "id STRING NOT NULL, user_id STRING NOT NULL, amount DECIMAL(10, 2), qty INT,"
-                    + " ts TIMESTAMP_LTZ(3) NOT NULL",
-                "format.event-time.field",
-                "ts",
-                "format.event-time.max-future",
-                "1 h",
-                "format.event-time.max-past",
-                "30 d",
-                "format.max-record-size",
-                "1mb"));
+                    "format.schema",
+                    "id STRING NOT NULL, user_id STRING NOT NULL, amount DECIMAL(10, 2), qty INT,"
+                        + " ts TIMESTAMP_LTZ(3) NOT NULL",
+                    "format.event-time.field",
+                    "ts",
+                    "format.event-time.max-future",
+                    "1 h",
+                    "format.event-time.max-past",
+                    "30 d",
+                    "format.max-record-size",
+                    "1mb")
+                .group(FormatOptions.GROUP));
     decoder = new JsonEventDecoder(schema, "test");
     decoder.open();
   }

@@ -40,7 +40,10 @@ class StrictDecodingTest {
                 "30 d"));
     kv.addAll(List.of(more));
     JsonEventDecoder d =
-        new JsonEventDecoder(EventSchema.fromConfig(Configs.of(kv.toArray(new String[0]))), "t");
+        new JsonEventDecoder(
+            EventSchema.fromConfig(
+                Configs.of(kv.toArray(new String[0])).group(FormatOptions.GROUP)),
+            "t");
     d.open();
     return d;
   }

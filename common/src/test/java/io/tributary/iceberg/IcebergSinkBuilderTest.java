@@ -183,14 +183,15 @@ class IcebergSinkBuilderTest {
     IcebergCatalog jdbc =
         IcebergCatalog.fromConfig(
             io.tributary.config.Configs.of(
-                "iceberg.catalog.type",
-                "jdbc",
-                "iceberg.catalog.uri",
-                "jdbc:sqlite:file:" + warehouse.resolve("catalog.db"),
-                "iceberg.warehouse",
-                warehouse.resolve("jdbc").toString(),
-                "iceberg.database",
-                "db"));
+                    "iceberg.catalog.type",
+                    "jdbc",
+                    "iceberg.catalog.uri",
+                    "jdbc:sqlite:file:" + warehouse.resolve("catalog.db"),
+                    "iceberg.warehouse",
+                    warehouse.resolve("jdbc").toString(),
+                    "iceberg.database",
+                    "db")
+                .group(IcebergOptions.GROUP));
     Table t =
         IcebergSinkBuilder.forRows(null, EventSchema.parse("id STRING NOT NULL"))
             .catalog(jdbc)

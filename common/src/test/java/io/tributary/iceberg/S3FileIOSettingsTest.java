@@ -15,7 +15,7 @@ class S3FileIOSettingsTest {
   static final String S3_FILE_IO = "org.apache.iceberg.aws.s3.S3FileIO";
 
   static IcebergCatalog catalog(String... pairs) {
-    return IcebergCatalog.fromConfig(Configs.of(pairs));
+    return IcebergCatalog.fromConfig(Configs.of(pairs).group(IcebergOptions.GROUP));
   }
 
   static ConfigException problems(String... pairs) {
@@ -108,11 +108,12 @@ class S3FileIOSettingsTest {
             () ->
                 TargetTable.fromConfig(
                     Configs.of(
-                        "iceberg.catalog.type", "glue",
-                        "iceberg.warehouse", "s3://lake/warehouse",
-                        "iceberg.database", "Lake",
-                        "iceberg.table", "Clicks",
-                        "iceberg.dead-letter-table", "Clicks_DLQ")))
+                            "iceberg.catalog.type", "glue",
+                            "iceberg.warehouse", "s3://lake/warehouse",
+                            "iceberg.database", "Lake",
+                            "iceberg.table", "Clicks",
+                            "iceberg.dead-letter-table", "Clicks_DLQ")
+                        .group(IcebergOptions.GROUP)))
         .isInstanceOfSatisfying(
             ConfigException.class,
             e ->
@@ -145,9 +146,10 @@ class S3FileIOSettingsTest {
             () ->
                 TargetTable.fromConfig(
                     Configs.of(
-                        "iceberg.catalog.type", "glue",
-                        "iceberg.warehouse", "s3://lake/warehouse",
-                        "iceberg.table", "Clicks")))
+                            "iceberg.catalog.type", "glue",
+                            "iceberg.warehouse", "s3://lake/warehouse",
+                            "iceberg.table", "Clicks")
+                        .group(IcebergOptions.GROUP)))
         .hasMessageContaining(
             "bad value for 'table' in property group 'iceberg': 'Clicks' is not a Glue name")
         .hasMessageContaining("Use 'clicks'.")
@@ -159,16 +161,18 @@ class S3FileIOSettingsTest {
             () ->
                 TargetTable.fromConfig(
                     Configs.of(
-                        "iceberg.catalog.type", "glue",
-                        "iceberg.warehouse", "s3://lake/warehouse",
-                        "iceberg.table", "clicks",
-                        "iceberg.dead-letter-table", "Clicks_DLQ")))
+                            "iceberg.catalog.type", "glue",
+                            "iceberg.warehouse", "s3://lake/warehouse",
+                            "iceberg.table", "clicks",
+                            "iceberg.dead-letter-table", "Clicks_DLQ")
+                        .group(IcebergOptions.GROUP)))
         .hasMessageContaining("'dead-letter-table'")
         .hasMessageEndingWith("Use 'clicks_dlq'.");
     // Other catalogs keep the case they are given.
     assertThat(
             TargetTable.fromConfig(
-                    Configs.of("iceberg.warehouse", "/tmp/w", "iceberg.table", "Clicks"))
+                    Configs.of("iceberg.warehouse", "/tmp/w", "iceberg.table", "Clicks")
+                        .group(IcebergOptions.GROUP))
                 .name())
         .isEqualTo("Clicks");
   }

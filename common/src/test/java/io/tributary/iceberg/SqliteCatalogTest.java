@@ -28,14 +28,15 @@ class SqliteCatalogTest {
     IcebergCatalog jdbc =
         IcebergCatalog.fromConfig(
             Configs.of(
-                "iceberg.catalog.type",
-                "jdbc",
-                "iceberg.catalog.uri",
-                "jdbc:sqlite:file:" + warehouse.resolve("catalog.db"),
-                "iceberg.warehouse",
-                warehouse.resolve("jdbc").toString(),
-                "iceberg.database",
-                "db"));
+                    "iceberg.catalog.type",
+                    "jdbc",
+                    "iceberg.catalog.uri",
+                    "jdbc:sqlite:file:" + warehouse.resolve("catalog.db"),
+                    "iceberg.warehouse",
+                    warehouse.resolve("jdbc").toString(),
+                    "iceberg.database",
+                    "db")
+                .group(IcebergOptions.GROUP));
     List<String> tables = List.of("events", "events_dead_letters");
     for (String t : tables) {
       IcebergSinkBuilder.forRows(null, EventSchema.parse("id STRING NOT NULL"))

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
-import io.tributary.runtime.Maintainers;
+import io.tributary.testing.Components;
 import io.tributary.testing.Tables;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,7 +171,7 @@ class TableMaintainerTest {
   void anOrphanAgeCloseToTheCheckpointIntervalFailsAtStartUp() {
     assertThatThrownBy(
             () ->
-                Maintainers.forJob(
+                Components.maintainer(
                     config(
                         "job.checkpoint.interval", "10 min",
                         "maintenance.delete-orphans.min-age", "90 min")))
@@ -192,15 +192,15 @@ class TableMaintainerTest {
                 + " at least 1");
     // off: the same age is not checked, and nothing is added
     assertThat(
-            Maintainers.forJob(
+            Components.maintainer(
                     config(
                         "job.checkpoint.interval", "10 min",
                         "maintenance.delete-orphans.min-age", "90 min",
                         "maintenance.delete-orphans.enabled", "false"))
                 .active())
         .isTrue();
-    assertThat(Maintainers.forJob(config("maintenance.enabled", "false")).active()).isFalse();
-    assertThat(Maintainers.forJob(config("source.bounded", "true")).active()).isFalse();
+    assertThat(Components.maintainer(config("maintenance.enabled", "false")).active()).isFalse();
+    assertThat(Components.maintainer(config("source.bounded", "true")).active()).isFalse();
   }
 
   /** An ingest job's configuration: the lock's owner is named after the pipeline. */
@@ -227,7 +227,7 @@ class TableMaintainerTest {
       pairs.add(options[i].substring(2));
       pairs.add(options[i + 1]);
     }
-    TableMaintainer maintainer = Maintainers.forJob(config(pairs.toArray(new String[0])));
+    TableMaintainer maintainer = Components.maintainer(config(pairs.toArray(new String[0])));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
     maintainer.maintain(env, catalog, table);

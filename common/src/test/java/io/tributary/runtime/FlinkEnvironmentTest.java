@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
 import io.tributary.config.TributaryConfig;
+import io.tributary.testing.Components;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ class FlinkEnvironmentTest {
 
   @Test
   void restartAttemptsBelowOneFailAtStartUpNamingTheKey() {
-    assertThatThrownBy(() -> FlinkEnvironment.settings(job("job.restart.max-attempts", "0")))
+    assertThatThrownBy(() -> Components.flinkSettings(job("job.restart.max-attempts", "0")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'restart.max-attempts' in property group 'job'")
         .hasMessageContaining("must be at least 1");
@@ -39,7 +40,7 @@ class FlinkEnvironmentTest {
 
   @Test
   void restartAttemptsReachFlinksExponentialDelayStrategy() {
-    Configuration conf = FlinkEnvironment.settings(job("job.restart.max-attempts", "3"));
+    Configuration conf = Components.flinkSettings(job("job.restart.max-attempts", "3"));
     assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
     assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS))
         .isEqualTo(3);
@@ -53,7 +54,7 @@ class FlinkEnvironmentTest {
   void credentialsFlinkWouldPrintAreRefusedAtStartUp() {
     assertThatThrownBy(
             () ->
-                FlinkEnvironment.settings(
+                Components.flinkSettings(
                     job(
                         "job.flink.rest.header.Authorization", "Bearer planted",
                         "job.flink.my.credentials", "planted")))
@@ -63,7 +64,7 @@ class FlinkEnvironmentTest {
         .hasMessageContaining("Set it in the cluster's Flink configuration")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("planted"));
     Configuration conf =
-        FlinkEnvironment.settings(
+        Components.flinkSettings(
             job(
                 "job.flink.s3.secret-key", "masked-by-flink",
                 "job.flink.table.exec.sink.keyed-shuffle", "NONE"));
@@ -76,7 +77,7 @@ class FlinkEnvironmentTest {
   void theEmbeddedClusterListensOnLoopbackUnlessJobFlinkSaysOtherwise() {
     Configuration conf =
         FlinkEnvironment.loopback(
-            FlinkEnvironment.settings(job("job.flink.rest.bind-address", "0.0.0.0")));
+            Components.flinkSettings(job("job.flink.rest.bind-address", "0.0.0.0")));
     assertThat(conf.get(RestOptions.BIND_ADDRESS)).isEqualTo("0.0.0.0");
     assertThat(conf.get(RestOptions.ADDRESS)).isEqualTo("127.0.0.1");
     assertThat(conf.get(JobManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
@@ -87,7 +88,7 @@ class FlinkEnvironmentTest {
   @Test
   void aBoundedKafkaOrDatagenRunKeepsItsIntervalWhileReadingAndAShortOneAfter() {
     Configuration bounded =
-        FlinkEnvironment.settings(
+        Components.flinkSettings(
             job("source.bounded", "true", "job.checkpoint.interval", "10 min"));
     assertThat(bounded.get(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG))
         .isEqualTo(Duration.ofMinutes(10));
@@ -96,8 +97,7 @@ class FlinkEnvironmentTest {
 
     // an interval already shorter than the end interval stays
     Configuration quick =
-        FlinkEnvironment.settings(
-            job("source.bounded", "true", "job.checkpoint.interval", "50 ms"));
+        Components.flinkSettings(job("source.bounded", "true", "job.checkpoint.interval", "50 ms"));
     assertThat(quick.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
         .isEqualTo(Duration.ofMillis(50));
 
@@ -111,7 +111,7 @@ class FlinkEnvironmentTest {
                 "source.bounded", "true",
                 "job.checkpoint.interval", "10 min",
                 "iceberg.warehouse", "/tmp/w"))) {
-      Configuration conf = FlinkEnvironment.settings(c);
+      Configuration conf = Components.flinkSettings(c);
       assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
           .isEqualTo(Duration.ofMinutes(10));
       assertThat(conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG))
@@ -122,7 +122,7 @@ class FlinkEnvironmentTest {
   @Test
   void checkpointsAreRetainedOnCancellationWithTheChosenModeAndTimeout() {
     Configuration conf =
-        FlinkEnvironment.settings(
+        Components.flinkSettings(
             job("job.checkpoint.mode", "at-least-once", "job.checkpoint.timeout", "2 min"));
     // through Flink 1.20's non-deprecated options, which Flink 2.x keeps
     assertThat(conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
@@ -132,7 +132,7 @@ class FlinkEnvironmentTest {
     assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT))
         .isEqualTo(Duration.ofMinutes(2));
     assertThat(
-            FlinkEnvironment.settings(job())
+            Components.flinkSettings(job())
                 .get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE))
         .isEqualTo(CheckpointingMode.EXACTLY_ONCE);
   }

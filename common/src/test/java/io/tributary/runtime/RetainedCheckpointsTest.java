@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.Configs;
 import io.tributary.config.TributaryConfig;
+import io.tributary.testing.Components;
 import org.junit.jupiter.api.Test;
 
 /** The checkpoint folder names one pipeline, however its configuration is spelled. */
@@ -21,11 +22,11 @@ class RetainedCheckpointsTest {
 
   @Test
   void topicsSeparatedEitherWayAndInAnyOrderAreOnePipeline() {
-    String dir = RetainedCheckpoints.of(kafka("a,b", "t")).dir();
+    String dir = Components.checkpoints(kafka("a,b", "t")).dir();
     assertThat(dir).startsWith("file:///tmp/cp/ingest-");
-    assertThat(RetainedCheckpoints.of(kafka("b;a", "t")).dir()).isEqualTo(dir);
-    assertThat(RetainedCheckpoints.of(kafka("a; b", "t")).dir()).isEqualTo(dir);
-    assertThat(RetainedCheckpoints.of(kafka("a", "t")).dir()).isNotEqualTo(dir);
-    assertThat(RetainedCheckpoints.of(kafka("a,b", "u")).dir()).isNotEqualTo(dir);
+    assertThat(Components.checkpoints(kafka("b;a", "t")).dir()).isEqualTo(dir);
+    assertThat(Components.checkpoints(kafka("a; b", "t")).dir()).isEqualTo(dir);
+    assertThat(Components.checkpoints(kafka("a", "t")).dir()).isNotEqualTo(dir);
+    assertThat(Components.checkpoints(kafka("a,b", "u")).dir()).isNotEqualTo(dir);
   }
 }

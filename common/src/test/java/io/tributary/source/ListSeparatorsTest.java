@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
+import io.tributary.testing.Components;
 import org.junit.jupiter.api.Test;
 
 /** Topics and brokers may be separated by ',' or ';'; a stream is one name. */
 class ListSeparatorsTest {
   private static RecordSource kafka(String topics) {
-    return RecordSource.fromConfig(
+    return Components.source(
         Configs.of(
             "source.type", "kafka",
             "kafka.bootstrap.servers", "127.0.0.1:1; 127.0.0.1:2",
@@ -42,7 +43,7 @@ class ListSeparatorsTest {
   void twoStreamsAreRefusedWithTheFix() {
     assertThatThrownBy(
             () ->
-                RecordSource.fromConfig(
+                Components.source(
                     Configs.of(
                         "source.type", "kinesis",
                         "kinesis.stream", "a,b",

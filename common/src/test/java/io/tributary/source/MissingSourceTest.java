@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
+import io.tributary.testing.Components;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.KinesisExtension;
 import io.tributary.testing.KinesisStreams;
@@ -35,7 +36,7 @@ class MissingSourceTest {
   }
 
   private static RecordSource kafkaSource(String topics, boolean bounded) {
-    return RecordSource.fromConfig(
+    return Components.source(
         Configs.of(
             "source.type",
             "kafka",
@@ -74,7 +75,7 @@ class MissingSourceTest {
     KinesisStreams k = kinesis.streams();
     k.createStream("present", 1);
     RecordSource missing =
-        RecordSource.fromConfig(
+        Components.source(
             Configs.of(
                 "source.type", "kinesis",
                 "source.bounded", "true",
@@ -90,7 +91,7 @@ class MissingSourceTest {
         .hasMessageContaining(" at " + kinesis.endpoint() + " (or has no shards yet).")
         .hasMessageEndingWith("Create the stream or correct the name or kinesis.region.");
     addTo(
-        RecordSource.fromConfig(
+        Components.source(
             Configs.of(
                 "source.type",
                 "kinesis",

@@ -3,6 +3,7 @@ package io.tributary.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.Configs;
+import io.tributary.testing.Components;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -13,7 +14,7 @@ class MskIamTest {
   @Test
   void aKafkaClientWithMskIamSettingsStarts() {
     RecordSource source =
-        RecordSource.fromConfig(
+        Components.source(
             Configs.of(
                 "source.type", "kafka",
                 "kafka.bootstrap.servers", "127.0.0.1:1",

@@ -2,6 +2,7 @@ package io.tributary.testing;
 
 import io.tributary.config.Configs;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.IcebergOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ public final class Tables {
   /** A hadoop catalog over a local warehouse folder. */
   public static IcebergCatalog hadoop(String warehouse, String database) {
     return IcebergCatalog.fromConfig(
-        Configs.of("iceberg.warehouse", warehouse, "iceberg.database", database));
+        Configs.of("iceberg.warehouse", warehouse, "iceberg.database", database)
+            .group(IcebergOptions.GROUP));
   }
 
   public static List<Record> read(IcebergCatalog catalog, String table) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
 import io.tributary.format.EventSchema;
+import io.tributary.format.FormatOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +36,9 @@ class WindowSpecTest {
       }
     }
     var config = Configs.of(all.toArray(new String[0]));
-    return WindowSpec.fromConfig(config, EventSchema.fromConfig(config));
+    return WindowSpec.fromConfig(
+        config.group(WindowOptions.GROUP),
+        EventSchema.fromConfig(config.group(FormatOptions.GROUP)));
   }
 
   @Test
@@ -121,9 +124,10 @@ class WindowSpecTest {
     assertThatThrownBy(
             () ->
                 WindowSpec.fromConfig(
-                    Configs.of("aggregate.window.type", "tumbling"),
+                    Configs.of("aggregate.window.type", "tumbling").group(WindowOptions.GROUP),
                     EventSchema.fromConfig(
-                        Configs.of("format.schema", SCHEMA, "format.event-time.field", "ts"))))
+                        Configs.of("format.schema", SCHEMA, "format.event-time.field", "ts")
+                            .group(FormatOptions.GROUP))))
         .hasMessageContaining("missing required key 'window.size' in property group 'aggregate'");
     assertThatThrownBy(() -> spec("aggregate.aggregates", "count(*) AS n, sum(qty) AS n"))
         .hasMessageContaining("column 'n' is named twice");

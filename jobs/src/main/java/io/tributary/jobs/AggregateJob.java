@@ -2,6 +2,7 @@ package io.tributary.jobs;
 
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
+import io.tributary.format.FormatOptions;
 import io.tributary.format.JsonEvents;
 import io.tributary.iceberg.DeadLetterTable;
 import io.tributary.iceberg.IcebergOptions;
@@ -9,6 +10,7 @@ import io.tributary.iceberg.IcebergSinkBuilder;
 import io.tributary.quality.Checked;
 import io.tributary.source.RecordSource;
 import io.tributary.window.EventWindows;
+import io.tributary.window.WindowOptions;
 import io.tributary.window.WindowSpec;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
@@ -31,10 +33,10 @@ public final class AggregateJob extends LakeJob {
 
   AggregateJob(TributaryConfig config, RecordSource source) {
     super("aggregate", config, source);
-    this.schema = EventSchema.fromConfig(config);
-    this.windows = WindowSpec.fromConfig(config, schema);
+    this.schema = EventSchema.fromConfig(config.group(FormatOptions.GROUP));
+    this.windows = WindowSpec.fromConfig(config.group(WindowOptions.GROUP), schema);
     this.partitionSpec =
-        config.isSet(IcebergOptions.GROUP, IcebergOptions.PARTITION_SPEC)
+        config.group(IcebergOptions.GROUP).isSet(IcebergOptions.PARTITION_SPEC)
             ? table.partitionSpec()
             : "days(window_start)";
   }

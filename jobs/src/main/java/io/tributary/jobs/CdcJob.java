@@ -7,6 +7,7 @@ import io.tributary.cdc.RowChange;
 import io.tributary.cdc.sink.ChangeSink;
 import io.tributary.cdc.sink.ChangeTables;
 import io.tributary.cdc.sink.MirroredTables;
+import io.tributary.config.GroupConfig;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.AvroFrames;
 import io.tributary.format.FormatOptions;
@@ -15,10 +16,10 @@ import io.tributary.iceberg.CommitMetrics;
 import io.tributary.iceberg.CommitWatch;
 import io.tributary.iceberg.DeadLetterTable;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.IcebergOptions;
 import io.tributary.iceberg.TableMaintainer;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.quality.Checked;
-import io.tributary.runtime.Maintainers;
 import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
@@ -67,29 +68,33 @@ public final class CdcJob implements TributaryJob {
     // the dynamic sink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how)
     // the second checkpoint commits what ChangeTables held back over a schema change
     this.source = source.endingAfterCheckpoints(2);
-    this.catalog = IcebergCatalog.fromConfig(config);
-    this.deadLetters = TargetTable.deadLettersOnly(config, "cdc_dead_letters");
-    this.format = config.get(CdcOptions.GROUP, CdcOptions.FORMAT);
-    this.tables = CdcTables.fromConfig(config);
-    ChangeTables.checkPartitionSpecs(config, tables);
-    this.schemaChanges = config.get(CdcOptions.GROUP, CdcOptions.SCHEMA_CHANGES);
-    this.orderingTtl = config.get(CdcOptions.GROUP, CdcOptions.ORDERING_TTL);
-    this.ordering = config.get(CdcOptions.GROUP, CdcOptions.POSITION);
-    this.staleChanges = config.get(CdcOptions.GROUP, CdcOptions.STALE_CHANGES);
+    GroupConfig iceberg = config.group(IcebergOptions.GROUP);
+    GroupConfig cdc = config.group(CdcOptions.GROUP);
+    GroupConfig formatGroup = config.group(FormatOptions.GROUP);
+    this.catalog = IcebergCatalog.fromConfig(iceberg);
+    this.deadLetters = TargetTable.deadLettersOnly(iceberg, "cdc_dead_letters");
+    this.format = cdc.get(CdcOptions.FORMAT);
+    // unmapped source tables are mirrored into iceberg.database
+    this.tables = CdcTables.fromConfig(cdc, iceberg.get(IcebergOptions.DATABASE));
+    ChangeTables.checkPartitionSpecs(cdc, tables);
+    this.schemaChanges = cdc.get(CdcOptions.SCHEMA_CHANGES);
+    this.orderingTtl = cdc.get(CdcOptions.ORDERING_TTL);
+    this.ordering = cdc.get(CdcOptions.POSITION);
+    this.staleChanges = cdc.get(CdcOptions.STALE_CHANGES);
     // the same opt-in conversions as ingest; the rest of group format describes ingest's events
-    this.lenient = Set.copyOf(config.get(FormatOptions.GROUP, FormatOptions.LENIENT));
+    this.lenient = Set.copyOf(formatGroup.get(FormatOptions.LENIENT));
     this.frames =
         format.registry() == null
             ? null
-            : new AvroFrames(SchemaRegistry.fromConfig(config, format.registry()));
+            : new AvroFrames(SchemaRegistry.fromConfig(formatGroup, format.registry()));
     // The mirrored tables follow the source tables, so only the dead-letter table and the targets
     // named in cdc.tables are known at start. Not every table of the default namespace: other jobs
     // (an aggregate, another cdc) write there too, and their commits are not this job's.
     List<String> guarded = new ArrayList<>();
     guarded.add(deadLetters.deadLetters());
     guarded.addAll(tables.configuredTargets());
-    this.startGuard = StartGuard.of(config, catalog, guarded);
-    this.maintainer = Maintainers.forJob(config);
+    this.startGuard = TributaryJob.startGuard(config, catalog, guarded);
+    this.maintainer = TributaryJob.maintainer(config);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.tributary.jobs;
 
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
+import io.tributary.format.FormatOptions;
 import io.tributary.format.JsonEvents;
 import io.tributary.iceberg.DeadLetterTable;
 import io.tributary.iceberg.IcebergSinkBuilder;
@@ -25,7 +26,7 @@ public final class IngestJob extends LakeJob {
   /** Reads and checks every setting the job needs, before any graph is built. */
   IngestJob(TributaryConfig config, RecordSource source) {
     super("ingest", config, source);
-    this.schema = EventSchema.fromConfig(config);
+    this.schema = EventSchema.fromConfig(config.group(FormatOptions.GROUP));
   }
 
   @Override

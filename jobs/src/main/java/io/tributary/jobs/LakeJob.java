@@ -1,10 +1,11 @@
 package io.tributary.jobs;
 
+import io.tributary.config.GroupConfig;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.IcebergOptions;
 import io.tributary.iceberg.TableMaintainer;
 import io.tributary.iceberg.TargetTable;
-import io.tributary.runtime.Maintainers;
 import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.util.List;
@@ -28,10 +29,12 @@ abstract class LakeJob implements TributaryJob {
     // Iceberg's FlinkSink would lose a bounded run's tail otherwise (EndAfterCheckpoint says how);
     // once every record is in a completed checkpoint, it is committed.
     this.source = source.endingAfterCheckpoints(1);
-    this.catalog = IcebergCatalog.fromConfig(config);
-    this.table = TargetTable.fromConfig(config);
-    this.maintainer = Maintainers.forJob(config);
-    this.startGuard = StartGuard.of(config, catalog, List.of(table.name(), table.deadLetters()));
+    GroupConfig iceberg = config.group(IcebergOptions.GROUP);
+    this.catalog = IcebergCatalog.fromConfig(iceberg);
+    this.table = TargetTable.fromConfig(iceberg);
+    this.maintainer = TributaryJob.maintainer(config);
+    this.startGuard =
+        TributaryJob.startGuard(config, catalog, List.of(table.name(), table.deadLetters()));
   }
 
   /** Maintains the main and the dead-letter table; call after their sinks created them. */

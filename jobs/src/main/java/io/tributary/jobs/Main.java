@@ -3,10 +3,13 @@ package io.tributary.jobs;
 import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
+import io.tributary.iceberg.IcebergOptions;
+import io.tributary.iceberg.MaintenanceOptions;
 import io.tributary.iceberg.OneShotMaintenance;
 import io.tributary.runtime.FlinkEnvironment;
 import io.tributary.runtime.JobOptions;
 import io.tributary.runtime.Maintainers;
+import io.tributary.source.SourceOptions;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,8 +67,12 @@ public final class Main {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args);
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
     LOG.info("Tributary configuration ({}):\n{}", loaded.origin, config.describe());
-    OneShotMaintenance maintenance = Maintainers.oneShot(config);
-    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    OneShotMaintenance maintenance =
+        Maintainers.oneShot(
+            config.group(MaintenanceOptions.GROUP),
+            config.group(IcebergOptions.GROUP),
+            config.group(JobOptions.GROUP));
+    StreamExecutionEnvironment env = environment(config, loaded.origin);
     out.println("Tributary maintain: " + maintenance.describe());
     List<OneShotMaintenance.Report> reports = new ArrayList<>();
     for (org.apache.iceberg.catalog.TableIdentifier id : maintenance.tables()) {
@@ -110,8 +117,18 @@ public final class Main {
     String target = conf.get(DeploymentOptions.TARGET);
     boolean restoring =
         conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent()
-            || FlinkEnvironment.restorePath(config).isPresent();
+            || FlinkEnvironment.restorePath(config.group(JobOptions.GROUP)).isPresent();
     return !restoring && ("local".equals(target) || "remote".equals(target));
+  }
+
+  /** The environment, configured by the {@code job} and {@code source} groups. */
+  static StreamExecutionEnvironment environment(
+      TributaryConfig config, ConfigLoader.Origin origin) {
+    return FlinkEnvironment.create(
+        config.group(JobOptions.GROUP),
+        config.group(SourceOptions.GROUP),
+        TributaryJob.checkpoints(config),
+        origin);
   }
 
   /** Validates, builds and executes; returns when the job ends (bounded sources end). */
@@ -120,7 +137,7 @@ public final class Main {
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
     LOG.info("Tributary configuration ({}):\n{}", loaded.origin, config.describe());
     TributaryJob job = TributaryJob.fromConfig(config);
-    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    StreamExecutionEnvironment env = environment(config, loaded.origin);
     job.build(env);
     if (loaded.origin == ConfigLoader.Origin.FILE && freshSubmission(env, config)) {
       // the guard in the job would refuse too; failing here spares a submission and says it

@@ -10,6 +10,7 @@ import io.tributary.config.ConfigLoader;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
+import io.tributary.format.FormatOptions;
 import io.tributary.iceberg.PartitionSpecs;
 import io.tributary.jobs.TributaryJob;
 import io.tributary.jobs.TributaryOptions;
@@ -423,7 +424,7 @@ class MsfTemplateTest {
   private static TributaryJob startUp(Map<String, Map<String, String>> groups) {
     TributaryConfig config = TributaryConfig.validate(groups, TributaryOptions.ALL);
     TributaryJob job = TributaryJob.fromConfig(config);
-    EventSchema schema = EventSchema.fromConfig(config);
+    EventSchema schema = EventSchema.fromConfig(config.group(FormatOptions.GROUP));
     PartitionSpecs.parse(
         job.table().partitionSpec(),
         FlinkSchemaUtil.convert(FlinkSchemaUtil.toResolvedSchema(schema.rowType())));

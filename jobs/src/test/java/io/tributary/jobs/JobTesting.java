@@ -7,7 +7,6 @@ import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableSummary;
-import io.tributary.runtime.FlinkEnvironment;
 import io.tributary.source.RecordSource;
 import io.tributary.testing.Tables;
 import java.time.Duration;
@@ -82,7 +81,7 @@ public final class JobTesting {
   static JobClient startAsync(String name, RecordSource source, String... args) throws Exception {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args);
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    StreamExecutionEnvironment env = Main.environment(config, loaded.origin);
     TributaryJob.fromConfig(config, source).build(env);
     return env.executeAsync(name);
   }
@@ -99,7 +98,7 @@ public final class JobTesting {
   private static StreamExecutionEnvironment build(String... args) {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args);
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-    StreamExecutionEnvironment env = FlinkEnvironment.create(config, loaded.origin);
+    StreamExecutionEnvironment env = Main.environment(config, loaded.origin);
     TributaryJob.fromConfig(config).build(env);
     return env;
   }

@@ -2,6 +2,7 @@ package io.tributary.jobs;
 
 import io.tributary.config.Configs;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.IcebergOptions;
 import io.tributary.stack.LocalStack;
 import io.tributary.stack.StackSettings;
 import java.nio.file.Path;
@@ -101,6 +102,6 @@ final class S3Testing {
       pairs[i] = "iceberg." + keys.get(i);
       pairs[i + 1] = keys.get(i + 1);
     }
-    return IcebergCatalog.fromConfig(Configs.of(pairs));
+    return IcebergCatalog.fromConfig(Configs.of(pairs).group(IcebergOptions.GROUP));
   }
 }

@@ -8,6 +8,7 @@ import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.runtime.RetainedCheckpoints;
+import io.tributary.testing.Components;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
@@ -162,7 +163,7 @@ class StartGuardTest {
     // the cancelled job's checkpoint is retained in the configuration's folder
     ConfigLoader.Loaded loaded = ConfigLoader.load(args(topic, topic, false));
     RetainedCheckpoints checkpoints =
-        RetainedCheckpoints.of(TributaryConfig.validate(loaded.groups, TributaryOptions.ALL));
+        Components.checkpoints(TributaryConfig.validate(loaded.groups, TributaryOptions.ALL));
     RetainedCheckpoints.Checkpoint latest = checkpoints.latest().orElseThrow();
     assertThat(latest.path)
         .startsWith("file:" + dir.resolve("checkpoints").resolve("ingest-"))

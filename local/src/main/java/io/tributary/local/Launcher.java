@@ -5,10 +5,13 @@ import io.tributary.config.ConfigLoader;
 import io.tributary.config.Secrets;
 import io.tributary.config.TributaryConfig;
 import io.tributary.iceberg.IcebergCatalog;
+import io.tributary.iceberg.IcebergOptions;
+import io.tributary.iceberg.MaintenanceOptions;
 import io.tributary.iceberg.OneShotMaintenance;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.iceberg.TargetTable;
 import io.tributary.jobs.Main;
+import io.tributary.jobs.TributaryJob;
 import io.tributary.jobs.TributaryOptions;
 import io.tributary.metrics.Metrics;
 import io.tributary.runtime.FlinkEnvironment;
@@ -112,7 +115,7 @@ public final class Launcher {
     TributaryConfig config =
         TributaryConfig.validate(
             ConfigLoader.load(args.toArray(new String[0])).groups, TributaryOptions.ALL);
-    IcebergCatalog catalog = IcebergCatalog.fromConfig(config);
+    IcebergCatalog catalog = IcebergCatalog.fromConfig(config.group(IcebergOptions.GROUP));
     TargetTable target = target(config);
     Progress.Printer printer = null;
     if (config.get(JobOptions.GROUP, JobOptions.PROGRESS)) {
@@ -169,8 +172,8 @@ public final class Launcher {
   /** The job's target: for cdc only the dead-letter table (one table per source table). */
   private static TargetTable target(TributaryConfig config) {
     return config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.CDC
-        ? TargetTable.deadLettersOnly(config, "cdc_dead_letters")
-        : TargetTable.fromConfig(config);
+        ? TargetTable.deadLettersOnly(config.group(IcebergOptions.GROUP), "cdc_dead_letters")
+        : TargetTable.fromConfig(config.group(IcebergOptions.GROUP));
   }
 
   /**
@@ -193,7 +196,7 @@ public final class Launcher {
     }
     ConfigLoader.Loaded loaded = ConfigLoader.load(args.toArray(new String[0]));
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-    String explicit = FlinkEnvironment.restorePath(config).orElse(null);
+    String explicit = FlinkEnvironment.restorePath(config.group(JobOptions.GROUP)).orElse(null);
     if (explicit != null) {
       if (fresh) {
         throw new ConfigException(
@@ -206,7 +209,7 @@ public final class Launcher {
       return args.toArray(new String[0]);
     }
     int keep = config.get(JobOptions.GROUP, JobOptions.CHECKPOINT_KEEP);
-    RetainedCheckpoints checkpoints = RetainedCheckpoints.of(config);
+    RetainedCheckpoints checkpoints = TributaryJob.checkpoints(config);
     RetainedCheckpoints.Checkpoint latest = null;
     String problem = null;
     try {
@@ -241,13 +244,20 @@ public final class Launcher {
     return args.toArray(new String[0]);
   }
 
+  private static OneShotMaintenance oneShot(TributaryConfig config) {
+    return io.tributary.runtime.Maintainers.oneShot(
+        config.group(MaintenanceOptions.GROUP),
+        config.group(IcebergOptions.GROUP),
+        config.group(JobOptions.GROUP));
+  }
+
   static void show(String[] args, PrintStream out) throws Exception {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args);
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-    IcebergCatalog catalog = IcebergCatalog.fromConfig(config);
+    IcebergCatalog catalog = IcebergCatalog.fromConfig(config.group(IcebergOptions.GROUP));
     boolean cdc = config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.CDC;
     if (config.get(JobOptions.GROUP, JobOptions.NAME) == JobOptions.JobName.MAINTAIN) {
-      for (TableIdentifier id : io.tributary.runtime.Maintainers.oneShot(config).tables()) {
+      for (TableIdentifier id : oneShot(config).tables()) {
         catalog.with(
             c -> {
               if (c.tableExists(id)) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.Configs;
 import io.tributary.format.EventSchema;
+import io.tributary.format.FormatOptions;
 import io.tributary.format.JsonEventDecoder;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.source.EcommerceEvents;
@@ -106,7 +107,8 @@ final class DatagenIngest {
     EcommerceEvents events = new EcommerceEvents(SEED, start, 5000, 0.05, 0.02);
     EventSchema schema =
         EventSchema.fromConfig(
-            Configs.of("format.schema", EcommerceEvents.SCHEMA, "format.event-time.field", "ts"));
+            Configs.of("format.schema", EcommerceEvents.SCHEMA, "format.event-time.field", "ts")
+                .group(FormatOptions.GROUP));
     JsonEventDecoder decoder = new JsonEventDecoder(schema, "ingest");
     decoder.open();
     Set<String> expected = new TreeSet<>();

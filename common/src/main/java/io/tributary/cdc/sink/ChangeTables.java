@@ -5,7 +5,7 @@ import io.tributary.cdc.CdcOptions.SchemaChanges;
 import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.RowChange;
 import io.tributary.cdc.RowChangeType;
-import io.tributary.config.TributaryConfig;
+import io.tributary.config.GroupConfig;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.PartitionSpecs;
 import io.tributary.metrics.Metrics;
@@ -89,23 +89,20 @@ public final class ChangeTables extends AbstractStreamOperator<RowChange>
    * the key that cdc.primary-keys gives the table's sources. A key that comes from the message key
    * is only known when the table is created, and checked then.
    */
-  public static void checkPartitionSpecs(TributaryConfig c, CdcTables tables) {
+  public static void checkPartitionSpecs(GroupConfig c, CdcTables tables) {
     for (Map.Entry<String, String> e : tables.partitionSpecs().entrySet()) {
       List<String> columns;
       try {
         columns = PartitionSpecs.columns(e.getValue());
       } catch (IllegalArgumentException bad) {
         throw c.invalid(
-            CdcOptions.GROUP,
-            CdcOptions.PARTITION_SPEC,
-            "gives " + e.getKey() + " a spec that " + bad.getMessage());
+            CdcOptions.PARTITION_SPEC, "gives " + e.getKey() + " a spec that " + bad.getMessage());
       }
       for (List<String> key : tables.configuredKeysOf(e.getKey())) {
         List<String> outside = new ArrayList<>(columns);
         outside.removeAll(key);
         if (!outside.isEmpty()) {
           throw c.invalid(
-              CdcOptions.GROUP,
               CdcOptions.PARTITION_SPEC,
               "partitions "
                   + e.getKey()

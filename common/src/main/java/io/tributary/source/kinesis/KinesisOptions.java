@@ -1,10 +1,15 @@
 package io.tributary.source.kinesis;
 
+import io.tributary.config.ConfigLists;
 import io.tributary.config.EnumNames;
 import io.tributary.config.OptionGroup;
 import io.tributary.config.Options;
+import io.tributary.config.Patterns;
 import io.tributary.config.Ranges;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
@@ -43,28 +48,53 @@ public final class KinesisOptions {
     }
   }
 
+  /** A stream's or a consumer's name. */
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+  private static final Pattern REGION_CODE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
+
   public static final ConfigOption<String> STREAM =
-      Options.key("stream")
-          .stringType()
-          .noDefaultValue()
-          .withDescription(
-              "The stream, by name or by ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME; the"
-                  + " region then defaults to the ARN's). Required.");
+      Patterns.checked(
+          "a stream name (1 to 128 letters, digits, '_', '-' or '.') or a stream ARN"
+              + " (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)",
+          KinesisOptions::streamProblem,
+          Options.key("stream")
+              .stringType()
+              .noDefaultValue()
+              .withDescription(
+                  "The stream, by name or by ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME; the"
+                      + " region then defaults to the ARN's). Required."));
 
   public static final ConfigOption<String> REGION =
-      Options.key("region")
-          .stringType()
-          .noDefaultValue()
-          .withDescription(
-              "AWS region of the stream, e.g. eu-west-1. Required unless the stream is an ARN.");
+      Patterns.checked(
+          "an AWS region such as eu-west-1",
+          v ->
+              REGION_CODE.matcher(v.trim()).matches()
+                  ? Optional.empty()
+                  : Optional.of("is not an AWS region. Write e.g. eu-west-1."),
+          Options.key("region")
+              .stringType()
+              .noDefaultValue()
+              .withDescription(
+                  "AWS region of the stream, e.g. eu-west-1. Required unless the stream is an"
+                      + " ARN."));
 
   public static final ConfigOption<String> ENDPOINT =
-      Options.key("endpoint")
-          .stringType()
-          .noDefaultValue()
-          .withDescription(
-              "Endpoint override, e.g. a VPC endpoint or http://127.0.0.1:4568 for a local"
-                  + " server. Default: the region's public endpoint.");
+      Patterns.checked(
+          "an http(s) URL such as https://vpce-1234.kinesis.us-east-1.vpce.amazonaws.com or"
+              + " http://127.0.0.1:4568",
+          v ->
+              isHttpUrl(v.trim())
+                  ? Optional.empty()
+                  : Optional.of(
+                      "is not an http(s) URL. Write e.g. https://vpce-1234.kinesis.us-east-1"
+                          + ".vpce.amazonaws.com or http://127.0.0.1:4568."),
+          Options.key("endpoint")
+              .stringType()
+              .noDefaultValue()
+              .withDescription(
+                  "Endpoint override, e.g. a VPC endpoint or http://127.0.0.1:4568 for a local"
+                      + " server. Default: the region's public endpoint."));
 
   public static final ConfigOption<StartFrom> START =
       Options.key("start")
@@ -90,12 +120,19 @@ public final class KinesisOptions {
                   + " stream when the job starts).");
 
   public static final ConfigOption<String> EFO_CONSUMER_NAME =
-      Options.key("efo.consumer-name")
-          .stringType()
-          .noDefaultValue()
-          .withDescription(
-              "Name of the enhanced fan-out consumer, with reader = efo. Default: tributary-<job"
-                  + " name>.");
+      Patterns.checked(
+          "1 to 128 letters, digits, '_', '-' or '.'",
+          v ->
+              NAME.matcher(v.trim()).matches()
+                  ? Optional.empty()
+                  : Optional.of(
+                      "is not a consumer name: 1 to 128 letters, digits, '_', '-' or '.'."),
+          Options.key("efo.consumer-name")
+              .stringType()
+              .noDefaultValue()
+              .withDescription(
+                  "Name of the enhanced fan-out consumer, with reader = efo. Default:"
+                      + " tributary-<job name>."));
 
   public static final ConfigOption<Duration> POLL_INTERVAL =
       Ranges.between(
@@ -189,4 +226,38 @@ public final class KinesisOptions {
               "Any key of Flink's FlinkKinesisConsumer, e.g. properties.flink.shard.adaptivereads"
                   + " = true. Credentials cannot be set here: they come from the default AWS"
                   + " provider chain.");
+
+  /** Why {@code value} names no single stream, or empty when it is a name or a stream ARN. */
+  private static Optional<String> streamProblem(String value) {
+    String v = value.trim();
+    if (v.startsWith("arn:")) {
+      return KinesisSettings.streamArn(v).isPresent()
+          ? Optional.empty()
+          : Optional.of(
+              "is not a Kinesis stream ARN. Write arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, or"
+                  + " just the stream name.");
+    }
+    if (NAME.matcher(v).matches()) {
+      return Optional.empty();
+    }
+    if (ConfigLists.split(v).size() > 1) {
+      return Optional.of(
+          "names more than one stream. A job reads one stream: run one job per stream, or merge"
+              + " the streams upstream.");
+    }
+    return Optional.of(
+        "is not a stream name. Names are 1 to 128 letters, digits, '_', '-' or '.'; or give the"
+            + " stream's ARN.");
+  }
+
+  private static boolean isHttpUrl(String value) {
+    URI uri;
+    try {
+      uri = URI.create(value);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return uri.getHost() != null
+        && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()));
+  }
 }

@@ -3,7 +3,6 @@ package io.tributary.cdc.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cdc.CdcOptions.SchemaChanges;
-import io.tributary.cdc.CdcTables;
 import io.tributary.cdc.ChangeEvent;
 import io.tributary.cdc.ChangeEvent.Op;
 import io.tributary.cdc.ChangeRows;
@@ -13,6 +12,7 @@ import io.tributary.cdc.TableId;
 import io.tributary.config.Configs;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.quality.DeadLetter;
+import io.tributary.testing.Components;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -67,7 +67,7 @@ class ChangeTablesTest {
                 SchemaChanges.EVOLVE,
                 DEAD,
                 REGISTRY,
-                CdcTables.fromConfig(
+                Components.cdcTables(
                     Configs.of("cdc.format", "debezium-json", "cdc.primary-keys", "items=id"))));
     h.setup(new RowChangeSerializer());
     return h;
@@ -76,7 +76,7 @@ class ChangeTablesTest {
   List<RowChange> changes(Op op, Object... keyValues) throws Exception {
     ChangeRows rows =
         new ChangeRows(
-            CdcTables.fromConfig(
+            Components.cdcTables(
                 Configs.of("cdc.format", "debezium-json", "cdc.primary-keys", "items=id")));
     Map<String, Object> image = new LinkedHashMap<>();
     for (int i = 0; i < keyValues.length; i += 2) {

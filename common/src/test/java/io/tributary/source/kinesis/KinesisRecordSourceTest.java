@@ -8,6 +8,7 @@ import io.tributary.config.ConfigException;
 import io.tributary.config.Configs;
 import io.tributary.config.TributaryConfig;
 import io.tributary.source.RecordSource;
+import io.tributary.testing.Components;
 import io.tributary.testing.KinesisExtension;
 import io.tributary.testing.KinesisStreams;
 import io.tributary.testing.KinesisStreams.Put;
@@ -34,7 +35,7 @@ class KinesisRecordSourceTest {
     List<String> all = new ArrayList<>(List.of("source.type", "kinesis"));
     all.addAll(Arrays.asList(pairs));
     TributaryConfig c = Configs.of(all.toArray(new String[0]));
-    return (KinesisRecordSource) RecordSource.fromConfig(c, "ingest");
+    return (KinesisRecordSource) Components.source(c, "ingest");
   }
 
   @Test
