@@ -125,6 +125,23 @@ public final class JobTesting {
     }
   }
 
+  /**
+   * Cancels the job and waits until it has ended: cancel() returns before the tasks stop writing,
+   * and a test's temporary folder cannot be deleted while they still write into it.
+   */
+  public static void cancelAndAwaitEnd(JobClient client) throws Exception {
+    client.cancel().get();
+    waitFor(
+        Duration.ofSeconds(60),
+        () -> {
+          try {
+            return client.getJobStatus().get().isGloballyTerminalState();
+          } catch (Exception e) {
+            return true; // the cluster forgot the job: it ended
+          }
+        });
+  }
+
   public static void waitFor(Duration timeout, BooleanSupplier condition)
       throws InterruptedException {
     try {

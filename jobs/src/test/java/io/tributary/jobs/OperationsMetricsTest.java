@@ -209,7 +209,7 @@ class OperationsMetricsTest {
           "freshness: %d ms quiet, grew past %d, then %d ms after fresh events%n",
           quiet, quiet + 2_000, metrics.gauge(freshness).orElseThrow());
     } finally {
-      client.cancel().get();
+      JobTesting.cancelAndAwaitEnd(client);
     }
   }
 
