@@ -2,7 +2,6 @@ package io.tributary.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.config.ConfigException;
@@ -49,15 +48,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 class MsfTemplateTest {
   static final Path TEMPLATE = Path.of("..", "deploy", "msf-application.yaml");
 
-  /**
-   * Until the Kinesis source is merged, {@code kinesis} is no {@code source.type}: the start-up
-   * check then stands datagen in for it and leaves out the {@code kinesis} group; {@link
-   * #kinesisGroupsPassTheStrictStartUpChecks} is skipped. Once the enum has it, both run in full.
-   */
-  private static final boolean KINESIS_SOURCE_EXISTS =
-      Arrays.stream(SourceType.values()).anyMatch(t -> t.toString().equals("kinesis"));
-
-  /** The keys the Kinesis source was announced with (issue 5), checked until it exists. */
+  /** The keys of the {@code kinesis} group the template sets: no more than these. */
   private static final Set<String> ANNOUNCED_KINESIS_KEYS = Set.of("stream", "region", "start");
 
   private static final Set<String> ANNOUNCED_KINESIS_STARTS =
@@ -236,11 +227,7 @@ class MsfTemplateTest {
 
   @Test
   void runtimePropertiesPassTheJobsStartUpChecks(@TempDir Path dir) throws IOException {
-    Map<String, Map<String, String>> groups = msfGroups(template(), dir);
-    if (!KINESIS_SOURCE_EXISTS) {
-      groups = withoutKinesis(groups);
-    }
-    TributaryJob job = startUp(groups);
+    TributaryJob job = startUp(msfGroups(template(), dir));
     assertThat(job.name()).isEqualTo("ingest");
     assertThat(job.table().name()).isEqualTo("events");
     assertThat(job.catalog().toString()).startsWith("glue");
@@ -249,10 +236,7 @@ class MsfTemplateTest {
 
   @Test
   void kinesisGroupsPassTheStrictStartUpChecks(@TempDir Path dir) throws IOException {
-    assumeTrue(
-        KINESIS_SOURCE_EXISTS,
-        "source.type kinesis does not exist yet: the kinesis group is checked against its"
-            + " announced keys only. This runs by itself once SourceType has KINESIS.");
+    assertThat(Arrays.stream(SourceType.values()).map(Object::toString)).contains("kinesis");
     Map<String, Map<String, String>> groups = msfGroups(template(), dir);
     assertThat(TributaryOptions.ALL.stream().map(OptionGroup::id)).contains("kinesis");
     TributaryJob job = startUp(groups);
