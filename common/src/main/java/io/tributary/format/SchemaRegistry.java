@@ -92,10 +92,7 @@ public abstract class SchemaRegistry implements Serializable {
                             FormatOptions.REGISTRY_URL,
                             "is not set. Set it to the Confluent-compatible registry's base URL,"
                                 + " e.g. http://registry:8081."));
-        if (!url.startsWith("http://") && !url.startsWith("https://")) {
-          throw c.invalid(
-              FormatOptions.REGISTRY_URL, "is not an http:// or https:// URL. Fix the URL.");
-        }
+        // its form (http or https) was checked with the option, by TributaryConfig.validate
         return new ConfluentRegistry(url, timeout, initial, max, attempts);
       case AVRO_GLUE:
         return new GlueRegistry(
