@@ -9,22 +9,44 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A {@link KafkaServer} for one test class: {@code @RegisterExtension static final KafkaExtension
- * kafka = new KafkaExtension();} starts the broker before the first test and stops it after the
- * last.
+ * kafka = new KafkaExtension();}. One broker serves every class of a test JVM, started by the first
+ * and stopped when the JVM's tests end: a start costs about 5 s and two JVMs. Each class gets it
+ * {@linkplain KafkaServer#reset() reset}, with no topic and no consumer group, so a class sees only
+ * what it created, as with a broker of its own. The reset runs before a class, not after: the
+ * previous class's jobs are cancelled with its Flink cluster only after this extension's afterAll,
+ * and a commit they made then could otherwise survive into the next class.
  */
 public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
   private KafkaServer server;
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    server = KafkaServer.start();
+    KafkaServer shared =
+        context
+            .getRoot()
+            .getStore(ExtensionContext.Namespace.create(KafkaExtension.class))
+            .getOrComputeIfAbsent("broker", key -> new Shared(KafkaServer.start()), Shared.class)
+            .server;
+    shared.reset();
+    server = shared;
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    if (server != null) {
+    server = null;
+  }
+
+  /** The JVM's broker, stopped when JUnit closes the root store after the last test class. */
+  private static final class Shared implements ExtensionContext.Store.CloseableResource {
+    final KafkaServer server;
+
+    Shared(KafkaServer server) {
+      this.server = server;
+    }
+
+    @Override
+    public void close() {
       server.close();
-      server = null;
     }
   }
 

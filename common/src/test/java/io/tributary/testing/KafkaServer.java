@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -176,6 +178,37 @@ public final class KafkaServer implements AutoCloseable {
         .filter(java.util.Objects::nonNull)
         .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset)
         .sum();
+  }
+
+  /**
+   * Makes a running broker look freshly started to the next test class: new clients (an idempotent
+   * producer keeps sequence numbers per partition name, which a re-created topic would refuse),
+   * every topic and consumer group deleted, and their deletion awaited, so names can be reused.
+   */
+  public synchronized void reset() {
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+      producer = null;
+    }
+    Admin admin = admin();
+    Set<String> topics = await(admin.listTopics().names(), "list topics");
+    if (!topics.isEmpty()) {
+      await(admin.deleteTopics(topics).all(), "delete topics " + topics);
+    }
+    List<String> groups =
+        await(admin.listConsumerGroups().all(), "list consumer groups").stream()
+            .map(ConsumerGroupListing::groupId)
+            .collect(Collectors.toList());
+    if (!groups.isEmpty()) {
+      await(admin.deleteConsumerGroups(groups).all(), "delete consumer groups " + groups);
+    }
+    long deadline = System.nanoTime() + CLIENT_TIMEOUT.toNanos();
+    while (!await(admin.listTopics().names(), "list topics").isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Topics still listed " + CLIENT_TIMEOUT + " after delete");
+      }
+      sleep(POLL_MILLIS);
+    }
   }
 
   /** Closes the clients, stops the broker (by its process) and deletes its directory. */
