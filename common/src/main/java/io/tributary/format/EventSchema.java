@@ -111,7 +111,11 @@ public final class EventSchema implements Serializable {
             type == FormatOptions.Type.AVRO_GLUE
                 ? FormatOptions.GLUE_ENDPOINT
                 : FormatOptions.REGISTRY_URL,
-            "cannot be used: " + e.getMessage() + ". Check that the registry is up and reachable.");
+            "cannot be used: "
+                + e.getMessage()
+                + (e instanceof SchemaRegistry.Unauthorized
+                    ? ""
+                    : ". Check that the registry is up and reachable."));
       } catch (IllegalArgumentException e) {
         throw c.invalid(subjectOption, "cannot be the table's schema: " + e.getMessage() + ".");
       }

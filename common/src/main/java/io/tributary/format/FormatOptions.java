@@ -102,6 +102,24 @@ public final class FormatOptions {
                       + " `http://apicurio:8080/apis/ccompat/v7` (Apicurio). Required for"
                       + " avro-confluent and debezium-avro-confluent."));
 
+  public static final ConfigOption<String> REGISTRY_USER_INFO_ENV =
+      Patterns.matching(
+          "[A-Za-z_][A-Za-z0-9_]*",
+          "the name of an environment variable, e.g. SCHEMA_REGISTRY_USER_INFO",
+          Options.key("registry.user-info-env")
+              .stringType()
+              .noDefaultValue()
+              .withDescription(
+                  "For a Confluent-compatible registry that requires HTTP basic auth: the name of"
+                      + " the environment variable holding its `user:password`, e.g."
+                      + " `SCHEMA_REGISTRY_USER_INFO`. The variable must be set for the job's"
+                      + " client (it reads the table's schema at start-up) and for every"
+                      + " TaskManager; each reads it when it opens the registry, so the"
+                      + " credentials are never in the configuration, its dumps, the logs or the"
+                      + " job graph. Unset: no credentials are sent. A registry that refuses them"
+                      + " (HTTP 401 or 403) fails the job at once, without retries. Glue takes its"
+                      + " credentials from the AWS SDK's default provider chain."));
+
   public static final ConfigOption<String> REGISTRY_SUBJECT =
       Options.key("registry.subject")
           .stringType()
@@ -271,6 +289,7 @@ public final class FormatOptions {
           .add(
               TYPE,
               REGISTRY_URL,
+              REGISTRY_USER_INFO_ENV,
               REGISTRY_SUBJECT,
               GLUE_REGISTRY,
               GLUE_SCHEMA,

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -25,7 +26,8 @@ import software.amazon.awssdk.services.glue.model.SchemaVersionNumber;
  * for zlib, the 16-byte schema version UUID, the Avro body) with schemas from Glue's {@code
  * GetSchemaVersion}, through the AWS SDK v2 Glue client the build already carries for the Glue
  * catalog. AWS's serde library is not used: it would add its own SDK, Kafka and Avro versions to
- * the job jar for these two calls and an 18-byte header.
+ * the job jar for these two calls and an 18-byte header. Credentials come from the SDK's default
+ * provider chain only; a refusal of them fails the job at once ({@link Unauthorized}).
  */
 final class GlueRegistry extends SchemaRegistry {
   private static final long serialVersionUID = 1L;
@@ -156,6 +158,23 @@ final class GlueRegistry extends SchemaRegistry {
             .build());
   }
 
+  /** Error codes AWS answers to credentials it does not accept, or to a missing permission. */
+  private static final Set<String> CREDENTIAL_ERRORS =
+      Set.of(
+          "AccessDeniedException",
+          "UnrecognizedClientException",
+          "InvalidSignatureException",
+          "InvalidClientTokenId",
+          "ExpiredTokenException",
+          "SignatureDoesNotMatch");
+
+  private static boolean refusedCredentials(GlueException e) {
+    return e.statusCode() == 401
+        || e.statusCode() == 403
+        || (e.awsErrorDetails() != null
+            && CREDENTIAL_ERRORS.contains(e.awsErrorDetails().errorCode()));
+  }
+
   private String call(GetSchemaVersionRequest request) throws IOException {
     try {
       // another data format (JSON, PROTOBUF) fails to parse as Avro: that record's dead letter
@@ -163,6 +182,16 @@ final class GlueRegistry extends SchemaRegistry {
     } catch (EntityNotFoundException e) {
       return null;
     } catch (GlueException e) {
+      if (refusedCredentials(e)) {
+        throw new Refused(
+            "Glue GetSchemaVersion: "
+                + e.getMessage()
+                + ": the AWS credentials from the SDK's default provider chain (environment,"
+                + " system properties, profile, web identity, container or instance role) were"
+                + " refused or may not read this schema. Give the job's role"
+                + " glue:GetSchemaVersion on the registry and its schemas, or fix the credentials"
+                + " in the chain");
+      }
       if (e.isThrottlingException() || e.statusCode() >= 500) {
         throw new Transient("Glue GetSchemaVersion: " + e.getMessage());
       }

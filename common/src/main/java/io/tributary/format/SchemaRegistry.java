@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * the job fails ({@link Unavailable}), as it would with its source unreachable, and Flink's restart
  * strategy decides what next. A schema the registry answers does not exist is not a failure of the
  * registry but of the record: {@link #schema} returns null and the record becomes an {@code
- * unknown-schema} dead letter.
+ * unknown-schema} dead letter. A registry that refuses the credentials ({@link Unauthorized}) fails
+ * the job at once: repeating the request cannot fix them.
  */
 public abstract class SchemaRegistry implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -41,11 +43,32 @@ public abstract class SchemaRegistry implements Serializable {
   }
 
   /** The registry could not be reached or would not answer within the retries: fail the job. */
-  public static final class Unavailable extends RuntimeException {
+  public static class Unavailable extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     Unavailable(String message, Throwable cause) {
       super(message, cause);
+    }
+  }
+
+  /**
+   * The registry refused the credentials (or their absence): retrying cannot help, so the job fails
+   * at once with a message naming the option and the fix.
+   */
+  public static final class Unauthorized extends Unavailable {
+    private static final long serialVersionUID = 1L;
+
+    Unauthorized(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** An answer that refuses the request's credentials (HTTP 401 or 403). */
+  protected static final class Refused extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public Refused(String message) {
+      super(message);
     }
   }
 
@@ -71,6 +94,12 @@ public abstract class SchemaRegistry implements Serializable {
 
   /** The registry the {@code format} group configures for this format type, checked at start-up. */
   public static SchemaRegistry fromConfig(GroupConfig c, FormatOptions.Type type) {
+    return fromConfig(c, type, System::getenv);
+  }
+
+  /** The same, reading environment variables from {@code env} (tests). */
+  static SchemaRegistry fromConfig(
+      GroupConfig c, FormatOptions.Type type, Function<String, String> env) {
     Duration initial = c.get(FormatOptions.REGISTRY_INITIAL_BACKOFF);
     Duration max = c.get(FormatOptions.REGISTRY_MAX_BACKOFF);
     if (max.compareTo(initial) < 0) {
@@ -93,7 +122,16 @@ public abstract class SchemaRegistry implements Serializable {
                             "is not set. Set it to the Confluent-compatible registry's base URL,"
                                 + " e.g. http://registry:8081."));
         // its form (http or https) was checked with the option, by TributaryConfig.validate
-        return new ConfluentRegistry(url, timeout, initial, max, attempts);
+        String userInfoEnv = c.getOptional(FormatOptions.REGISTRY_USER_INFO_ENV).orElse(null);
+        if (userInfoEnv != null) {
+          // checked here too so that a missing variable stops the job before it is submitted
+          ConfluentRegistry.userInfoProblem(userInfoEnv, env.apply(userInfoEnv), "this process")
+              .ifPresent(
+                  why -> {
+                    throw c.invalid(FormatOptions.REGISTRY_USER_INFO_ENV, why);
+                  });
+        }
+        return new ConfluentRegistry(url, userInfoEnv, timeout, initial, max, attempts);
       case AVRO_GLUE:
         return new GlueRegistry(
             c.get(FormatOptions.GLUE_REGISTRY),
@@ -144,6 +182,7 @@ public abstract class SchemaRegistry implements Serializable {
    *
    * @throws StrictJson.Fault {@code malformed-avro} when the registry's text is not an Avro schema
    * @throws Unavailable when the registry cannot be reached within the retries
+   * @throws Unauthorized when the registry refuses the credentials
    */
   public Schema schema(String schemaRef) {
     Schema known = cache.get(schemaRef);
@@ -210,6 +249,9 @@ public abstract class SchemaRegistry implements Serializable {
         LOG.warn("Schema registry request for {} failed ({}); retrying in {} ms", what, e, backoff);
         sleep(backoff);
         backoff = Math.min(backoff * 2, maxBackoff.toMillis());
+      } catch (Refused e) {
+        throw new Unauthorized(
+            "the schema registry refused the request for " + what + ": " + e.getMessage(), e);
       } catch (IOException e) {
         throw new Unavailable(
             "the schema registry refused the request for " + what + ": " + e.getMessage(), e);
