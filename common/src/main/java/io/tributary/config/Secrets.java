@@ -80,9 +80,27 @@ public final class Secrets {
     return key.toLowerCase(Locale.ROOT);
   }
 
-  /** {@code value}, or {@link #MASK} when {@code key} is secret (null stays null). */
+  /**
+   * A URL's password ({@code scheme://user:password@host}), wherever it stands in a value: any
+   * option taking a URL (a registry, a catalog, a JDBC database) could be given one.
+   */
+  private static final Pattern URL_PASSWORD =
+      Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://[^/@\\s:]*):[^/@\\s]*@");
+
+  /**
+   * {@code value}, or {@link #MASK} when {@code key} is secret (null stays null); in any other
+   * value, the password of a URL is masked ({@code http://user:****@host}).
+   */
   public static String mask(String key, String value) {
-    return value != null && isSecret(key) ? MASK : value;
+    if (value == null) {
+      return null;
+    }
+    return isSecret(key) ? MASK : maskUrlPasswords(value);
+  }
+
+  /** {@code value} with the password of every URL in it masked. */
+  public static String maskUrlPasswords(String value) {
+    return URL_PASSWORD.matcher(value).replaceAll("$1:" + MASK + "@");
   }
 
   /** A copy of {@code values} with every secret value masked, in the same order. */

@@ -90,9 +90,15 @@ public final class FormatOptions {
       Patterns.checked(
           "an http:// or https:// URL",
           url ->
-              url.startsWith("http://") || url.startsWith("https://")
-                  ? Optional.empty()
-                  : Optional.of("is not an http:// or https:// URL. Fix the URL."),
+              !url.startsWith("http://") && !url.startsWith("https://")
+                  ? Optional.of("is not an http:// or https:// URL. Fix the URL.")
+                  : url.matches("https?://[^/@]*@.*")
+                      ? Optional.of(
+                          "carries credentials before '@', which would then sit in the"
+                              + " configuration and the job graph. Remove them from the URL and"
+                              + " set format.registry.user-info-env to the name of an"
+                              + " environment variable holding user:password.")
+                      : Optional.empty(),
           Options.key("registry.url")
               .stringType()
               .noDefaultValue()

@@ -1,6 +1,7 @@
 package io.tributary.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.iceberg.IcebergOptions;
 import java.util.LinkedHashMap;
@@ -152,5 +153,44 @@ class SecretsTest {
                 .getMessage())
         .doesNotContain("planted")
         .contains("'****' is not a KMS key.");
+  }
+
+  @Test
+  void aUrlsPasswordIsMaskedInAnyValueTheUserAndHostStay() {
+    assertThat(Secrets.mask("registry.url", "https://svc:pl4nted@registry:8081/apis"))
+        .isEqualTo("https://svc:****@registry:8081/apis");
+    assertThat(Secrets.mask("uri", "jdbc:postgresql://app:pl4nted@db:5432/cat?ssl=true"))
+        .isEqualTo("jdbc:postgresql://app:****@db:5432/cat?ssl=true");
+    assertThat(Secrets.mask("x", "a http://u:p1@h and s3://k:p2@b/w")).doesNotContain("p1", "p2");
+    // no password, nothing to mask: ports, plain users and paths with '@' stay as written
+    assertThat(Secrets.mask("uri", "http://127.0.0.1:8181/v1/a@b"))
+        .isEqualTo("http://127.0.0.1:8181/v1/a@b");
+    assertThat(Secrets.mask("uri", "http://svc@registry:8081"))
+        .isEqualTo("http://svc@registry:8081");
+  }
+
+  @Test
+  void aUrlsPasswordIsMaskedInTheDump() {
+    TributaryConfig c =
+        Configs.of(
+            "iceberg.catalog.type", "jdbc",
+            "iceberg.catalog.uri", "jdbc:postgresql://app:pl4nted@db:5432/cat");
+    assertThat(c.describe())
+        .doesNotContain("pl4nted")
+        .contains("iceberg.catalog.uri = jdbc:postgresql://app:****@db:5432/cat");
+  }
+
+  @Test
+  void aRegistryUrlWithCredentialsIsRefusedWithoutPrintingThem() {
+    assertThatThrownBy(
+            () ->
+                Configs.of(
+                    "format.type", "avro-confluent",
+                    "format.registry.url", "https://svc:pl4nted@registry:8081",
+                    "format.registry.subject", "orders-value"))
+        .hasMessageContaining("'registry.url' in property group 'format'")
+        .hasMessageContaining("'https://svc:****@registry:8081' carries credentials")
+        .hasMessageContaining("format.registry.user-info-env")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("pl4nted"));
   }
 }
