@@ -32,7 +32,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.data.Record;
 import org.awaitility.Awaitility;
@@ -40,6 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code aggregate} on a real Kinesis API server (kinesis-mock): per-shard watermarks with
@@ -117,6 +121,55 @@ class AggregateKinesisTest {
     return utf8(json("a", amount, t0.plusSeconds(second)));
   }
 
+  /** A job reading two shards of which one lags behind in event time, and how it went. */
+  private static final class Lagging {
+    final String stream;
+    final JobClient job;
+    final Instant t0;
+    final Shard fast;
+    long lastSlowPut;
+
+    Lagging(String stream, JobClient job, Instant t0, Shard fast) {
+      this.stream = stream;
+      this.job = job;
+      this.t0 = t0;
+      this.fast = fast;
+    }
+  }
+
+  /**
+   * Starts the job on two shards, one subtask reading both (the watermark is the connector's
+   * minimum over them), and has the slow shard send events behind the fast one's, each well within
+   * any idleness: the windows hold the slow shard's event time, exactly, and none closes.
+   */
+  private Lagging lagBehind(String stream, String idleness) throws Exception {
+    KinesisStreams k = kinesis.streams();
+    k.createStream(stream, 2);
+    List<Shard> shards = k.openShards(stream);
+    Shard fast = shards.get(0);
+    Shard slow = shards.get(1);
+    Instant t0 = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
+    Lagging run = new Lagging(stream, start(stream, 1, idleness, "0 s", COUNT_AND_SUM), t0, fast);
+    JobClient job = run.job;
+    k.put(stream, slow, "s", event(t0, 1, "1.00"));
+    k.put(stream, fast, "f", event(t0, 2, "2.00"));
+    awaitRecordsIn(job, 2);
+    // The fast shard jumps ahead; the slow one goes on sending.
+    k.put(stream, fast, "f", event(t0, 25, "4.00"));
+    k.put(stream, slow, "s", event(t0, 3, "8.00"));
+    awaitRecordsIn(job, 4);
+    awaitWindowWatermark(job, t0.plusSeconds(3));
+    for (int second = 5; second <= 8; second++) {
+      run.lastSlowPut = System.nanoTime();
+      k.put(stream, slow, "s", event(t0, second, "16.00"));
+      // Held at the slow shard's event time, exactly: the fast shard's 25 s would close [0, 10).
+      awaitWindowWatermark(job, t0.plusSeconds(second));
+      assertThat(rows(catalog(), stream)).as("no window closed while a shard lags").isEmpty();
+    }
+    assertThat(recordsIn(job)).isEqualTo(8);
+    return run;
+  }
+
   /**
    * One shard's event time lagging behind another's holds windows open while it keeps sending; once
    * it goes quiet, the idleness lets the other shard close them, and not before.
@@ -124,48 +177,45 @@ class AggregateKinesisTest {
   @Test
   void aLaggingShardHoldsWindowsOpenAndAQuietOneStopsHoldingThemAfterTheIdleness()
       throws Exception {
-    String stream = "lagging";
-    KinesisStreams k = kinesis.streams();
-    k.createStream(stream, 2);
-    List<Shard> shards = k.openShards(stream);
-    Shard fast = shards.get(0);
-    Shard slow = shards.get(1);
-    Instant t0 = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
     Duration idleness = Duration.ofSeconds(4);
-    // One subtask reads both shards: the watermark is the connector's minimum over its shards.
-    JobClient job = start(stream, 1, "4 s", "0 s", COUNT_AND_SUM);
+    Lagging run = lagBehind("lagging", "4 s");
     try {
-      IcebergCatalog catalog = catalog();
-      k.put(stream, slow, "s", event(t0, 1, "1.00"));
-      k.put(stream, fast, "f", event(t0, 2, "2.00"));
-      awaitRecordsIn(job, 2);
-      // The fast shard jumps ahead; the slow one goes on sending, well within the idleness.
-      k.put(stream, fast, "f", event(t0, 25, "4.00"));
-      k.put(stream, slow, "s", event(t0, 3, "8.00"));
-      awaitRecordsIn(job, 4);
-      awaitWindowWatermark(job, t0.plusSeconds(3));
-      long lastSlowPut = 0;
-      for (int second = 5; second <= 8; second++) {
-        lastSlowPut = System.nanoTime();
-        k.put(stream, slow, "s", event(t0, second, "16.00"));
-        // Held at the slow shard's event time, exactly: the fast shard's 25 s would close [0, 10).
-        awaitWindowWatermark(job, t0.plusSeconds(second));
-        assertThat(rows(catalog, stream)).as("no window closed while a shard lags").isEmpty();
-      }
-      assertThat(recordsIn(job)).isEqualTo(8);
       // The slow shard is quiet now: only the idleness lets the fast shard's 25 s through.
-      awaitWindowWatermark(job, t0.plusSeconds(25));
-      long quietFor = (System.nanoTime() - lastSlowPut) / 1_000_000;
+      awaitWindowWatermark(run.job, run.t0.plusSeconds(25));
+      long quietFor = (System.nanoTime() - run.lastSlowPut) / 1_000_000;
       assertThat(quietFor)
           .as("ms between the slow shard's last put and the watermark passing it")
           .isGreaterThanOrEqualTo(idleness.toMillis());
       // [0, 10): 1, 2, 8 and four times 16; [20, 30) stays open (the watermark is at 25 s).
-      waitForRows(catalog, stream, List.of(row(t0, 0, "a", 7, "75.00")));
-      assertThat(tooLate(job)).isZero();
+      waitForRows(catalog(), run.stream, List.of(row(run.t0, 0, "a", 7, "75.00")));
+      assertThat(tooLate(run.job)).isZero();
       System.out.printf(
           "kinesis: the quiet shard stopped holding the watermark after %d ms%n", quietFor);
     } finally {
-      JobTesting.cancelAndAwaitEnd(job);
+      JobTesting.cancelAndAwaitEnd(run.job);
+    }
+  }
+
+  /**
+   * Idleness 0 turns it off, as on Kafka: a lagging shard holds the windows while it sends, and a
+   * quiet one holds them still, whatever the other shard reads. (The connector's own idle interval
+   * of 0 let the fast shard through as soon as the slow one had not sent since the last watermark.)
+   */
+  @Test
+  void withIdlenessOffAQuietShardHoldsWindowsOpen(@InjectMiniCluster MiniCluster cluster)
+      throws Exception {
+    Lagging run = lagBehind("never_idle", "0 s");
+    try {
+      kinesis.streams().put(run.stream, run.fast, "f", event(run.t0, 45, "32.00"));
+      awaitRecordsIn(run.job, 9);
+      // Several watermark intervals and checkpoints later, still the slow shard's 8 s.
+      JobTesting.awaitMoreCheckpoints(cluster, run.job.getJobID(), 3);
+      assertThat(Instant.ofEpochMilli(windowWatermark(run.job) + 1))
+          .isEqualTo(run.t0.plusSeconds(8));
+      assertThat(rows(catalog(), run.stream)).isEmpty();
+      assertThat(tooLate(run.job)).isZero();
+    } finally {
+      JobTesting.cancelAndAwaitEnd(run.job);
     }
   }
 
@@ -174,9 +224,10 @@ class AggregateKinesisTest {
    * the split, while the reader may be anywhere in them) and partly to the two children. Every
    * window's row equals what the events in the stream give, each counted once.
    */
-  @Test
-  void aSplitMidWindowNeitherDropsNorDoubleCountsEvents() throws Exception {
-    String stream = "split";
+  @ParameterizedTest(name = "idleness {0}")
+  @ValueSource(strings = {"5 s", "0 s"})
+  void aSplitMidWindowNeitherDropsNorDoubleCountsEvents(String idleness) throws Exception {
+    String stream = idleness.startsWith("0") ? "split_never_idle" : "split";
     KinesisStreams k = kinesis.streams();
     k.createStream(stream, 2);
     List<Shard> shards = k.openShards(stream);
@@ -187,7 +238,7 @@ class AggregateKinesisTest {
         start(
             stream,
             2,
-            "5 s",
+            idleness,
             "0 s",
             "count(*) AS n, count(amount) AS priced, sum(amount) AS total, min(amount) AS lo,"
                 + " max(amount) AS hi");
