@@ -237,6 +237,8 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
   static final class Fetcher<T> extends KinesisDataFetcher<T> {
     private final Map<String, String> bounds;
     private final Object lock;
+    private final SourceFunction.SourceContext<T> context;
+    private final AtomicBoolean endOfEventTime = new AtomicBoolean();
     private final int endAfterCheckpoints;
     private final AtomicBoolean finishing = new AtomicBoolean();
     private volatile boolean fetching;
@@ -275,6 +277,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       this.endAfterCheckpoints = endAfterCheckpoints;
       this.covered = new CountDownLatch(endAfterCheckpoints);
       this.lock = sourceContext.getCheckpointLock();
+      this.context = sourceContext;
       this.metrics = metrics;
       this.watermarkStates = neverIdle ? new ShardWatermarkStates(this) : null;
     }
@@ -414,6 +417,15 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       }
       if (!done) {
         return;
+      }
+      if (endOfEventTime.compareAndSet(false, true)) {
+        // The end of this subtask's event time, now. Flink's own, when the source function
+        // returns, goes out only if the source is active, and the connector has marked it idle
+        // (every shard ended): windows still open would never fire. Sent before the checkpoint
+        // that ends the run, their results are in it, not left for the end-of-input commit.
+        synchronized (lock) {
+          context.emitWatermark(org.apache.flink.streaming.api.watermark.Watermark.MAX_WATERMARK);
+        }
       }
       if (endAfterCheckpoints > 0) {
         // On the fetcher's own loop thread: records are all emitted, checkpoints go on.
