@@ -73,9 +73,19 @@ final class ConsumerProperties {
           });
 
   /**
+   * The shard idle interval that stands for "never idle". The connector reads an interval of 0 (or
+   * none) as "a shard counts only while it moves the watermark on": a shard that lags behind the
+   * others and has not sent since the last watermark stops holding it, and its next events are
+   * judged late. An interval no run outlasts keeps every shard that has sent in the minimum; {@link
+   * TributaryKinesisConsumer} then drops the shards that are read to their end and keeps a subtask
+   * from going idle while it has shards still open.
+   */
+  static final long NEVER_IDLE = Long.MAX_VALUE;
+
+  /**
    * The consumer's properties. The user's {@code kinesis.properties.*} override the generated keys;
    * a non-zero {@code shardIdleness} (the job's watermark idleness) overrides theirs, as the
-   * connector marks a quiet shard idle itself.
+   * connector marks a quiet shard idle itself. A zero one means never idle ({@link #NEVER_IDLE}).
    */
   static Properties of(KinesisSettings s, Duration shardIdleness) {
     Map<String, String> p = new TreeMap<>();
@@ -105,6 +115,7 @@ final class ConsumerProperties {
       p.put(call[3], Double.toString(s.retryMultiplier()));
     }
 
+    p.put(SHARD_IDLE_INTERVAL_MILLIS, Long.toString(NEVER_IDLE));
     p.putAll(s.passThrough());
     if (!shardIdleness.isZero()) {
       p.put(SHARD_IDLE_INTERVAL_MILLIS, Long.toString(shardIdleness.toMillis()));

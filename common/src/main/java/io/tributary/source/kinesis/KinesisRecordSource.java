@@ -53,9 +53,13 @@ public final class KinesisRecordSource implements RecordSource, Cloneable {
     this.bounded = bounded;
   }
 
-  /** The consumer's configuration, for tests and logs: never holds credentials. */
+  /**
+   * The consumer's configuration, for tests and logs: never holds credentials. A bounded run has
+   * all its data, so no shard is ever idle: one merely read slower than the others must hold the
+   * watermark back, as {@code JsonEvents} does for the other sources.
+   */
   Properties consumerProperties() {
-    return ConsumerProperties.of(settings, shardIdleness);
+    return ConsumerProperties.of(settings, bounded ? Duration.ZERO : shardIdleness);
   }
 
   String stream() {

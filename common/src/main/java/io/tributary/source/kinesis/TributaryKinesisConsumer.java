@@ -11,6 +11,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.kinesis.shaded.com.amazonaws.services.kinesis.clientlibrary.types.UserRecord;
@@ -18,6 +20,7 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.functions.source.SourceFunction;
 import org.apache.flink.streaming.connectors.kinesis.FlinkKinesisConsumer;
+import org.apache.flink.streaming.connectors.kinesis.config.ConsumerConfigConstants;
 import org.apache.flink.streaming.connectors.kinesis.internals.KinesisDataFetcher;
 import org.apache.flink.streaming.connectors.kinesis.internals.ShardConsumer;
 import org.apache.flink.streaming.connectors.kinesis.internals.publisher.RecordPublisher;
@@ -96,10 +99,14 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       RuntimeContext runtimeContext,
       Properties configProps,
       KinesisDeserializationSchema<T> deserializationSchema) {
+    boolean neverIdle =
+        Long.toString(ConsumerProperties.NEVER_IDLE)
+            .equals(configProps.getProperty(ConsumerConfigConstants.SHARD_IDLE_INTERVAL_MILLIS));
+    HoldingContext<T> context = neverIdle ? new HoldingContext<>(sourceContext) : null;
     fetcher =
         new Fetcher<>(
             streams,
-            sourceContext,
+            context != null ? context : sourceContext,
             runtimeContext,
             configProps,
             deserializationSchema,
@@ -108,7 +115,11 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
             getWatermarkTracker(),
             bounds,
             endAfterCheckpoints,
-            Metrics.group(runtimeContext, job));
+            Metrics.group(runtimeContext, job),
+            neverIdle);
+    if (context != null) {
+      context.holdWhile(fetcher::hasOpenShard);
+    }
     // The largest millisBehindLatest of this subtask's shards, as each shard's last GetRecords (or
     // fan-out event) reported it; the connector publishes it per shard only, outside our group.
     Fetcher<T> f = fetcher;
@@ -133,6 +144,90 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
     }
   }
 
+  private static boolean finished(KinesisStreamShardState s) {
+    return SentinelSequenceNumber.SENTINEL_SHARD_ENDING_SEQUENCE_NUM
+        .get()
+        .equals(s.getLastProcessedSequenceNum());
+  }
+
+  /**
+   * The indexes of this subtask's shards that are read to their end and no longer hold the
+   * watermark: those whose children on this subtask (after a split or merge) have each sent a
+   * record or ended too. A child not on this subtask, or not discovered yet, cannot be waited for:
+   * its parent retires at once (see docs/sources.md).
+   */
+  static List<Integer> retiring(List<KinesisStreamShardState> shards, IntPredicate hasWatermark) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < shards.size(); i++) {
+      if (!finished(shards.get(i))) {
+        continue;
+      }
+      String id = shards.get(i).getStreamShardHandle().getShard().getShardId();
+      boolean replaced = true;
+      for (int j = 0; j < shards.size() && replaced; j++) {
+        var child = shards.get(j).getStreamShardHandle().getShard();
+        boolean isChild =
+            id.equals(child.getParentShardId()) || id.equals(child.getAdjacentParentShardId());
+        replaced = !isChild || hasWatermark.test(j) || finished(shards.get(j));
+      }
+      if (replaced) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The source context, kept from going idle while the subtask has a shard still open: with shards
+   * never idle, an open shard that has not sent yet must hold the watermark, as an empty Kafka
+   * partition does; the connector would mark the subtask idle as soon as no shard has a watermark.
+   * A subtask with no shard, or with every shard read to its end, still goes idle.
+   */
+  static final class HoldingContext<T> implements SourceFunction.SourceContext<T> {
+    private final SourceFunction.SourceContext<T> delegate;
+    private volatile BooleanSupplier hasOpenShard = () -> false;
+
+    HoldingContext(SourceFunction.SourceContext<T> delegate) {
+      this.delegate = delegate;
+    }
+
+    void holdWhile(BooleanSupplier hasOpenShard) {
+      this.hasOpenShard = hasOpenShard;
+    }
+
+    @Override
+    public void collect(T element) {
+      delegate.collect(element);
+    }
+
+    @Override
+    public void collectWithTimestamp(T element, long timestamp) {
+      delegate.collectWithTimestamp(element, timestamp);
+    }
+
+    @Override
+    public void emitWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) {
+      delegate.emitWatermark(mark);
+    }
+
+    @Override
+    public void markAsTemporarilyIdle() {
+      if (!hasOpenShard.getAsBoolean()) {
+        delegate.markAsTemporarilyIdle();
+      }
+    }
+
+    @Override
+    public Object getCheckpointLock() {
+      return delegate.getCheckpointLock();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
   /** Markers in {@link #bounds}. */
   static final String READ_TO_END = "end";
 
@@ -142,6 +237,8 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
   static final class Fetcher<T> extends KinesisDataFetcher<T> {
     private final Map<String, String> bounds;
     private final Object lock;
+    private final SourceFunction.SourceContext<T> context;
+    private final AtomicBoolean endOfEventTime = new AtomicBoolean();
     private final int endAfterCheckpoints;
     private final AtomicBoolean finishing = new AtomicBoolean();
     private volatile boolean fetching;
@@ -152,6 +249,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
     private final Map<String, ShardConsumerMetricsReporter> shardMetrics =
         new java.util.concurrent.ConcurrentHashMap<>();
     final MetricGroup metrics; // the job's group
+    private final ShardWatermarkStates watermarkStates; // null unless shards are never idle
 
     Fetcher(
         List<String> streams,
@@ -164,7 +262,8 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
         org.apache.flink.streaming.connectors.kinesis.util.WatermarkTracker watermarkTracker,
         Map<String, String> bounds,
         int endAfterCheckpoints,
-        MetricGroup metrics) {
+        MetricGroup metrics,
+        boolean neverIdle) {
       super(
           streams,
           sourceContext,
@@ -178,7 +277,33 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       this.endAfterCheckpoints = endAfterCheckpoints;
       this.covered = new CountDownLatch(endAfterCheckpoints);
       this.lock = sourceContext.getCheckpointLock();
+      this.context = sourceContext;
       this.metrics = metrics;
+      this.watermarkStates = neverIdle ? new ShardWatermarkStates(this) : null;
+    }
+
+    /**
+     * With shards never idle, a shard read to its end stops holding the watermark once the shards
+     * that replace it here have taken over (see {@link #retiring}); the connector would keep its
+     * last watermark in the minimum for ever.
+     */
+    @Override
+    protected void emitWatermark() {
+      if (watermarkStates != null) {
+        List<Integer> retiring;
+        synchronized (lock) {
+          retiring = retiring(getSubscribedShardsState(), watermarkStates::hasWatermark);
+        }
+        retiring.forEach(watermarkStates::retire);
+      }
+      super.emitWatermark();
+    }
+
+    /** True while this subtask has a shard it has not read to its end. */
+    boolean hasOpenShard() {
+      synchronized (lock) {
+        return getSubscribedShardsState().stream().anyMatch(s -> !finished(s));
+      }
     }
 
     /** -1 until a shard has reported. */
@@ -292,6 +417,15 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       }
       if (!done) {
         return;
+      }
+      if (endOfEventTime.compareAndSet(false, true)) {
+        // The end of this subtask's event time, now. Flink's own, when the source function
+        // returns, goes out only if the source is active, and the connector has marked it idle
+        // (every shard ended): windows still open would never fire. Sent before the checkpoint
+        // that ends the run, their results are in it, not left for the end-of-input commit.
+        synchronized (lock) {
+          context.emitWatermark(org.apache.flink.streaming.api.watermark.Watermark.MAX_WATERMARK);
+        }
       }
       if (endAfterCheckpoints > 0) {
         // On the fetcher's own loop thread: records are all emitted, checkpoints go on.

@@ -22,6 +22,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.connectors.kinesis.config.ConsumerConfigConstants;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -209,6 +210,58 @@ class KinesisRecordSourceTest {
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
     System.out.printf("bounded read of %s: %d records in %d ms%n", stream, got.size(), millis);
+  }
+
+  /**
+   * A bounded read ends event time when its shards are read: the connector marks a subtask whose
+   * shards all ended idle, and Flink drops its own end-of-input watermark from an idle source, so
+   * without the source's own an event-time timer past the last record would never fire.
+   */
+  @Test
+  void boundedReadEndsEventTime() throws Exception {
+    String stream = "bounded-event-time";
+    KinesisStreams k = kinesis.streams();
+    k.createStream(stream, 2);
+    for (Shard shard : k.openShards(stream)) {
+      k.put(stream, shard, "pk", utf8("record"));
+    }
+    RecordSource source =
+        source(
+            "source.bounded",
+            "true",
+            "kinesis.stream",
+            KinesisStreams.arn(stream),
+            "kinesis.endpoint",
+            kinesis.endpoint(),
+            "kinesis.shard.discovery.interval",
+            "1 s");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    List<String> got =
+        source
+            .addTo(
+                env,
+                new RawAsText(),
+                WatermarkStrategy.<String>forMonotonousTimestamps()
+                    .withTimestampAssigner((e, previous) -> 1_000L),
+                Types.STRING)
+            .keyBy(e -> "all")
+            .process(
+                new org.apache.flink.streaming.api.functions.KeyedProcessFunction<
+                    String, String, String>() {
+                  @Override
+                  public void processElement(String e, Context ctx, Collector<String> out) {
+                    ctx.timerService().registerEventTimeTimer(5_000L);
+                    out.collect("record");
+                  }
+
+                  @Override
+                  public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
+                    out.collect("timer " + timestamp);
+                  }
+                })
+            .executeAndCollect(10);
+    assertThat(got).containsExactlyInAnyOrder("record", "record", "timer 5000");
   }
 
   @Test
