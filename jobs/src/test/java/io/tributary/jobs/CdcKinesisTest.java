@@ -364,7 +364,14 @@ class CdcKinesisTest {
     // key whose older change was applied last.
     k.putAll(stream, db.changes(1_000, keys(x -> inShard(x, shards.get(1)))));
 
-    JobTesting.waitFor(Duration.ofSeconds(240), () -> mirrorsEqual(lake, db));
+    try {
+      JobTesting.waitFor(Duration.ofSeconds(240), () -> mirrorsEqual(lake, db));
+    } catch (AssertionError e) {
+      for (String table : List.of("orders", "customers")) {
+        assertThat(mirror(lake, table)).as(table).isEqualTo(db.rows.get(table)); // the diff
+      }
+      throw e;
+    }
     long millis = (System.nanoTime() - start) / 1_000_000;
     // a few more checkpoints: a row a bad recovery or a late stale change would write shows now
     JobTesting.awaitMoreCheckpoints(cluster, client.getJobID(), 3);
