@@ -9,6 +9,7 @@ import io.tributary.source.RawRecord;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -32,6 +33,7 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
   private final ChangeRows rows;
   private final OutputTag<DeadLetter> deadLetters;
   private final AvroFrames frames;
+  private OutputTag<Tuple2<String, RawRecord>> keyless;
   private transient Counter in;
   private transient Counter dead;
   private transient Counter skipped;
@@ -69,6 +71,20 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
     this.deadLetters = deadLetters;
   }
 
+  /**
+   * DMS records of tables {@code cdc.primary-keys} does not name, with the create-table control
+   * records that name keys, leave by {@code keyless} for {@link DmsKeys}, keyed by source table.
+   * Without it such a data record is dead-lettered as missing-key at once.
+   */
+  public ChangeDecodeFunction withDmsKeysFromControlRecords(
+      OutputTag<Tuple2<String, RawRecord>> keyless) {
+    if (format != CdcOptions.Format.DMS_JSON) {
+      throw new IllegalArgumentException("control records are DMS's, not " + format + "'s");
+    }
+    this.keyless = keyless;
+    return this;
+  }
+
   @Override
   public void open(Configuration parameters) {
     in = Metrics.counter(getRuntimeContext(), job, Metrics.RECORDS_IN);
@@ -86,9 +102,13 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
     in.inc();
     total.add(1);
     try {
-      ChangeEvent event = decode(raw);
+      ChangeEvent event = decode(raw, ctx);
       if (event == null) {
         skipped.inc();
+        return;
+      }
+      if (keyless != null && rows.configuredKey(event.table()) == null) {
+        ctx.output(keyless, Tuple2.of(event.table().toString(), raw));
         return;
       }
       ChangeRows.MessageKey messageKey =
@@ -114,7 +134,7 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
   }
 
   /** The change, or null for records that change no rows. */
-  private ChangeEvent decode(RawRecord raw) throws ChangeDecodeException {
+  private ChangeEvent decode(RawRecord raw, Context ctx) throws ChangeDecodeException {
     if (format == CdcOptions.Format.DEBEZIUM_JSON) {
       return DebeziumJson.decode(raw.value, ordering);
     }
@@ -128,6 +148,23 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
           r.control.operation,
           r.control.table,
           raw);
+      DmsJson.Control c = r.control;
+      if (keyless != null && c.table != null && !c.primaryKey.isEmpty()) {
+        List<String> configured = rows.configuredKey(c.table);
+        if (configured == null) {
+          ctx.output(keyless, Tuple2.of(c.table.toString(), raw));
+        } else if (!configured.equals(c.primaryKey)) {
+          // cdc.primary-keys wins: the user said so, and the mirror may already be keyed by it
+          LOG.warn(
+              "DMS {} at {} names the primary key {} for {}; cdc.primary-keys names {}, which is"
+                  + " used",
+              c.operation,
+              raw,
+              c.primaryKey,
+              c.table,
+              configured);
+        }
+      }
       return null;
     }
     return r.change;

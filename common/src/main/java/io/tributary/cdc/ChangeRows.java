@@ -50,6 +50,11 @@ public final class ChangeRows implements Serializable {
         lenient.isEmpty() ? EnumSet.noneOf(FormatOptions.Lenient.class) : EnumSet.copyOf(lenient);
   }
 
+  /** The key columns {@code cdc.primary-keys} gives {@code table}, or null. */
+  List<String> configuredKey(TableId table) {
+    return tables.configuredKey(table);
+  }
+
   /** The key columns a record's message key names; read lazily, it may be refused. */
   @FunctionalInterface
   public interface MessageKey {

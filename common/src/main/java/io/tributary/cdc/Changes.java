@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -60,6 +62,12 @@ public final class Changes {
       String job) {
     OutputTag<DeadLetter> tag =
         new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    ChangeDecodeFunction decode =
+        new ChangeDecodeFunction(job, format, ordering, tables, lenient, tag, frames);
+    OutputTag<Tuple2<String, RawRecord>> keyless = new OutputTag<>("dms-keyless", DmsKeys.type());
+    if (format == CdcOptions.Format.DMS_JSON) {
+      decode.withDmsKeysFromControlRecords(keyless);
+    }
     SingleOutputStreamOperator<RowChange> rows =
         source
             .addTo(
@@ -67,13 +75,30 @@ public final class Changes {
                 raw -> raw,
                 WatermarkStrategy.noWatermarks(),
                 TypeInformation.of(RawRecord.class))
-            .process(
-                new ChangeDecodeFunction(job, format, ordering, tables, lenient, tag, frames),
-                RowChangeType.INSTANCE)
+            .process(decode, RowChangeType.INSTANCE)
             .name("decode " + format)
             .uid("decode");
-    return new Checked<>(rows, rows.getSideOutput(tag));
+    if (format != CdcOptions.Format.DMS_JSON) {
+      return new Checked<>(rows, rows.getSideOutput(tag));
+    }
+    // Only tables without cdc.primary-keys take this way (one more shuffle, by source table); a
+    // table's changes all take the same way, so a key's changes stay in order.
+    SingleOutputStreamOperator<RowChange> keyed =
+        rows.getSideOutput(keyless)
+            .keyBy(t -> t.f0, Types.STRING)
+            .process(new DmsKeys(job, tables, lenient, tag, DMS_KEY_WAIT), RowChangeType.INSTANCE)
+            .name("DMS keys from control records")
+            .uid("dms-keys");
+    return new Checked<>(
+        rows.union(keyed), rows.getSideOutput(tag).union(keyed.getSideOutput(tag)));
   }
+
+  /**
+   * How long a DMS table's changes wait for the create-table control record that names its key.
+   * Generous: the control record may sit on a shard read later than the data's, e.g. while a
+   * restarted job catches up on a backlog.
+   */
+  static final Duration DMS_KEY_WAIT = Duration.ofMinutes(5);
 
   /**
    * Keyed by table and primary key, without changes older than the last one applied; those leave by

@@ -122,7 +122,7 @@ public final class DmsJson {
             before,
             after,
             List.of(),
-            new long[] {micros, transactionId(meta)},
+            position(micros, meta),
             micros < 0 ? -1 : micros / 1000),
         null);
   }
@@ -146,6 +146,24 @@ public final class DmsJson {
               + " is not an ISO-8601 UTC time such as 2024-05-14T09:30:00.123456Z",
           e);
     }
+  }
+
+  /**
+   * {timestamp, transaction-id}, and the record's offset within its transaction when DMS writes it
+   * (IncludeTransactionDetails): two changes of one key in one transaction share the first two, and
+   * only the offset tells which came last once a shard split lets them arrive out of order.
+   */
+  private static long[] position(long micros, JsonNode meta) throws ChangeDecodeException {
+    long transaction = transactionId(meta);
+    JsonNode offset = meta.get("transaction-record-id");
+    if (offset == null || offset.isNull()) {
+      return new long[] {micros, transaction};
+    }
+    return new long[] {
+      micros,
+      transaction,
+      DebeziumJson.position(meta, "transaction-record-id", "metadata.transaction-record-id")
+    };
   }
 
   /**

@@ -168,6 +168,18 @@ class DmsJsonTest {
                 .change
                 .position())
         .containsExactly(micros, 42L);
+    // with IncludeTransactionDetails: the offset within the transaction orders one key's changes
+    assertThat(
+            DmsJson.decode(
+                    update(ts + ",\"transaction-id\":42,\"transaction-record-id\":3")
+                        .getBytes(StandardCharsets.UTF_8))
+                .change
+                .position())
+        .containsExactly(micros, 42L, 3L);
+    assertThat(
+            failure(update(ts + ",\"transaction-id\":42,\"transaction-record-id\":\"x\""))
+                .getMessage())
+        .isEqualTo("metadata.transaction-record-id = \"x\" is not an integer");
   }
 
   @Test

@@ -28,8 +28,8 @@ import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.m
 
 /**
  * Kinesis client helpers for tests, against any endpoint: create a stream and wait until it is
- * active, put plain and KPL-aggregated records to a chosen shard, split a shard. Uses the AWS SDK
- * v2 that the Kinesis connector shades, with dummy credentials.
+ * active, put plain and KPL-aggregated records to a chosen shard, split and merge shards. Uses the
+ * AWS SDK v2 that the Kinesis connector shades, with dummy credentials.
  */
 public final class KinesisStreams implements AutoCloseable {
   public static final String REGION = "us-east-1";
@@ -147,6 +147,11 @@ public final class KinesisStreams implements AutoCloseable {
       this.partitionKey = partitionKey;
       this.data = data;
     }
+
+    /** Data for whichever shard Kinesis hashes {@code partitionKey} to, as producers put it. */
+    public Entry(String partitionKey, byte[] data) {
+      this(null, partitionKey, data);
+    }
   }
 
   /**
@@ -173,7 +178,8 @@ public final class KinesisStreams implements AutoCloseable {
           batch.add(
               PutRecordsRequestEntry.builder()
                   .partitionKey(e.partitionKey)
-                  .explicitHashKey(e.shard.hashKeyRange().startingHashKey())
+                  .explicitHashKey(
+                      e.shard == null ? null : e.shard.hashKeyRange().startingHashKey())
                   .data(SdkBytes.fromByteArray(e.data))
                   .build());
         }
@@ -297,6 +303,14 @@ public final class KinesisStreams implements AutoCloseable {
     BigInteger end = new BigInteger(shard.hashKeyRange().endingHashKey());
     String middle = start.add(end).shiftRight(1).add(BigInteger.ONE).toString();
     client.splitShard(b -> b.streamName(stream).shardToSplit(shardId).newStartingHashKey(middle));
+    waitActive(stream);
+  }
+
+  /** Merges two shards with adjacent hash ranges into one and waits until the stream is active. */
+  public void merge(String stream, String shardId, String adjacentShardId)
+      throws InterruptedException {
+    client.mergeShards(
+        b -> b.streamName(stream).shardToMerge(shardId).adjacentShardToMerge(adjacentShardId));
     waitActive(stream);
   }
 

@@ -38,6 +38,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * source (kafka | kinesis), decoded to row changes (a key change: delete + insert)
+ *    |   (DMS tables without cdc.primary-keys: by source table --> key from create-table record)
  *    |--> key by (table, primary key) --> ordering guard (drops stale changes)
  *    |       |    '--> stale (cdc.stale-changes = dead-letter) --------.
  *    |       --> create / evolve tables --> upsert sink               |

@@ -632,4 +632,76 @@ class CdcJobTest {
     }
     assertThat(deadLetters(lake)).containsExactly(Map.entry("unknown-op", "25"));
   }
+
+  /** A DMS data record of sales.{@code table} at {@code second} past 09:00. */
+  static String dms(String table, String op, String data, int second) {
+    return "{\"data\":"
+        + data
+        + ",\"metadata\":{\"timestamp\":\"2024-05-14T09:00:"
+        + String.format("%02d", second)
+        + ".000001Z\",\"record-type\":\"data\",\"operation\":\""
+        + op
+        + "\",\"partition-key-type\":\"primary-key\",\"schema-name\":\"sales\","
+        + "\"table-name\":\""
+        + table
+        + "\"}}";
+  }
+
+  /** A DMS create-table control record of sales.{@code table} naming its primary key. */
+  static String dmsCreateTable(String table, String key) {
+    return "{\"control\":{\"table-def\":{\"columns\":{},\"primary-key\":"
+        + key
+        + "}},\"metadata\":{\"timestamp\":\"2024-05-14T08:59:59.000001Z\","
+        + "\"record-type\":\"control\",\"operation\":\"create-table\","
+        + "\"partition-key-type\":\"task-id\",\"schema-name\":\"sales\",\"table-name\":\""
+        + table
+        + "\"}}";
+  }
+
+  @Test
+  void dmsKeysComeFromCreateTableControlRecordsAndConfigurationWins() throws Exception {
+    format = "dms-json";
+    sendValues(
+        "dms-control",
+        List.of(
+            // customers: changes before the control record that names their key wait for it
+            dms("customers", "load", "{\"customer_id\":1,\"name\":\"a\"}", 1),
+            dms("customers", "insert", "{\"customer_id\":2,\"name\":\"b\"}", 2),
+            dms("customers", "update", "{\"customer_id\":1,\"name\":\"a2\"}", 3),
+            dms("customers", "delete", "{\"customer_id\":2,\"name\":\"b\"}", 4),
+            // orders: cdc.primary-keys says order_id; this control record's key is ignored
+            dmsCreateTable("orders", "[\"order_id\",\"customer_id\"]"),
+            dmsCreateTable("customers", "[\"customer_id\"]"),
+            dms("customers", "insert", "{\"customer_id\":3,\"name\":\"c\"}", 5),
+            dms("orders", "insert", "{\"order_id\":10,\"customer_id\":1}", 6),
+            dms("orders", "update", "{\"order_id\":10,\"customer_id\":3}", 7),
+            // notes: neither configured nor named by a control record
+            dms("notes", "insert", "{\"note_id\":1,\"text\":\"x\"}", 8)));
+    Main.run(args("dms-control", "--cdc.primary-keys", "sales.orders=order_id"));
+    IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    Map<Long, Map<String, Object>> customers = new TreeMap<>();
+    for (Record r : Tables.read(lake, "sales_customers")) {
+      customers.put((Long) r.getField("customer_id"), Map.of("name", r.getField("name")));
+    }
+    assertThat(customers).isEqualTo(Map.of(1L, Map.of("name", "a2"), 3L, Map.of("name", "c")));
+    List<Record> orders = Tables.read(lake, "sales_orders");
+    assertThat(orders).hasSize(1);
+    assertThat(orders.get(0).getField("order_id")).isEqualTo(10L);
+    assertThat(orders.get(0).getField("customer_id")).isEqualTo(3L);
+    assertThat(identifierFields(lake, "sales_customers")).containsExactly("customer_id");
+    assertThat(identifierFields(lake, "sales_orders")).containsExactly("order_id");
+    List<Record> dead = Tables.read(lake, "cdc_dead_letters");
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).getField("reason")).isEqualTo("missing-key");
+    assertThat(dead.get(0).getField("source_position")).isEqualTo("9");
+    assertThat((String) dead.get(0).getField("error_message"))
+        .contains("sales.notes")
+        .contains("create-table")
+        .contains("cdc.primary-keys");
+  }
+
+  static java.util.Set<String> identifierFields(IcebergCatalog catalog, String table) {
+    return catalog.with(
+        c -> c.loadTable(catalog.identifier(table)).schema().identifierFieldNames());
+  }
 }
