@@ -77,10 +77,18 @@ class BenchmarkHarness {
       report = new ObjectMapper().readValue(Path.of(from).toFile(), Map.class);
       int p =
           ((Number) ((Map<String, Object>) report.get("settings")).get("parallelism")).intValue();
-      for (Map<String, Object> job : (List<Map<String, Object>>) report.get("jobs")) {
+      for (Map<String, Object> job :
+          (List<Map<String, Object>>) report.getOrDefault("jobs", List.of())) {
         List<Map<String, Object>> runs = (List<Map<String, Object>>) job.get("runs");
         job.put("summary", summary(runs));
         job.put("targets", targets((String) job.get("job"), runs, p));
+      }
+      Map<String, Object> steady = (Map<String, Object>) report.get("steady");
+      if (steady != null) {
+        for (Map<String, Object> job : (List<Map<String, Object>>) steady.get("jobs")) {
+          List<Map<String, Object>> runs = (List<Map<String, Object>>) job.get("runs");
+          job.put("summary", BenchSteady.summary((String) job.get("job"), runs));
+        }
       }
       write(report, s.out);
     }
@@ -99,6 +107,18 @@ class BenchmarkHarness {
     String partitionSpec = "";
     Path out = Path.of("target", "bench");
 
+    /** {@code bounded}, {@code steady} or {@code both}. */
+    String mode = "bounded";
+
+    /** Events/s of the steady-state producer; 0: each job's default ({@link BenchSteady}). */
+    int steadyRate;
+
+    int steadyWarmupSeconds = 30;
+    int steadyWindowSeconds = 120;
+
+    /** The steady-state backlog, in seconds of the producer's rate. */
+    int steadyBacklogSeconds = 20;
+
     static Settings fromSystemProperties() {
       Settings s = new Settings();
       s.jobs = Arrays.asList(System.getProperty("bench.jobs", String.join(",", s.jobs)).split(","));
@@ -109,6 +129,16 @@ class BenchmarkHarness {
       s.checkpointInterval = System.getProperty("bench.checkpoint-interval", s.checkpointInterval);
       s.partitionSpec = System.getProperty("bench.partition-spec", s.partitionSpec).trim();
       s.out = Path.of(System.getProperty("bench.out", s.out.toString()));
+      s.mode = System.getProperty("bench.mode", s.mode).trim();
+      if (!List.of("bounded", "steady", "both").contains(s.mode)) {
+        throw new IllegalArgumentException(
+            "bench.mode: '" + s.mode + "' is none of bounded, steady, both");
+      }
+      s.steadyRate = Integer.getInteger("bench.steady.rate", s.steadyRate);
+      s.steadyWarmupSeconds = Integer.getInteger("bench.steady.warmup", s.steadyWarmupSeconds);
+      s.steadyWindowSeconds = Integer.getInteger("bench.steady.window", s.steadyWindowSeconds);
+      s.steadyBacklogSeconds =
+          Integer.getInteger("bench.steady.backlog-seconds", s.steadyBacklogSeconds);
       return s;
     }
 
@@ -123,6 +153,7 @@ class BenchmarkHarness {
       m.put("ingestPartitionSpec", partitionSpec.isEmpty() ? "unpartitioned" : partitionSpec);
       m.put("kafkaPartitions", BenchWorkloads.PARTITIONS);
       m.put("order", "per round: ceiling, job, SQL");
+      m.put("mode", mode);
       return m;
     }
   }
@@ -134,8 +165,11 @@ class BenchmarkHarness {
     report.put("settings", s.describe());
     report.put("machine", machine());
     List<Map<String, Object>> jobs = new ArrayList<>();
-    report.put("jobs", jobs);
-    List<Workload> workloads = BenchWorkloads.all(s.jobs, s.partitionSpec);
+    boolean bounded = !s.mode.equals("steady");
+    if (bounded) {
+      report.put("jobs", jobs);
+    }
+    List<Workload> workloads = bounded ? BenchWorkloads.all(s.jobs, s.partitionSpec) : List.of();
     Probe probe = Probe.install();
     try (KafkaServer kafka = KafkaServer.start()) {
       Setup setup = new Setup(kafka, dir, s.parallelism, s.checkpointInterval);
@@ -171,6 +205,9 @@ class BenchmarkHarness {
         job.put("targets", targets(w.name, runs, s.parallelism));
         jobs.add(job);
       }
+      if (!s.mode.equals("bounded")) {
+        report.put("steady", BenchSteady.run(s, setup, probe));
+      }
     } finally {
       probe.uninstall();
     }
@@ -193,15 +230,29 @@ class BenchmarkHarness {
     assertComplete(report, "ceiling", "job", "sql");
   }
 
-  /** Fails unless every run of the given kinds processed every event. */
+  /**
+   * Fails unless every run of the given kinds processed every event, bounded and steady state
+   * (whichever the report has).
+   */
+  @SuppressWarnings("unchecked")
   static void assertComplete(Map<String, Object> report, String... kinds) {
     List<String> checked = List.of(kinds);
     List<String> incomplete = new ArrayList<>();
-    for (Map<String, Object> job : (List<Map<String, Object>>) report.get("jobs")) {
+    List<Map<String, Object>> jobs = new ArrayList<>();
+    if (report.containsKey("jobs")) {
+      jobs.addAll((List<Map<String, Object>>) report.get("jobs"));
+    }
+    if (report.containsKey("steady")) {
+      jobs.addAll(
+          (List<Map<String, Object>>) ((Map<String, Object>) report.get("steady")).get("jobs"));
+    }
+    for (Map<String, Object> job : jobs) {
+      String mode = job.containsKey("rate") ? " steady" : "";
       for (Map<String, Object> run : (List<Map<String, Object>>) job.get("runs")) {
         if (checked.contains(String.valueOf(run.get("kind")))
             && !Boolean.TRUE.equals(run.get("complete"))) {
-          incomplete.add(job.get("job") + " " + run.get("kind") + " round " + run.get("round"));
+          incomplete.add(
+              job.get("job") + mode + " " + run.get("kind") + " round " + run.get("round"));
         }
       }
     }
@@ -342,7 +393,7 @@ class BenchmarkHarness {
     return m;
   }
 
-  private static List<Double> ratios(List<Double> a, List<Double> b) {
+  static List<Double> ratios(List<Double> a, List<Double> b) {
     List<Double> out = new ArrayList<>();
     for (int i = 0; i < a.size(); i++) {
       out.add(a.get(i) / b.get(i));
@@ -381,7 +432,7 @@ class BenchmarkHarness {
     return out;
   }
 
-  private static Map<String, Object> target(String name, double value, boolean met) {
+  static Map<String, Object> target(String name, double value, boolean met) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", name);
     m.put("value", round(value, 2));
