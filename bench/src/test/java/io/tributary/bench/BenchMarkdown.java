@@ -145,8 +145,9 @@ final class BenchMarkdown {
                 + " with a backlog of %s s of the producer's rate; warm-up %s s, then a window of"
                 + " at least %s s from one checkpoint completion to another. events/s: offsets"
                 + " committed in the window over its length; CPU s/M: this JVM's CPU in the"
-                + " window minus the harness's producer and sampler threads; saturated: the"
-                + " variant never caught up with the topic in the window.%n%n",
+                + " window minus the harness's producer and sampler threads; saturated: its lag"
+                + " grew over the window, or stayed above an interval's worth of the producer's"
+                + " records at every checkpoint in it (it ran as fast as it could).%n%n",
             settings.get("backlogSeconds"),
             settings.get("warmupSeconds"),
             settings.get("windowSeconds")));
@@ -242,7 +243,7 @@ final class BenchMarkdown {
   }
 
   private static String yesNo(Object b) {
-    return Boolean.TRUE.equals(b) ? "yes" : "no";
+    return b == null ? "-" : Boolean.TRUE.equals(b) ? "yes" : "no";
   }
 
   @SuppressWarnings("unchecked")

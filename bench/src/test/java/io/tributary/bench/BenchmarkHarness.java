@@ -110,6 +110,12 @@ class BenchmarkHarness {
     /** {@code bounded}, {@code steady} or {@code both}. */
     String mode = "bounded";
 
+    /** The jobs of the steady-state mode; {@code bench.steady.jobs}, default {@code bench.jobs}. */
+    List<String> steadyJobs = jobs;
+
+    /** What steady state runs each round: {@code job}, {@code sql} or both, in that order. */
+    List<String> steadyKinds = List.of(BenchSteady.KINDS);
+
     /** Events/s of the steady-state producer; 0: each job's default ({@link BenchSteady}). */
     int steadyRate;
 
@@ -134,6 +140,12 @@ class BenchmarkHarness {
         throw new IllegalArgumentException(
             "bench.mode: '" + s.mode + "' is none of bounded, steady, both");
       }
+      s.steadyJobs =
+          Arrays.asList(
+              System.getProperty("bench.steady.jobs", String.join(",", s.jobs)).split(","));
+      s.steadyKinds =
+          Arrays.asList(
+              System.getProperty("bench.steady.kinds", String.join(",", s.steadyKinds)).split(","));
       s.steadyRate = Integer.getInteger("bench.steady.rate", s.steadyRate);
       s.steadyWarmupSeconds = Integer.getInteger("bench.steady.warmup", s.steadyWarmupSeconds);
       s.steadyWindowSeconds = Integer.getInteger("bench.steady.window", s.steadyWindowSeconds);
@@ -393,9 +405,10 @@ class BenchmarkHarness {
     return m;
   }
 
+  /** Per round, a over b; none where one of them was not run (steady state of one kind). */
   static List<Double> ratios(List<Double> a, List<Double> b) {
     List<Double> out = new ArrayList<>();
-    for (int i = 0; i < a.size(); i++) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
       out.add(a.get(i) / b.get(i));
     }
     return out;
