@@ -58,6 +58,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (ingest and aggregate, default 5000000), {@code bench.cdc-events} (default 2000000), {@code
  * bench.rounds} (3), {@code bench.parallelism} (2), {@code bench.checkpoint-interval} ({@code 10
  * s}), {@code bench.partition-spec} (ingest's tables, default unpartitioned), {@code bench.out}.
+ *
+ * <p>{@code -Dbench.mode=steady} runs, instead, each job and its twin unbounded against a producer
+ * at a fixed rate ({@link BenchSteady}); {@code both} runs the bounded rounds, then steady state.
  */
 class BenchmarkHarness {
   static final String[] KINDS = {"ceiling", "job", "sql"};
