@@ -58,6 +58,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (ingest and aggregate, default 5000000), {@code bench.cdc-events} (default 2000000), {@code
  * bench.rounds} (3), {@code bench.parallelism} (2), {@code bench.checkpoint-interval} ({@code 10
  * s}), {@code bench.partition-spec} (ingest's tables, default unpartitioned), {@code bench.out}.
+ *
+ * <p>{@code -Dbench.mode=steady} runs, instead, each job and its twin unbounded against a producer
+ * at a fixed rate ({@link BenchSteady}); {@code both} runs the bounded rounds, then steady state.
  */
 class BenchmarkHarness {
   static final String[] KINDS = {"ceiling", "job", "sql"};
@@ -77,10 +80,18 @@ class BenchmarkHarness {
       report = new ObjectMapper().readValue(Path.of(from).toFile(), Map.class);
       int p =
           ((Number) ((Map<String, Object>) report.get("settings")).get("parallelism")).intValue();
-      for (Map<String, Object> job : (List<Map<String, Object>>) report.get("jobs")) {
+      for (Map<String, Object> job :
+          (List<Map<String, Object>>) report.getOrDefault("jobs", List.of())) {
         List<Map<String, Object>> runs = (List<Map<String, Object>>) job.get("runs");
         job.put("summary", summary(runs));
         job.put("targets", targets((String) job.get("job"), runs, p));
+      }
+      Map<String, Object> steady = (Map<String, Object>) report.get("steady");
+      if (steady != null) {
+        for (Map<String, Object> job : (List<Map<String, Object>>) steady.get("jobs")) {
+          List<Map<String, Object>> runs = (List<Map<String, Object>>) job.get("runs");
+          job.put("summary", BenchSteady.summary((String) job.get("job"), runs));
+        }
       }
       write(report, s.out);
     }
@@ -99,6 +110,24 @@ class BenchmarkHarness {
     String partitionSpec = "";
     Path out = Path.of("target", "bench");
 
+    /** {@code bounded}, {@code steady} or {@code both}. */
+    String mode = "bounded";
+
+    /** The jobs of the steady-state mode; {@code bench.steady.jobs}, default {@code bench.jobs}. */
+    List<String> steadyJobs = jobs;
+
+    /** What steady state runs each round: {@code job}, {@code sql} or both, in that order. */
+    List<String> steadyKinds = List.of(BenchSteady.KINDS);
+
+    /** Events/s of the steady-state producer; 0: each job's default ({@link BenchSteady}). */
+    int steadyRate;
+
+    int steadyWarmupSeconds = 30;
+    int steadyWindowSeconds = 120;
+
+    /** The steady-state backlog, in seconds of the producer's rate. */
+    int steadyBacklogSeconds = 20;
+
     static Settings fromSystemProperties() {
       Settings s = new Settings();
       s.jobs = Arrays.asList(System.getProperty("bench.jobs", String.join(",", s.jobs)).split(","));
@@ -109,6 +138,22 @@ class BenchmarkHarness {
       s.checkpointInterval = System.getProperty("bench.checkpoint-interval", s.checkpointInterval);
       s.partitionSpec = System.getProperty("bench.partition-spec", s.partitionSpec).trim();
       s.out = Path.of(System.getProperty("bench.out", s.out.toString()));
+      s.mode = System.getProperty("bench.mode", s.mode).trim();
+      if (!List.of("bounded", "steady", "both").contains(s.mode)) {
+        throw new IllegalArgumentException(
+            "bench.mode: '" + s.mode + "' is none of bounded, steady, both");
+      }
+      s.steadyJobs =
+          Arrays.asList(
+              System.getProperty("bench.steady.jobs", String.join(",", s.jobs)).split(","));
+      s.steadyKinds =
+          Arrays.asList(
+              System.getProperty("bench.steady.kinds", String.join(",", s.steadyKinds)).split(","));
+      s.steadyRate = Integer.getInteger("bench.steady.rate", s.steadyRate);
+      s.steadyWarmupSeconds = Integer.getInteger("bench.steady.warmup", s.steadyWarmupSeconds);
+      s.steadyWindowSeconds = Integer.getInteger("bench.steady.window", s.steadyWindowSeconds);
+      s.steadyBacklogSeconds =
+          Integer.getInteger("bench.steady.backlog-seconds", s.steadyBacklogSeconds);
       return s;
     }
 
@@ -123,6 +168,7 @@ class BenchmarkHarness {
       m.put("ingestPartitionSpec", partitionSpec.isEmpty() ? "unpartitioned" : partitionSpec);
       m.put("kafkaPartitions", BenchWorkloads.PARTITIONS);
       m.put("order", "per round: ceiling, job, SQL");
+      m.put("mode", mode);
       return m;
     }
   }
@@ -134,8 +180,11 @@ class BenchmarkHarness {
     report.put("settings", s.describe());
     report.put("machine", machine());
     List<Map<String, Object>> jobs = new ArrayList<>();
-    report.put("jobs", jobs);
-    List<Workload> workloads = BenchWorkloads.all(s.jobs, s.partitionSpec);
+    boolean bounded = !s.mode.equals("steady");
+    if (bounded) {
+      report.put("jobs", jobs);
+    }
+    List<Workload> workloads = bounded ? BenchWorkloads.all(s.jobs, s.partitionSpec) : List.of();
     Probe probe = Probe.install();
     try (KafkaServer kafka = KafkaServer.start()) {
       Setup setup = new Setup(kafka, dir, s.parallelism, s.checkpointInterval);
@@ -171,6 +220,9 @@ class BenchmarkHarness {
         job.put("targets", targets(w.name, runs, s.parallelism));
         jobs.add(job);
       }
+      if (!s.mode.equals("bounded")) {
+        report.put("steady", BenchSteady.run(s, setup, probe));
+      }
     } finally {
       probe.uninstall();
     }
@@ -193,15 +245,29 @@ class BenchmarkHarness {
     assertComplete(report, "ceiling", "job", "sql");
   }
 
-  /** Fails unless every run of the given kinds processed every event. */
+  /**
+   * Fails unless every run of the given kinds processed every event, bounded and steady state
+   * (whichever the report has).
+   */
+  @SuppressWarnings("unchecked")
   static void assertComplete(Map<String, Object> report, String... kinds) {
     List<String> checked = List.of(kinds);
     List<String> incomplete = new ArrayList<>();
-    for (Map<String, Object> job : (List<Map<String, Object>>) report.get("jobs")) {
+    List<Map<String, Object>> jobs = new ArrayList<>();
+    if (report.containsKey("jobs")) {
+      jobs.addAll((List<Map<String, Object>>) report.get("jobs"));
+    }
+    if (report.containsKey("steady")) {
+      jobs.addAll(
+          (List<Map<String, Object>>) ((Map<String, Object>) report.get("steady")).get("jobs"));
+    }
+    for (Map<String, Object> job : jobs) {
+      String mode = job.containsKey("rate") ? " steady" : "";
       for (Map<String, Object> run : (List<Map<String, Object>>) job.get("runs")) {
         if (checked.contains(String.valueOf(run.get("kind")))
             && !Boolean.TRUE.equals(run.get("complete"))) {
-          incomplete.add(job.get("job") + " " + run.get("kind") + " round " + run.get("round"));
+          incomplete.add(
+              job.get("job") + mode + " " + run.get("kind") + " round " + run.get("round"));
         }
       }
     }
@@ -342,9 +408,10 @@ class BenchmarkHarness {
     return m;
   }
 
-  private static List<Double> ratios(List<Double> a, List<Double> b) {
+  /** Per round, a over b; none where one of them was not run (steady state of one kind). */
+  static List<Double> ratios(List<Double> a, List<Double> b) {
     List<Double> out = new ArrayList<>();
-    for (int i = 0; i < a.size(); i++) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
       out.add(a.get(i) / b.get(i));
     }
     return out;
@@ -381,7 +448,7 @@ class BenchmarkHarness {
     return out;
   }
 
-  private static Map<String, Object> target(String name, double value, boolean met) {
+  static Map<String, Object> target(String name, double value, boolean met) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", name);
     m.put("value", round(value, 2));

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A tiny run of {@link BenchmarkHarness} (2,000 events per job, one round) to keep it working: the
- * report written as JSON and Markdown has every job, every run kind and every metric, and every run
- * processed every event. Never asserts any timing.
+ * A tiny run of {@link BenchmarkHarness} (2,000 events per job, one round, then a few seconds of
+ * steady state for {@code ingest}) to keep it working: the report written as JSON and Markdown has
+ * every job, every run kind and every metric, and every run processed every event. Never asserts
+ * any timing.
  */
 class BenchmarkHarnessTest {
   @TempDir Path dir;
@@ -30,6 +31,16 @@ class BenchmarkHarnessTest {
     s.rounds = 1;
     s.checkpointInterval = "1 s";
     s.out = dir.resolve("out");
+    // and a few seconds of steady state of one job, after the bounded runs on the same broker;
+    // without its twin, as each unbounded run costs about 20 s here: start-up, and up to 10 s for
+    // the Kafka source to commit its last offsets once the topic is idle
+    s.mode = "both";
+    s.steadyJobs = List.of("ingest");
+    s.steadyKinds = List.of("job");
+    s.steadyRate = 1_000;
+    s.steadyBacklogSeconds = 2;
+    s.steadyWarmupSeconds = 1;
+    s.steadyWindowSeconds = 2;
     Map<String, Object> report = BenchmarkHarness.run(s, dir.resolve("work"));
     // Tributary's own runs must be exact. A bounded SQL twin can lose rows to Iceberg's
     // end-of-input commit bug (README, "Bounded runs and the end-of-input commit"; seen once in
@@ -99,5 +110,38 @@ class BenchmarkHarnessTest {
       }
     }
     assertEquals(List.of("ingest", "aggregate", "cdc"), jobs);
+
+    JsonNode steady = json.get("steady");
+    assertTrue(md.contains("## Steady state"), "steady state in the Markdown");
+    assertEquals(1, steady.get("jobs").size());
+    JsonNode job = steady.get("jobs").get(0);
+    assertEquals("ingest", job.get("job").asText());
+    List<String> kinds = new ArrayList<>();
+    for (JsonNode run : job.get("runs")) {
+      String what = "steady " + run.get("kind").asText();
+      kinds.add(run.get("kind").asText());
+      assertTrue(run.get("complete").asBoolean(), what + " processed every event: " + run);
+      for (String metric :
+          List.of(
+              "eventsPerSecond",
+              "producedPerSecond",
+              "cpuSecondsPerMillion",
+              "harnessCpuSeconds",
+              "brokerCpuSecondsPerMillion",
+              "sent")) {
+        assertTrue(run.get(metric).isNumber(), what + " " + metric);
+      }
+      assertTrue(run.get("windowSeconds").asDouble() >= 2, what + " window");
+      assertTrue(run.get("saturated").isBoolean(), what + " saturated");
+      assertTrue(run.get("lag").has("atStart") && run.get("lag").has("min"), what + " lag");
+      assertEquals(run.get("sent").asLong(), run.get("processed").get("table rows").asLong(), what);
+    }
+    assertEquals(List.of("job"), kinds);
+    JsonNode sum = job.get("summary");
+    assertTrue(sum.get("eventsPerSecond").get("job").get("median").isNumber(), "steady rate");
+    assertTrue(sum.get("cpuSecondsPerMillion").get("job").get("median").isNumber(), "steady CPU");
+    assertTrue(sum.has("jobToSql") && sum.has("cpuJobToSql"), "steady ratios");
+    assertTrue(sum.get("allComplete").asBoolean(), "steady: every run exact");
+    assertEquals(2, sum.get("targets").size());
   }
 }
