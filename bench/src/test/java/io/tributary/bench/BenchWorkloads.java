@@ -16,7 +16,6 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.IcebergSinkBuilder;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.jobs.Main;
-import io.tributary.jobs.TributaryJob;
 import io.tributary.jobs.TributaryOptions;
 import io.tributary.metrics.Metrics;
 import io.tributary.quality.Checked;
@@ -211,19 +210,11 @@ final class BenchWorkloads {
       return exact(s, run, "sql", events);
     }
 
-    /**
-     * Starts the job unbounded (steady state) from the arguments of {@link #args}, built as {@link
-     * Main#run} builds it, and returns without waiting for it.
-     */
+    /** Starts the job unbounded (steady state) from the arguments of {@link #args}. */
     JobClient start(Setup s, String run) throws Exception {
       List<String> a = args(s, run);
       a.set(a.indexOf("--source.bounded") + 1, "false");
-      ConfigLoader.Loaded loaded = ConfigLoader.load(a.toArray(new String[0]));
-      TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
-      TributaryJob job = TributaryJob.fromConfig(config);
-      StreamExecutionEnvironment env = Components.environment(config, loaded.origin);
-      job.build(env);
-      return env.executeAsync("tributary-" + job.name());
+      return Main.start(a.toArray(new String[0]));
     }
 
     /** The arguments every job and ceiling gets, as {@link Main} reads them. */

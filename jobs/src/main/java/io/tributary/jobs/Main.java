@@ -18,6 +18,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,6 +134,33 @@ public final class Main {
 
   /** Validates, builds and executes; returns when the job ends (bounded sources end). */
   public static Run run(String[] args) throws Exception {
+    Built b = build(args);
+    long start = System.nanoTime();
+    JobExecutionResult result = b.env.execute("tributary-" + b.job.name());
+    return new Run(b.job, result, (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /**
+   * Validates, builds and submits, and returns at once: for a run that does not end by itself and
+   * is watched and cancelled through its client (the benchmark's steady state).
+   */
+  public static JobClient start(String[] args) throws Exception {
+    Built b = build(args);
+    return b.env.executeAsync("tributary-" + b.job.name());
+  }
+
+  /** A job added to its environment, not yet submitted. */
+  private static final class Built {
+    final TributaryJob job;
+    final StreamExecutionEnvironment env;
+
+    Built(TributaryJob job, StreamExecutionEnvironment env) {
+      this.job = job;
+      this.env = env;
+    }
+  }
+
+  private static Built build(String[] args) throws Exception {
     ConfigLoader.Loaded loaded = ConfigLoader.load(args);
     TributaryConfig config = TributaryConfig.validate(loaded.groups, TributaryOptions.ALL);
     LOG.info("Tributary configuration ({}):\n{}", loaded.origin, config.describe());
@@ -147,8 +175,6 @@ public final class Main {
         throw new ConfigException(refusal.get());
       }
     }
-    long start = System.nanoTime();
-    JobExecutionResult result = env.execute("tributary-" + job.name());
-    return new Run(job, result, (System.nanoTime() - start) / 1_000_000);
+    return new Built(job, env);
   }
 }
