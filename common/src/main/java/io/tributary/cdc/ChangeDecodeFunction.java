@@ -4,7 +4,6 @@ import io.tributary.format.AvroFrames;
 import io.tributary.format.FormatOptions;
 import io.tributary.metrics.Metrics;
 import io.tributary.quality.DeadLetter;
-import io.tributary.quality.Reason;
 import io.tributary.source.RawRecord;
 import java.util.List;
 import java.util.Set;
@@ -121,15 +120,7 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
       }
     } catch (ChangeDecodeException e) {
       dead.inc();
-      ctx.output(
-          deadLetters,
-          DeadLetter.of(
-              job,
-              raw,
-              Reason.of(e.reason()),
-              e.getCause() == null ? null : e.getCause().getClass().getName(),
-              e.getMessage(),
-              System.currentTimeMillis()));
+      ctx.output(deadLetters, e.deadLetter(job, raw));
     }
   }
 

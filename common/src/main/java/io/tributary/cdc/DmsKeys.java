@@ -3,7 +3,6 @@ package io.tributary.cdc;
 import io.tributary.format.FormatOptions;
 import io.tributary.metrics.Metrics;
 import io.tributary.quality.DeadLetter;
-import io.tributary.quality.Reason;
 import io.tributary.source.RawRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -188,14 +187,6 @@ public final class DmsKeys
 
   private void deadLetter(Context ctx, RawRecord raw, ChangeDecodeException e) {
     dead.inc();
-    ctx.output(
-        deadLetters,
-        DeadLetter.of(
-            job,
-            raw,
-            Reason.of(e.reason()),
-            e.getCause() == null ? null : e.getCause().getClass().getName(),
-            e.getMessage(),
-            System.currentTimeMillis()));
+    ctx.output(deadLetters, e.deadLetter(job, raw));
   }
 }
