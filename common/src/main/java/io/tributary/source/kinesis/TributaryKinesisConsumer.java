@@ -410,10 +410,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       }
       boolean done;
       synchronized (lock) {
-        done =
-            getSubscribedShardsState().stream()
-                .map(KinesisStreamShardState::getLastProcessedSequenceNum)
-                .allMatch(SentinelSequenceNumber.SENTINEL_SHARD_ENDING_SEQUENCE_NUM.get()::equals);
+        done = getSubscribedShardsState().stream().allMatch(TributaryKinesisConsumer::finished);
       }
       if (!done) {
         return;
