@@ -96,13 +96,18 @@ public final class DebeziumAvro {
   }
 
   /**
-   * The primary-key columns a Debezium Avro message key names; empty when the key is absent or not
-   * a registry-framed record (keys are optional: cdc.primary-keys may name them).
+   * The primary-key columns a Debezium Avro message key names; empty when the key is absent or
+   * neither a registry-framed record nor a JSON object (keys are optional: cdc.primary-keys may
+   * name them). Debezium Server writes Avro values with a JSON key (its Kinesis sink sends the
+   * key's text as partition key), so a JSON object key counts as Debezium JSON's would.
    */
   public static List<String> keyColumns(AvroFrames frames, byte[] key)
       throws ChangeDecodeException {
     if (key == null || key.length == 0) {
       return List.of();
+    }
+    if (key[0] == '{') {
+      return DebeziumJson.keyColumns(key);
     }
     GenericRecord k;
     try {

@@ -7,6 +7,7 @@ import io.tributary.format.AvroFrames;
 import io.tributary.format.FakeRegistry;
 import io.tributary.testing.DebeziumAvroEvents;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.Arrays;
@@ -121,5 +122,22 @@ class DebeziumAvroTest {
                 3));
     assertThatThrownBy(() -> DebeziumAvro.decode(frames, badOp, CdcOptions.Position.LOG))
         .matches(e -> ((ChangeDecodeException) e).reason().equals("unknown-op"));
+  }
+
+  /**
+   * Debezium Server writes Avro values with JSON keys (on Kinesis, the key's text is the partition
+   * key): the key columns come from the JSON object; a null component is a missing key, and a key
+   * that is neither framed Avro nor JSON names none (cdc.primary-keys must then name them).
+   */
+  @Test
+  void aJsonMessageKeyNamesTheKeyColumns() throws Exception {
+    byte[] json = "{\"id\":7,\"region\":\"eu\"}".getBytes(StandardCharsets.UTF_8);
+    assertThat(DebeziumAvro.keyColumns(frames, json)).isEqualTo(List.of("id", "region"));
+    byte[] nullPart = "{\"id\":null}".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> DebeziumAvro.keyColumns(frames, nullPart))
+        .matches(e -> ((ChangeDecodeException) e).reason().equals("missing-key"))
+        .hasMessageContaining("'id' is null");
+    byte[] opaque = "customers-7".getBytes(StandardCharsets.UTF_8);
+    assertThat(DebeziumAvro.keyColumns(frames, opaque)).isEmpty();
   }
 }

@@ -4,18 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.format.FakeRegistry;
 import io.tributary.iceberg.IcebergCatalog;
-import io.tributary.stack.ApicurioRegistry;
-import io.tributary.stack.GlueMock;
-import io.tributary.stack.Ports;
-import io.tributary.stack.ServerProcess;
 import io.tributary.testing.DebeziumAvroEvents;
 import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,27 +19,23 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.glue.GlueClient;
-import software.amazon.awssdk.services.glue.model.Compatibility;
-import software.amazon.awssdk.services.glue.model.DataFormat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Registry Avro through a real Kafka broker and a real Confluent-compatible schema registry
@@ -56,59 +44,16 @@ import software.amazon.awssdk.services.glue.model.DataFormat;
  */
 @Timeout(400)
 class AvroRegistryTest {
-  static final ObjectMapper JSON = new ObjectMapper();
-
   @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(2);
 
   @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
 
-  @TempDir static Path registryDir;
-  static ServerProcess registry;
-  static String url;
+  @RegisterExtension static final AvroRegistries registries = new AvroRegistries();
 
   @TempDir Path dir;
 
-  static ServerProcess glue;
-  static String glueEndpoint;
-
-  @BeforeAll
-  static void startRegistries() {
-    int port = Ports.free();
-    registry = ApicurioRegistry.start(registryDir, registryDir.resolve("apicurio.log"), port);
-    url = ApicurioRegistry.confluentUrl(port);
-    int gluePort = Ports.free();
-    glue = GlueMock.start(registryDir, registryDir.resolve("glue.log"), gluePort);
-    glueEndpoint = GlueMock.endpoint(gluePort);
-    S3Testing.useLocalCredentials();
-  }
-
-  @AfterAll
-  static void stopRegistries() {
-    try {
-      if (registry != null) {
-        registry.stop();
-      }
-      if (glue != null) {
-        glue.stop();
-      }
-    } finally {
-      S3Testing.clearLocalCredentials();
-    }
-  }
-
-  /** Registers a schema version under the subject, as a producer's serializer does; its id. */
   static int register(String subject, Schema schema) throws Exception {
-    String body = JSON.writeValueAsString(Map.of("schema", schema.toString()));
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(url + "/subjects/" + subject + "/versions"))
-                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return JSON.readTree(r.body()).get("id").asInt();
+    return registries.register(subject, schema);
   }
 
   static void send(String topic, List<byte[][]> keyValues) {
@@ -184,7 +129,7 @@ class AvroRegistryTest {
         new String[] {
           "--job.name", "cdc",
           "--cdc.format", "debezium-avro-confluent",
-          "--format.registry.url", url,
+          "--format.registry.url", registries.url(),
           "--job.checkpoint.interval", "1 s",
           "--job.restart.max-attempts", "2",
           "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
@@ -298,7 +243,7 @@ class AvroRegistryTest {
                 "--kafka.topics", topic,
                 "--kafka.start", "earliest",
                 "--format.type", "avro-confluent",
-                "--format.registry.url", url,
+                "--format.registry.url", registries.url(),
                 "--format.registry.subject", subject,
                 "--format.event-time.field", "ts",
                 "--iceberg.warehouse", dir.resolve("warehouse").toString(),
@@ -400,31 +345,8 @@ class AvroRegistryTest {
    */
   @Test
   void anAvroEventStreamThroughTheGlueSchemaRegistryIntoIngestExactly() throws Exception {
-    GlueClient client =
-        GlueClient.builder()
-            .region(Region.US_EAST_1)
-            .endpointOverride(URI.create(glueEndpoint))
-            .build();
-    client.createRegistry(b -> b.registryName("streams"));
-    UUID v1 =
-        UUID.fromString(
-            client
-                .createSchema(
-                    b ->
-                        b.registryId(r -> r.registryName("streams"))
-                            .schemaName("orders")
-                            .dataFormat(DataFormat.AVRO)
-                            .compatibility(Compatibility.BACKWARD)
-                            .schemaDefinition(ORDER_V1.toString()))
-                .schemaVersionId());
-    UUID v2 =
-        UUID.fromString(
-            client
-                .registerSchemaVersion(
-                    b ->
-                        b.schemaId(s -> s.registryName("streams").schemaName("orders"))
-                            .schemaDefinition(ORDER_V2.toString()))
-                .schemaVersionId());
+    UUID v1 = registries.createGlueSchema("streams", "orders", ORDER_V1);
+    UUID v2 = registries.registerGlueVersion("streams", "orders", ORDER_V2);
     Instant base = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
     List<byte[][]> records = new ArrayList<>();
     Map<String, List<Object>> expected = new TreeMap<>();
@@ -455,7 +377,7 @@ class AvroRegistryTest {
           "--format.registry.glue.registry-name", "streams",
           "--format.registry.glue.schema-name", "orders",
           "--format.registry.glue.region", "us-east-1",
-          "--format.registry.glue.endpoint", glueEndpoint,
+          "--format.registry.glue.endpoint", registries.glueEndpoint(),
           "--format.event-time.field", "ts",
           "--iceberg.warehouse", dir.resolve("warehouse").toString(),
           "--iceberg.database", "lake",
@@ -475,49 +397,52 @@ class AvroRegistryTest {
                 "malformed-avro: the body ends early: it does not match its schema version " + v1));
   }
 
-  /** Avro events through the same decode stage into aggregate: the windows equal an oracle's. */
-  @Test
-  void anAvroEventStreamIntoAggregateEqualsTheOracle() throws Exception {
-    String subject = "orders-agg-value";
-    int v1 = register(subject, ORDER_V1);
+  /**
+   * Avro events through the same decode stage into aggregate, from each registry: the windows equal
+   * an oracle's.
+   */
+  @ParameterizedTest
+  @EnumSource(AvroRegistries.Kind.class)
+  void anAvroEventStreamIntoAggregateEqualsTheOracle(AvroRegistries.Kind kind) throws Exception {
+    String topic = "orders-agg-" + kind.name().toLowerCase(Locale.ROOT);
+    AvroRegistries.Subject subject = registries.subject(kind, topic + "-value", ORDER_V1);
     Instant base = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
     List<byte[][]> records = new ArrayList<>();
     Map<String, long[]> oracle = new TreeMap<>(); // "window start status" -> events, qty sum
     for (int i = 0; i < 30; i++) {
       Instant ts = base.plusSeconds(i * 10L);
       GenericRecord r = order(ORDER_V1, i, ts);
-      records.add(new byte[][] {null, FakeRegistry.confluent(v1, r)});
+      records.add(new byte[][] {null, subject.frame(0, r)});
       long[] cell =
           oracle.computeIfAbsent(
               ts.truncatedTo(ChronoUnit.MINUTES) + " " + r.get("status"), k -> new long[2]);
       cell[0]++;
       cell[1] += i;
     }
-    records.add(new byte[][] {null, FakeRegistry.confluent(777777, order(ORDER_V1, 0, base))});
-    send("orders-agg", records);
+    records.add(new byte[][] {null, subject.unknown(order(ORDER_V1, 0, base))});
+    send(topic, records);
 
-    Main.run(
-        new String[] {
-          "--job.name", "aggregate",
-          "--job.checkpoint.interval", "1 s",
-          "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-          "--source.type", "kafka",
-          "--source.bounded", "true",
-          "--kafka.bootstrap.servers", kafka.bootstrapServers(),
-          "--kafka.topics", "orders-agg",
-          "--kafka.start", "earliest",
-          "--format.type", "avro-confluent",
-          "--format.registry.url", url,
-          "--format.registry.subject", subject,
-          "--format.event-time.field", "ts",
-          "--aggregate.window.type", "tumbling",
-          "--aggregate.window.size", "1 min",
-          "--aggregate.group-by", "status",
-          "--aggregate.aggregates", "count(*) AS events, sum(qty) AS qty",
-          "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-          "--iceberg.database", "metrics",
-          "--iceberg.table", "order_minutes"
-        });
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--job.name", "aggregate",
+                "--job.checkpoint.interval", "1 s",
+                "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+                "--source.type", "kafka",
+                "--source.bounded", "true",
+                "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "--kafka.topics", topic,
+                "--kafka.start", "earliest",
+                "--format.event-time.field", "ts",
+                "--aggregate.window.type", "tumbling",
+                "--aggregate.window.size", "1 min",
+                "--aggregate.group-by", "status",
+                "--aggregate.aggregates", "count(*) AS events, sum(qty) AS qty",
+                "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+                "--iceberg.database", "metrics",
+                "--iceberg.table", "order_minutes"));
+    args.addAll(subject.eventFormat());
+    Main.run(args.toArray(new String[0]));
 
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "metrics");
     Map<String, long[]> windows = new TreeMap<>();
@@ -535,31 +460,16 @@ class AvroRegistryTest {
         .isEqualTo(
             Map.of(
                 30L,
-                "unknown-schema: the registry has no schema id 777777 (deleted, or written against"
-                    + " another registry)"));
+                "unknown-schema: the registry has no "
+                    + subject.namedUnknown()
+                    + " (deleted, or written against another registry)"));
   }
 
   /** Debezium's Avro envelope in the Glue wire format into cdc, keyed by configuration. */
   @Test
   void debeziumAvroThroughTheGlueSchemaRegistryMirrorsExactly() throws Exception {
     Schema v1 = DebeziumAvroEvents.envelope("accounts", false);
-    GlueClient client =
-        GlueClient.builder()
-            .region(Region.US_EAST_1)
-            .endpointOverride(URI.create(glueEndpoint))
-            .build();
-    client.createRegistry(b -> b.registryName("cdc"));
-    UUID id =
-        UUID.fromString(
-            client
-                .createSchema(
-                    b ->
-                        b.registryId(r -> r.registryName("cdc"))
-                            .schemaName("accounts-value")
-                            .dataFormat(DataFormat.AVRO)
-                            .compatibility(Compatibility.BACKWARD)
-                            .schemaDefinition(v1.toString()))
-                .schemaVersionId());
+    UUID id = registries.createGlueSchema("cdc", "accounts-value", v1);
     String t = "accounts";
     GenericRecord a = DebeziumAvroEvents.row(v1, 1, "A", "1.00", null, null, null);
     GenericRecord b = DebeziumAvroEvents.row(v1, 2, "B", null, null, null, null);
@@ -590,7 +500,7 @@ class AvroRegistryTest {
           "--cdc.primary-keys", "accounts=id",
           "--format.registry.glue.registry-name", "cdc",
           "--format.registry.glue.region", "us-east-1",
-          "--format.registry.glue.endpoint", glueEndpoint,
+          "--format.registry.glue.endpoint", registries.glueEndpoint(),
           "--job.checkpoint.interval", "1 s",
           "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
           "--source.type", "kafka",
