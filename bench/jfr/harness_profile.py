@@ -93,27 +93,31 @@ def main():
         if k:
             by[k].append(frames)
     for k in ('ceiling', 'job', 'sql'):
-        stacks = by.get(k, [])
-        n = len(stacks)
-        if not n:
-            continue
-        print(f'\n== {k}: {n} samples')
-        stages = collections.Counter()
-        for fr in stacks:
-            stages[next((s for m in fr for s, pats in STAGES if any(p in m for p in pats)), 'other')] += 1
-        print('-- by stage')
-        for s, c in stages.most_common():
-            print(f'{c * 100 / n:5.1f}% {s}')
-        print('-- self')
-        for m, c in collections.Counter(fr[0] for fr in stacks if fr).most_common(top):
-            print(f'{c * 100 / n:5.1f}% {m}')
+        report(k, by.get(k, []), top)
+
+
+def report(title, stacks, top, inclusive=True):
+    """Prints the sample count, the breakdown by stage and the top frames of some stacks."""
+    n = len(stacks)
+    if not n:
+        return
+    print(f'\n== {title}: {n} samples')
+    stages = collections.Counter()
+    for fr in stacks:
+        stages[next((s for m in fr for s, pats in STAGES if any(p in m for p in pats)), 'other')] += 1
+    print('-- by stage')
+    for s, c in stages.most_common():
+        print(f'{c * 100 / n:5.1f}% {s}')
+    print('-- self')
+    for m, c in collections.Counter(fr[0] for fr in stacks if fr).most_common(top):
+        print(f'{c * 100 / n:5.1f}% {m}')
+    if inclusive:
         incl = collections.Counter()
         for fr in stacks:
             incl.update(set(fr))
         print('-- inclusive')
         for m, c in [(m, c) for m, c in incl.most_common(500) if not PLUMBING.match(m)][:top]:
             print(f'{c * 100 / n:5.1f}% {m}')
-
 
 if __name__ == '__main__':
     main()

@@ -18,7 +18,7 @@ A recording of an hour is too large for one `jfr print --json`: it is split into
 import collections, glob, json, os, pickle, re, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import harness_profile  # noqa: E402  (its STAGES)
+import harness_profile  # noqa: E402  (its stages and report)
 
 HARNESS = re.compile(r'^(main|bench-steady-producer|kafka-producer-network-thread|kafka-admin-client-thread)')
 
@@ -69,21 +69,7 @@ def main():
         by[(job, kind)].extend(f for ts, name, f in samples if start < ts <= end and not HARNESS.match(name))
         start = end
     for (job, kind), stacks in sorted(by.items()):
-        n = len(stacks)
-        if not n:
-            continue
-        print(f'\n== {job} {kind}: {n} samples')
-        stages = collections.Counter()
-        for fr in stacks:
-            stages[next((s for m in fr for s, pats in harness_profile.STAGES if any(p in m for p in pats)),
-                        'other')] += 1
-        print('-- by stage')
-        for s, c in stages.most_common():
-            print(f'{c * 100 / n:5.1f}% {s}')
-        print('-- self')
-        for m, c in collections.Counter(fr[0] for fr in stacks if fr).most_common(top):
-            print(f'{c * 100 / n:5.1f}% {m}')
-
+        harness_profile.report(f'{job} {kind}', stacks, top, inclusive=False)
 
 if __name__ == '__main__':
     main()

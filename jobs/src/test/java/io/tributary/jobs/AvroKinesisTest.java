@@ -2,8 +2,11 @@ package io.tributary.jobs;
 
 import static io.tributary.jobs.AvroRegistryTest.ORDER_V1;
 import static io.tributary.jobs.AvroRegistryTest.ORDER_V2;
+import static io.tributary.jobs.AvroRegistryTest.ORDER_WINDOWS;
+import static io.tributary.jobs.AvroRegistryTest.count;
 import static io.tributary.jobs.AvroRegistryTest.expectedOrder;
 import static io.tributary.jobs.AvroRegistryTest.order;
+import static io.tributary.jobs.AvroRegistryTest.orderWindows;
 import static io.tributary.jobs.AvroRegistryTest.orders;
 import static io.tributary.jobs.AvroRegistryTest.truncated;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +21,6 @@ import io.tributary.testing.Tables;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,40 +183,18 @@ class AvroKinesisTest {
       // keyed by status: each shard gets its records in event-time order, so per-shard watermarks
       // make none of them late
       entries.add(new Entry(r.get("status").toString(), subject.frame(0, r)));
-      long[] cell =
-          oracle.computeIfAbsent(
-              ts.truncatedTo(ChronoUnit.MINUTES) + " " + r.get("status"), k -> new long[2]);
-      cell[0]++;
-      cell[1] += i;
+      count(oracle, r, ts);
     }
     entries.add(new Entry("x", subject.unknown(order(ORDER_V1, 0, base))));
     List<Put> puts = kinesis.streams().putAll(stream, entries);
     Put unknownPut = puts.get(60);
 
     List<String> args = new ArrayList<>(subject.eventFormat());
-    args.addAll(
-        List.of(
-            "--format.event-time.field", "ts",
-            "--aggregate.window.type", "tumbling",
-            "--aggregate.window.size", "1 min",
-            "--aggregate.group-by", "status",
-            "--aggregate.aggregates", "count(*) AS events, sum(qty) AS qty",
-            "--iceberg.database", "metrics",
-            "--iceberg.table", "order_minutes"));
+    args.addAll(ORDER_WINDOWS);
     Main.run(args("aggregate", stream, args));
 
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "metrics");
-    Map<String, long[]> windows = new TreeMap<>();
-    for (Record r : Tables.read(catalog, "order_minutes")) {
-      String cell =
-          ((OffsetDateTime) r.getField("window_start")).toInstant() + " " + r.getField("status");
-      long[] values = {
-        ((Number) r.getField("events")).longValue(), ((Number) r.getField("qty")).longValue()
-      };
-      assertThat(windows.put(cell, values)).as(cell).isNull();
-    }
-    assertThat(windows).hasSize(10);
-    assertThat(windows).usingRecursiveComparison().isEqualTo(oracle);
+    assertThat(orderWindows(catalog)).hasSize(10).usingRecursiveComparison().isEqualTo(oracle);
     assertThat(deadLetters(catalog, "order_minutes_dead_letters"))
         .isEqualTo(
             Map.of(

@@ -413,11 +413,7 @@ class AvroRegistryTest {
       Instant ts = base.plusSeconds(i * 10L);
       GenericRecord r = order(ORDER_V1, i, ts);
       records.add(new byte[][] {null, subject.frame(0, r)});
-      long[] cell =
-          oracle.computeIfAbsent(
-              ts.truncatedTo(ChronoUnit.MINUTES) + " " + r.get("status"), k -> new long[2]);
-      cell[0]++;
-      cell[1] += i;
+      count(oracle, r, ts);
     }
     records.add(new byte[][] {null, subject.unknown(order(ORDER_V1, 0, base))});
     send(topic, records);
@@ -433,29 +429,13 @@ class AvroRegistryTest {
                 "--kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "--kafka.topics", topic,
                 "--kafka.start", "earliest",
-                "--format.event-time.field", "ts",
-                "--aggregate.window.type", "tumbling",
-                "--aggregate.window.size", "1 min",
-                "--aggregate.group-by", "status",
-                "--aggregate.aggregates", "count(*) AS events, sum(qty) AS qty",
-                "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-                "--iceberg.database", "metrics",
-                "--iceberg.table", "order_minutes"));
+                "--iceberg.warehouse", dir.resolve("warehouse").toString()));
+    args.addAll(ORDER_WINDOWS);
     args.addAll(subject.eventFormat());
     Main.run(args.toArray(new String[0]));
 
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "metrics");
-    Map<String, long[]> windows = new TreeMap<>();
-    for (Record r : Tables.read(catalog, "order_minutes")) {
-      String cell =
-          ((OffsetDateTime) r.getField("window_start")).toInstant() + " " + r.getField("status");
-      long[] values = {
-        ((Number) r.getField("events")).longValue(), ((Number) r.getField("qty")).longValue()
-      };
-      assertThat(windows.put(cell, values)).as(cell).isNull();
-    }
-    assertThat(windows).hasSize(10);
-    assertThat(windows).usingRecursiveComparison().isEqualTo(oracle);
+    assertThat(orderWindows(catalog)).hasSize(10).usingRecursiveComparison().isEqualTo(oracle);
     assertThat(deadLetters(catalog, "order_minutes_dead_letters"))
         .isEqualTo(
             Map.of(
@@ -518,6 +498,40 @@ class AvroRegistryTest {
     assertThat(CdcJobTest.actual(catalog, "public_accounts")).isEqualTo(Map.of(1L, expected));
     IcebergCatalog lake = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
     assertThat(Tables.read(lake, "cdc_dead_letters")).isEmpty();
+  }
+
+  /** What both order-window tests aggregate: 1-minute tumbling windows of orders by status. */
+  static final List<String> ORDER_WINDOWS =
+      List.of(
+          "--format.event-time.field", "ts",
+          "--aggregate.window.type", "tumbling",
+          "--aggregate.window.size", "1 min",
+          "--aggregate.group-by", "status",
+          "--aggregate.aggregates", "count(*) AS events, sum(qty) AS qty",
+          "--iceberg.database", "metrics",
+          "--iceberg.table", "order_minutes");
+
+  /** Counts an order in its oracle cell: "window start status" -> events, qty sum. */
+  static void count(Map<String, long[]> oracle, GenericRecord order, Instant ts) {
+    long[] cell =
+        oracle.computeIfAbsent(
+            ts.truncatedTo(ChronoUnit.MINUTES) + " " + order.get("status"), k -> new long[2]);
+    cell[0]++;
+    cell[1] += (Integer) order.get("qty");
+  }
+
+  /** The order_minutes table as its oracle is kept; one row per window and status. */
+  static Map<String, long[]> orderWindows(IcebergCatalog catalog) {
+    Map<String, long[]> windows = new TreeMap<>();
+    for (Record r : Tables.read(catalog, "order_minutes")) {
+      String cell =
+          ((OffsetDateTime) r.getField("window_start")).toInstant() + " " + r.getField("status");
+      long[] values = {
+        ((Number) r.getField("events")).longValue(), ((Number) r.getField("qty")).longValue()
+      };
+      assertThat(windows.put(cell, values)).as(cell).isNull();
+    }
+    return windows;
   }
 
   /** id -> qty, amount, status, ts, note of the orders table. */
