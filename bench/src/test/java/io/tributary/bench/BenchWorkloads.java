@@ -217,36 +217,45 @@ final class BenchWorkloads {
       return Main.start(a.toArray(new String[0]));
     }
 
-    /** The arguments every job and ceiling gets, as {@link Main} reads them. */
+    /**
+     * The arguments every job and ceiling gets, as {@link Main} reads them, then the {@code
+     * bench.job-args} system property's (a what-if, e.g. {@code --job.state.backend rocksdb}).
+     */
     List<String> args(Setup s, String run) {
-      return new ArrayList<>(
-          List.of(
-              "--job.name",
-              name,
-              "--job.parallelism",
-              Integer.toString(s.parallelism),
-              "--job.checkpoint.interval",
-              s.checkpointInterval,
-              "--job.checkpoint.dir",
-              s.checkpoints(run),
-              "--job.restart.max-attempts",
-              "1",
-              "--source.type",
-              "kafka",
-              "--source.bounded",
-              "true",
-              "--kafka.bootstrap.servers",
-              s.kafka.bootstrapServers(),
-              "--kafka.topics",
-              topic(),
-              "--kafka.start",
-              "earliest",
-              "--kafka.group.id",
-              run,
-              "--iceberg.warehouse",
-              s.warehouse(),
-              "--iceberg.database",
-              "bench"));
+      List<String> a =
+          new ArrayList<>(
+              List.of(
+                  "--job.name",
+                  name,
+                  "--job.parallelism",
+                  Integer.toString(s.parallelism),
+                  "--job.checkpoint.interval",
+                  s.checkpointInterval,
+                  "--job.checkpoint.dir",
+                  s.checkpoints(run),
+                  "--job.restart.max-attempts",
+                  "1",
+                  "--source.type",
+                  "kafka",
+                  "--source.bounded",
+                  "true",
+                  "--kafka.bootstrap.servers",
+                  s.kafka.bootstrapServers(),
+                  "--kafka.topics",
+                  topic(),
+                  "--kafka.start",
+                  "earliest",
+                  "--kafka.group.id",
+                  run,
+                  "--iceberg.warehouse",
+                  s.warehouse(),
+                  "--iceberg.database",
+                  "bench"));
+      String extra = System.getProperty("bench.job-args", "").trim();
+      if (!extra.isEmpty()) {
+        a.addAll(Arrays.asList(extra.split("\\s+")));
+      }
+      return a;
     }
 
     void send(KafkaServer kafka, List<ProducerRecord<byte[], byte[]>> batch, boolean force) {

@@ -124,8 +124,20 @@ public final class ChangeDecodeFunction extends ProcessFunction<RawRecord, RowCh
     }
   }
 
+  /**
+   * Kinesis cannot carry a null value, so Debezium Server's Kinesis sink writes a tombstone as zero
+   * bytes. On Kafka zero bytes are not a tombstone (those are null) and stay an {@code empty} dead
+   * letter.
+   */
+  static boolean kinesisTombstone(RawRecord raw) {
+    return "kinesis".equals(raw.sourceType) && raw.value != null && raw.value.length == 0;
+  }
+
   /** The change, or null for records that change no rows. */
   private ChangeEvent decode(RawRecord raw, Context ctx) throws ChangeDecodeException {
+    if (format != CdcOptions.Format.DMS_JSON && kinesisTombstone(raw)) {
+      return null;
+    }
     if (format == CdcOptions.Format.DEBEZIUM_JSON) {
       return DebeziumJson.decode(raw.value, ordering);
     }

@@ -444,6 +444,9 @@ class CdcKinesisTest {
           .put("lsn", lsn += 100);
       event.put("op", op);
       entries.add(new Entry("{\"id\":" + id + "}", utf8(event.toString())));
+      if (op.equals("d")) {
+        entries.add(new Entry("{\"id\":" + id + "}", new byte[0])); // the sink's tombstone
+      }
     }
     k.putAll(stream, entries);
     Main.run(args(stream, "debezium-json", true));
