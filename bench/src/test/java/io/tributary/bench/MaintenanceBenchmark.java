@@ -7,17 +7,24 @@ import io.tributary.jobs.JobTesting;
 import io.tributary.jobs.MetricValues;
 import io.tributary.metrics.Metrics;
 import io.tributary.testing.Components;
+import io.tributary.testing.KafkaServer;
 import io.tributary.testing.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -28,23 +35,36 @@ import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Maintenance on against off, in one run: two {@code aggregate} jobs side by side on one
- * MiniCluster, each writing its own upsert table from the same generated stream (hot keys: a few
- * event types per 10 s window, early firings every 2 s and late firings for events up to 10 min
- * late, so every firing upserts the same rows again). After {@code -Dbench.minutes} both are
- * cancelled and each table measured: files, sizes, delete share, snapshots, metadata size, the time
- * of a full read with deletes applied against the same table freshly rewritten, and the records
- * each job read (throughput).
+ * Maintenance on against off, in one run, for two workloads side by side on one MiniCluster:
+ *
+ * <ul>
+ *   <li>two {@code aggregate} jobs, each writing its own upsert table from the same generated
+ *       stream (hot keys: a few event types per 10 s window, early firings every 2 s and late
+ *       firings for events up to 10 min late, so every firing upserts the same rows again);
+ *   <li>two {@code cdc} jobs mirroring the same Kafka topic of Debezium JSON changes to a few
+ *       hundred hot keys ({@code bench.cdc-keys}, default 200) at {@code bench.cdc-rate} changes/s
+ *       (default 1,000): mostly updates, some deletes and re-inserts. Each is started, stopped with
+ *       a savepoint once its mirror exists and resumed from it, because a mirror is maintained from
+ *       the first start that finds it (docs/maintenance.md).
+ * </ul>
+ *
+ * After {@code -Dbench.minutes} the producer stops; each mirror must then equal the producer's
+ * final state exactly. All jobs are cancelled and each table measured: files, sizes, delete share,
+ * snapshots, metadata size, the time of a full read with deletes applied against the same table
+ * freshly rewritten, and the records each job read (throughput). {@code -Dbench.maintenance.jobs}
+ * (default {@code aggregate,cdc}) picks the workloads.
  *
  * <p>Not part of the test suite (the name does not end in Test); run it with:
  *
  * <pre>
- * mvn -q -o -pl jobs -am test -Dtest=MaintenanceBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+ * mvn -q -o -pl bench -am test -Dtest=MaintenanceBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
  *   -Dbench.minutes=20
  * </pre>
  *
@@ -54,68 +74,331 @@ import org.junit.jupiter.api.io.TempDir;
 class MaintenanceBenchmark {
   static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
-  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(4, REPORTER);
+  @RegisterExtension static final MiniClusterExtension FLINK = JobTesting.miniCluster(8, REPORTER);
 
   @TempDir Path dir;
+
+  /** The "on" jobs' triggers, scaled to the run (see the class comment). */
+  static final List<String> MAINTENANCE_ON =
+      List.of(
+          "--maintenance.rewrite.commit-count",
+          "12",
+          "--maintenance.rewrite.interval",
+          "5 min",
+          "--maintenance.expire-snapshots.interval",
+          "1 min",
+          "--maintenance.expire-snapshots.max-age",
+          "1 min",
+          "--maintenance.expire-snapshots.retain-last",
+          "20",
+          "--maintenance.rate-limit",
+          "10 s",
+          "--maintenance.lock-check-delay",
+          "5 s");
+
+  static final List<String> MAINTENANCE_OFF = List.of("--maintenance.enabled", "false");
 
   @Test
   void maintenanceOnAgainstOff() throws Exception {
     double minutes = Double.parseDouble(System.getProperty("bench.minutes", "4"));
     String interval = System.getProperty("bench.checkpoint", "10 s");
-    JobClient on =
-        start(
-            "on",
-            interval,
-            "--maintenance.rewrite.commit-count",
-            "12",
-            "--maintenance.rewrite.interval",
-            "5 min",
-            "--maintenance.expire-snapshots.interval",
-            "1 min",
-            "--maintenance.expire-snapshots.max-age",
-            "1 min",
-            "--maintenance.expire-snapshots.retain-last",
-            "20",
-            "--maintenance.rate-limit",
-            "10 s",
-            "--maintenance.lock-check-delay",
-            "5 s");
-    JobClient off = start("off", interval, "--maintenance.enabled", "false");
-    long started = System.nanoTime();
-    Thread.sleep((long) (minutes * 60_000));
-    double seconds = (System.nanoTime() - started) / 1e9;
-    long readOn =
-        new MetricValues(REPORTER, on.getJobID(), "aggregate")
-            .count(".Job.aggregate." + Metrics.RECORDS_IN);
-    long readOff =
-        new MetricValues(REPORTER, off.getJobID(), "aggregate")
-            .count(".Job.aggregate." + Metrics.RECORDS_IN);
-    stop(on);
-    stop(off);
-
-    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    List<String> jobs =
+        Arrays.asList(System.getProperty("bench.maintenance.jobs", "aggregate,cdc").split(","));
     List<String> rows = new ArrayList<>();
-    rows.add(measure(catalog, "metrics_on", readOn, seconds));
-    rows.add(measure(catalog, "metrics_off", readOff, seconds));
-    String table =
-        String.format(
-            Locale.ROOT,
-            "%.1f min, checkpoint %s, 2 jobs on one MiniCluster (4 slots)%n"
-                + "| maintenance | data files | avg data file | delete files | delete bytes /"
-                + " data bytes | snapshots | metadata bytes | read ms | read ms rewritten | read"
-                + " ratio | records read | records/s |%n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|%n%s%n%s%n"
-                + "throughput with maintenance / without: %.2f%n",
-            seconds / 60,
-            interval,
-            rows.get(0),
-            rows.get(1),
-            readOn / (double) Math.max(1, readOff));
-    System.out.println(table);
-    Files.writeString(Path.of("target", "maintenance-benchmark.md"), table);
+    List<String> ratios = new ArrayList<>();
+    HotKeys hot = null;
+    KafkaServer kafka = null;
+    JobClient aggOn = null;
+    JobClient aggOff = null;
+    JobClient cdcOn = null;
+    JobClient cdcOff = null;
+    try {
+      if (jobs.contains("aggregate")) {
+        aggOn = start("on", interval, MAINTENANCE_ON);
+        aggOff = start("off", interval, MAINTENANCE_OFF);
+      }
+      if (jobs.contains("cdc")) {
+        kafka = KafkaServer.start();
+        kafka.createTopic(HotKeys.TOPIC, 2);
+        hot =
+            new HotKeys(
+                kafka,
+                Integer.parseInt(System.getProperty("bench.cdc-keys", "200")),
+                Integer.parseInt(System.getProperty("bench.cdc-rate", "1000")));
+        hot.start();
+        cdcOn = startCdc(kafka, "on", interval, MAINTENANCE_ON);
+        cdcOff = startCdc(kafka, "off", interval, MAINTENANCE_OFF);
+      }
+      long started = System.nanoTime();
+      Thread.sleep((long) (minutes * 60_000));
+      double seconds = (System.nanoTime() - started) / 1e9;
+      IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+      if (aggOn != null) {
+        long readOn = read(aggOn, "aggregate");
+        long readOff = read(aggOff, "aggregate");
+        stop(aggOn);
+        stop(aggOff);
+        rows.add(measure(catalog, "aggregate", "metrics_on", readOn, seconds, "-"));
+        rows.add(measure(catalog, "aggregate", "metrics_off", readOff, seconds, "-"));
+        ratios.add(String.format(Locale.ROOT, "aggregate %.2f", readOn / (double) readOff));
+      }
+      if (cdcOn != null) {
+        long readOn = read(cdcOn, "cdc");
+        long readOff = read(cdcOff, "cdc");
+        Map<Integer, String> expected = hot.stop();
+        String exactOn = exact(catalog, "accounts_on", expected);
+        String exactOff = exact(catalog, "accounts_off", expected);
+        stop(cdcOn);
+        stop(cdcOff);
+        rows.add(measure(catalog, "cdc", "accounts_on", readOn, seconds, exactOn));
+        rows.add(measure(catalog, "cdc", "accounts_off", readOff, seconds, exactOff));
+        ratios.add(String.format(Locale.ROOT, "cdc %.2f", readOn / (double) readOff));
+      }
+      String table =
+          String.format(
+              Locale.ROOT,
+              "%.1f min, checkpoint %s, %d jobs on one MiniCluster (8 slots)%s%n"
+                  + "| job | maintenance | data files | avg data file | delete files | delete bytes"
+                  + " / data bytes | snapshots | metadata bytes | read ms | read ms rewritten |"
+                  + " read ratio | records read | records/s | equals the source |%n"
+                  + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n%s%n"
+                  + "throughput with maintenance / without: %s%n",
+              seconds / 60,
+              interval,
+              rows.size(),
+              hot == null ? "" : "; cdc: " + hot.describe(),
+              String.join(System.lineSeparator(), rows),
+              String.join(", ", ratios));
+      System.out.println(table);
+      Files.writeString(Path.of("target", "maintenance-benchmark.md"), table);
+    } finally {
+      for (JobClient c : Arrays.asList(aggOn, aggOff, cdcOn, cdcOff)) {
+        if (c != null) {
+          try {
+            stop(c);
+          } catch (Exception e) {
+            // already stopped above
+          }
+        }
+      }
+      if (hot != null) {
+        hot.stop();
+      }
+      if (kafka != null) {
+        kafka.close();
+      }
+    }
   }
 
-  private JobClient start(String name, String interval, String... more) throws Exception {
+  private static long read(JobClient client, String job) {
+    return new MetricValues(REPORTER, client.getJobID(), job)
+        .count(".Job." + job + "." + Metrics.RECORDS_IN);
+  }
+
+  /**
+   * Starts a {@code cdc} job, stops it with a savepoint once its mirror exists, and resumes it from
+   * that savepoint: the resumed job's graph maintains the mirror.
+   */
+  private JobClient startCdc(KafkaServer kafka, String name, String interval, List<String> more)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--job.name",
+                "cdc",
+                "--job.parallelism",
+                "1",
+                "--job.checkpoint.interval",
+                interval,
+                "--job.checkpoint.dir",
+                dir.resolve("checkpoints-cdc-" + name).toUri().toString(),
+                "--source.type",
+                "kafka",
+                "--kafka.bootstrap.servers",
+                kafka.bootstrapServers(),
+                "--kafka.topics",
+                HotKeys.TOPIC,
+                "--kafka.start",
+                "earliest",
+                "--kafka.group.id",
+                "cdc-" + name,
+                "--cdc.format",
+                "debezium-json",
+                "--cdc.tables",
+                "accounts=lake.accounts_" + name,
+                "--iceberg.warehouse",
+                dir.resolve("warehouse").toString(),
+                "--iceberg.database",
+                "lake",
+                "--iceberg.dead-letter-table",
+                "cdc_dead_letters_" + name));
+    args.addAll(more);
+    JobClient first = JobTesting.startAsync("bench-cdc-" + name, args.toArray(new String[0]));
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    JobTesting.waitFor(
+        Duration.ofMinutes(2),
+        () ->
+            Tables.exists(catalog, "accounts_" + name)
+                && catalog.with(
+                        c ->
+                            c.loadTable(TableIdentifier.of("lake", "accounts_" + name))
+                                .currentSnapshot())
+                    != null);
+    String savepoint =
+        first
+            .stopWithSavepoint(
+                false,
+                dir.resolve("savepoints-cdc-" + name).toUri().toString(),
+                SavepointFormatType.CANONICAL)
+            .get();
+    args.addAll(List.of("--job.flink.execution.savepoint.path", savepoint));
+    return JobTesting.startAsync("bench-cdc-" + name, args.toArray(new String[0]));
+  }
+
+  /**
+   * "yes" once the mirror equals the producer's final state (every key, every name), within 3
+   * minutes of the producer's stop; otherwise what differs.
+   */
+  private static String exact(IcebergCatalog catalog, String table, Map<Integer, String> expected) {
+    Map<Integer, String>[] have = new Map[1];
+    try {
+      JobTesting.waitFor(
+          Duration.ofMinutes(3),
+          () -> {
+            Map<Integer, String> m = new TreeMap<>();
+            for (Record r : Tables.read(catalog, table)) {
+              m.put(((Number) r.getField("id")).intValue(), (String) r.getField("name"));
+            }
+            have[0] = m;
+            return m.equals(expected);
+          });
+      return "yes";
+    } catch (AssertionError | Exception e) {
+      return String.format(
+          Locale.ROOT,
+          "**no**: %d rows against %d expected",
+          have[0] == null ? -1 : have[0].size(),
+          expected.size());
+    }
+  }
+
+  /**
+   * Debezium JSON changes (no schema envelope) of table {@code accounts} over a few hot keys, sent
+   * at a fixed rate by its own thread: 94% updates, 3% deletes, 3% inserts of a deleted key. It
+   * keeps the final state: every live key's name, which carries the row's version.
+   */
+  static final class HotKeys implements Runnable {
+    static final String TOPIC = "accounts";
+
+    private final KafkaServer kafka;
+    private final int keys;
+    private final int rate;
+    private final Map<Integer, Integer> version = new TreeMap<>();
+    private final Map<String, Integer> ops = new TreeMap<>();
+    private final SplittableRandom r = new SplittableRandom(13);
+    private final Thread thread = new Thread(this, "hot-keys-producer");
+    private volatile boolean running = true;
+    private long lsn = 50_000_000L;
+    private long sent;
+
+    HotKeys(KafkaServer kafka, int keys, int rate) {
+      this.kafka = kafka;
+      this.keys = keys;
+      this.rate = rate;
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    @Override
+    public void run() {
+      long began = System.nanoTime();
+      while (running) {
+        long due = (System.nanoTime() - began) * rate / 1_000_000_000L;
+        List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+        while (sent < due) {
+          batch.add(next());
+          sent++;
+        }
+        if (!batch.isEmpty()) {
+          kafka.sendAll(TOPIC, batch);
+        }
+        try {
+          Thread.sleep(10); // pacing a producer, not waiting on a condition
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    private ProducerRecord<byte[], byte[]> next() {
+      int id = 1 + r.nextInt(keys);
+      Integer v = version.get(id);
+      double d = r.nextDouble();
+      String op = v == null ? "c" : d < 0.03 ? "d" : "u";
+      String before = v == null ? "null" : row(id, v);
+      String after = "null";
+      if (op.equals("d")) {
+        version.remove(id);
+      } else {
+        int next = v == null ? 0 : v + 1;
+        version.put(id, next);
+        after = row(id, next);
+      }
+      ops.merge(op, 1, Integer::sum);
+      lsn += 40 + r.nextInt(400);
+      String value =
+          "{\"before\":"
+              + before
+              + ",\"after\":"
+              + after
+              + ",\"source\":{\"db\":\"bank\",\"schema\":\"public\",\"table\":\"accounts\","
+              + "\"lsn\":"
+              + lsn
+              + "},\"op\":\""
+              + op
+              + "\"}";
+      byte[] key = ("{\"id\":" + id + "}").getBytes(StandardCharsets.UTF_8);
+      return new ProducerRecord<>(TOPIC, id % 2, key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String row(int id, int version) {
+      return "{\"id\":"
+          + id
+          + ",\"name\":\""
+          + name(id, version)
+          + "\",\"balance\":"
+          + (version * 7 % 100_000)
+          + ".25}";
+    }
+
+    private static String name(int id, int version) {
+      return "account " + id + " v" + version;
+    }
+
+    /** Stops the producer; the final state, key to name. */
+    synchronized Map<Integer, String> stop() throws InterruptedException {
+      running = false;
+      thread.join();
+      Map<Integer, String> state = new TreeMap<>();
+      version.forEach((id, v) -> state.put(id, name(id, v)));
+      return state;
+    }
+
+    String describe() {
+      return String.format(
+          Locale.ROOT,
+          "%,d changes to %d hot keys at %,d/s, by op %s, %d live rows at the end",
+          sent,
+          keys,
+          rate,
+          ops,
+          version.size());
+    }
+  }
+
+  private JobClient start(String name, String interval, List<String> more) throws Exception {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -158,7 +441,7 @@ class MaintenanceBenchmark {
                 "lake",
                 "--iceberg.table",
                 "metrics_" + name));
-    args.addAll(List.of(more));
+    args.addAll(more);
     return JobTesting.startAsync("bench-" + name, args.toArray(new String[0]));
   }
 
@@ -175,7 +458,8 @@ class MaintenanceBenchmark {
         });
   }
 
-  private String measure(IcebergCatalog catalog, String name, long read, double seconds)
+  private String measure(
+      IcebergCatalog catalog, String job, String name, long read, double seconds, String exact)
       throws Exception {
     Table t = catalog.with(c -> c.loadTable(TableIdentifier.of("lake", name)));
     long dataFiles = 0;
@@ -218,7 +502,8 @@ class MaintenanceBenchmark {
     long rewrittenMillis = readMillis(t);
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %d bytes | %d | %.1f%% | %d | %d | %d | %d | %.2f | %d | %.0f |",
+        "| %s | %s | %d | %d bytes | %d | %.1f%% | %d | %d | %d | %d | %.2f | %d | %.0f | %s |",
+        job,
         name.endsWith("on") ? "on" : "off",
         dataFiles,
         dataFiles == 0 ? 0 : dataBytes / dataFiles,
@@ -230,7 +515,8 @@ class MaintenanceBenchmark {
         rewrittenMillis,
         readMillis / (double) Math.max(1, rewrittenMillis),
         read,
-        read / seconds);
+        read / seconds,
+        exact);
   }
 
   /** The best of three full reads with deletes applied. */

@@ -1,6 +1,7 @@
 package io.tributary.testing;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -51,6 +52,26 @@ public final class KinesisExtension implements BeforeAllCallback, AfterAllCallba
 
   public String endpoint() {
     return running().endpoint();
+  }
+
+  /**
+   * The source arguments of a job reading {@code stream} from this server, finding new shards every
+   * second so a split or merge is seen while the test runs.
+   */
+  public List<String> sourceArgs(String stream, boolean bounded) {
+    return List.of(
+        "--source.type",
+        "kinesis",
+        "--source.bounded",
+        Boolean.toString(bounded),
+        "--kinesis.stream",
+        stream,
+        "--kinesis.region",
+        KinesisStreams.REGION,
+        "--kinesis.endpoint",
+        endpoint(),
+        "--kinesis.shard.discovery.interval",
+        "1 s");
   }
 
   public KinesisStreams streams() {

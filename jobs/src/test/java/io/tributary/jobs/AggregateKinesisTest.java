@@ -99,20 +99,8 @@ class AggregateKinesisTest {
                 dir.resolve("cp-" + table).toUri().toString(),
                 "--job.restart.max-attempts",
                 "2",
-                "--source.type",
-                "kinesis",
-                "--source.bounded",
-                Boolean.toString(bounded),
-                "--kinesis.stream",
-                stream,
-                "--kinesis.region",
-                KinesisStreams.REGION,
-                "--kinesis.endpoint",
-                kinesis.endpoint(),
                 "--kinesis.reader",
                 "polling",
-                "--kinesis.shard.discovery.interval",
-                "1 s",
                 "--format.schema",
                 SCHEMA,
                 "--format.event-time.field",
@@ -137,6 +125,7 @@ class AggregateKinesisTest {
                 "m",
                 "--iceberg.table",
                 table));
+    args.addAll(kinesis.sourceArgs(stream, bounded));
     return args.toArray(new String[0]);
   }
 

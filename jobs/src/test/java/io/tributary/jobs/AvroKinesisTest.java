@@ -14,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.testing.DebeziumAvroEvents;
 import io.tributary.testing.KinesisExtension;
-import io.tributary.testing.KinesisStreams;
 import io.tributary.testing.KinesisStreams.Entry;
 import io.tributary.testing.KinesisStreams.Put;
 import io.tributary.testing.Tables;
@@ -69,20 +68,9 @@ class AvroKinesisTest {
                 dir.resolve("checkpoints").toUri().toString(),
                 "--job.restart.max-attempts",
                 "2",
-                "--source.type",
-                "kinesis",
-                "--source.bounded",
-                "true",
-                "--kinesis.stream",
-                stream,
-                "--kinesis.region",
-                KinesisStreams.REGION,
-                "--kinesis.endpoint",
-                kinesis.endpoint(),
-                "--kinesis.shard.discovery.interval",
-                "1 s",
                 "--iceberg.warehouse",
                 dir.resolve("warehouse").toString()));
+    a.addAll(kinesis.sourceArgs(stream, true));
     a.addAll(more);
     return a.toArray(new String[0]);
   }

@@ -263,14 +263,9 @@ class CdcKinesisTest {
                 "--job.restart.max-delay", "2 s",
                 "--job.state.backend", "rocksdb",
                 "--cdc.format", format,
-                "--source.type", "kinesis",
-                "--source.bounded", Boolean.toString(bounded),
-                "--kinesis.stream", stream,
-                "--kinesis.region", KinesisStreams.REGION,
-                "--kinesis.endpoint", kinesis.endpoint(),
-                "--kinesis.shard.discovery.interval", "1 s",
                 "--iceberg.warehouse", dir.resolve("warehouse").toString(),
                 "--iceberg.database", "lake"));
+    a.addAll(kinesis.sourceArgs(stream, bounded));
     a.addAll(List.of(more));
     return a.toArray(new String[0]);
   }

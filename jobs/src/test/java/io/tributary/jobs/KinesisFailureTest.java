@@ -69,27 +69,24 @@ class KinesisFailureTest {
     KinesisStreams k = kinesis.streams();
     k.createStream(stream, 4);
     List<Shard> shards = k.openShards(stream);
-    String[] args = {
-      "--job.name", "ingest",
-      "--job.parallelism", "2",
-      "--job.checkpoint.interval", "500 ms",
-      "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-      "--job.restart.initial-delay", "200 ms",
-      "--job.restart.max-delay", "2 s",
-      "--job.state.backend", "rocksdb",
-      "--source.type", "kinesis",
-      "--kinesis.stream", stream,
-      "--kinesis.region", KinesisStreams.REGION,
-      "--kinesis.endpoint", kinesis.endpoint(),
-      "--kinesis.shard.discovery.interval", "1 s",
-      "--format.schema", "id BIGINT NOT NULL, payload STRING, ts TIMESTAMP_LTZ(3) NOT NULL",
-      "--format.event-time.field", "ts",
-      "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-      "--iceberg.database", "lake",
-      "--iceberg.table", "orders",
-      "--iceberg.partition-spec", "bucket(3, id)"
-    };
-    JobClient client = JobTesting.startAsync("kinesis-ingest-under-failures", args);
+    List<String> args = new ArrayList<>(kinesis.sourceArgs(stream, false));
+    args.addAll(
+        List.of(
+            "--job.name", "ingest",
+            "--job.parallelism", "2",
+            "--job.checkpoint.interval", "500 ms",
+            "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+            "--job.restart.initial-delay", "200 ms",
+            "--job.restart.max-delay", "2 s",
+            "--job.state.backend", "rocksdb",
+            "--format.schema", "id BIGINT NOT NULL, payload STRING, ts TIMESTAMP_LTZ(3) NOT NULL",
+            "--format.event-time.field", "ts",
+            "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+            "--iceberg.database", "lake",
+            "--iceberg.table", "orders",
+            "--iceberg.partition-spec", "bucket(3, id)"));
+    JobClient client =
+        JobTesting.startAsync("kinesis-ingest-under-failures", args.toArray(new String[0]));
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
 
     Instant base = Instant.now().minus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MILLIS);

@@ -146,26 +146,15 @@ class KinesisIngestTest {
                 "2",
                 "--job.checkpoint.dir",
                 dir.resolve("checkpoints-" + table).toUri().toString(),
-                "--source.type",
-                "kinesis",
-                "--source.bounded",
-                Boolean.toString(bounded),
-                "--kinesis.stream",
-                stream,
-                "--kinesis.region",
-                KinesisStreams.REGION,
-                "--kinesis.endpoint",
-                kinesis.endpoint(),
                 "--kinesis.reader",
                 reader,
-                "--kinesis.shard.discovery.interval",
-                "1 s",
                 "--format.schema",
                 SCHEMA,
                 "--format.event-time.field",
                 "ts",
                 "--iceberg.table",
                 table));
+    a.addAll(kinesis.sourceArgs(stream, bounded));
     a.addAll(catalog);
     a.addAll(Arrays.asList(more));
     return a.toArray(new String[0]);
