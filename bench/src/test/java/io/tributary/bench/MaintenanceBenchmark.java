@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -260,7 +261,7 @@ class MaintenanceBenchmark {
    * minutes of the producer's stop; otherwise what differs.
    */
   private static String exact(IcebergCatalog catalog, String table, Map<Integer, String> expected) {
-    Map<Integer, String>[] have = new Map[1];
+    AtomicReference<Map<Integer, String>> have = new AtomicReference<>();
     try {
       JobTesting.waitFor(
           Duration.ofMinutes(3),
@@ -269,7 +270,7 @@ class MaintenanceBenchmark {
             for (Record r : Tables.read(catalog, table)) {
               m.put(((Number) r.getField("id")).intValue(), (String) r.getField("name"));
             }
-            have[0] = m;
+            have.set(m);
             return m.equals(expected);
           });
       return "yes";
@@ -277,7 +278,7 @@ class MaintenanceBenchmark {
       return String.format(
           Locale.ROOT,
           "**no**: %d rows against %d expected",
-          have[0] == null ? -1 : have[0].size(),
+          have.get() == null ? -1 : have.get().size(),
           expected.size());
     }
   }
@@ -378,9 +379,9 @@ class MaintenanceBenchmark {
     }
 
     /** Stops the producer; the final state, key to name. */
-    synchronized Map<Integer, String> stop() throws InterruptedException {
+    Map<Integer, String> stop() throws InterruptedException {
       running = false;
-      thread.join();
+      thread.join(); // the producer thread's last writes to version are visible after this
       Map<Integer, String> state = new TreeMap<>();
       version.forEach((id, v) -> state.put(id, name(id, v)));
       return state;
