@@ -252,19 +252,17 @@ class CdcKinesisTest {
   }
 
   String[] args(String stream, String format, boolean bounded, String... more) {
-    List<String> a =
-        new ArrayList<>(
-            List.of(
-                "--job.name", "cdc",
-                "--job.parallelism", "2",
-                "--job.checkpoint.interval", "500 ms",
-                "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-                "--job.restart.initial-delay", "200 ms",
-                "--job.restart.max-delay", "2 s",
-                "--job.state.backend", "rocksdb",
-                "--cdc.format", format,
-                "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-                "--iceberg.database", "lake"));
+    List<String> a = new ArrayList<>(JobTesting.underKills("cdc", dir));
+    a.addAll(
+        List.of(
+            "--job.state.backend",
+            "rocksdb",
+            "--cdc.format",
+            format,
+            "--iceberg.warehouse",
+            dir.resolve("warehouse").toString(),
+            "--iceberg.database",
+            "lake"));
     a.addAll(kinesis.sourceArgs(stream, bounded));
     a.addAll(List.of(more));
     return a.toArray(new String[0]);

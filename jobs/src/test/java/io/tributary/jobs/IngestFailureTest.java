@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -41,26 +43,21 @@ class IngestFailureTest {
       throws Exception {
     String topic = "orders";
     kafka.createTopic(topic, 3);
-    String[] args = {
-      "--job.name", "ingest",
-      "--job.parallelism", "2",
-      "--job.checkpoint.interval", "500 ms",
-      "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-      "--job.restart.initial-delay", "200 ms",
-      "--job.restart.max-delay", "2 s",
-      "--job.state.backend", "rocksdb",
-      "--source.type", "kafka",
-      "--kafka.bootstrap.servers", kafka.bootstrapServers(),
-      "--kafka.topics", topic,
-      "--kafka.start", "earliest",
-      "--format.schema", "id BIGINT NOT NULL, payload STRING, ts TIMESTAMP_LTZ(3) NOT NULL",
-      "--format.event-time.field", "ts",
-      "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-      "--iceberg.database", "lake",
-      "--iceberg.table", "orders",
-      "--iceberg.partition-spec", "bucket(3, id)"
-    };
-    JobClient client = JobTesting.startAsync("ingest-under-failures", args);
+    List<String> args = new ArrayList<>(JobTesting.underKills("ingest", dir));
+    args.addAll(
+        List.of(
+            "--job.state.backend", "rocksdb",
+            "--source.type", "kafka",
+            "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+            "--kafka.topics", topic,
+            "--kafka.start", "earliest",
+            "--format.schema", "id BIGINT NOT NULL, payload STRING, ts TIMESTAMP_LTZ(3) NOT NULL",
+            "--format.event-time.field", "ts",
+            "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+            "--iceberg.database", "lake",
+            "--iceberg.table", "orders",
+            "--iceberg.partition-spec", "bucket(3, id)"));
+    JobClient client = JobTesting.startAsync("ingest-under-failures", args.toArray(new String[0]));
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
 
     // whole milliseconds: the column is TIMESTAMP_LTZ(3), and strict decoding refuses more digits

@@ -9,6 +9,7 @@ import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.source.RecordSource;
 import io.tributary.testing.Tables;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,6 +68,21 @@ public final class JobTesting {
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(slots)
             .build());
+  }
+
+  /**
+   * The job arguments of a test that kills TaskManagers: parallelism 2, checkpoints every 500 ms
+   * under {@code dir}, and restarts quick enough (200 ms, at most 2 s apart) for several kills in
+   * one test.
+   */
+  public static List<String> underKills(String job, Path dir) {
+    return List.of(
+        "--job.name", job,
+        "--job.parallelism", "2",
+        "--job.checkpoint.interval", "500 ms",
+        "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
+        "--job.restart.initial-delay", "200 ms",
+        "--job.restart.max-delay", "2 s");
   }
 
   /** Validates the arguments as {@link Main} does and submits the job without waiting. */

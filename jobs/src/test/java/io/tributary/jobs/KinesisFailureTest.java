@@ -69,15 +69,10 @@ class KinesisFailureTest {
     KinesisStreams k = kinesis.streams();
     k.createStream(stream, 4);
     List<Shard> shards = k.openShards(stream);
-    List<String> args = new ArrayList<>(kinesis.sourceArgs(stream, false));
+    List<String> args = new ArrayList<>(JobTesting.underKills("ingest", dir));
+    args.addAll(kinesis.sourceArgs(stream, false));
     args.addAll(
         List.of(
-            "--job.name", "ingest",
-            "--job.parallelism", "2",
-            "--job.checkpoint.interval", "500 ms",
-            "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-            "--job.restart.initial-delay", "200 ms",
-            "--job.restart.max-delay", "2 s",
             "--job.state.backend", "rocksdb",
             "--format.schema", "id BIGINT NOT NULL, payload STRING, ts TIMESTAMP_LTZ(3) NOT NULL",
             "--format.event-time.field", "ts",

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
@@ -46,30 +48,26 @@ class MaintenanceRestoreTest {
   void expiryKeepsTheJobRestorable(@InjectMiniCluster MiniCluster cluster) throws Exception {
     String topic = "orders";
     kafka.createTopic(topic, 3);
-    String[] args = {
-      "--job.name", "ingest",
-      "--job.parallelism", "2",
-      "--job.checkpoint.interval", "500 ms",
-      "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-      "--job.restart.initial-delay", "200 ms",
-      "--job.restart.max-delay", "2 s",
-      "--source.type", "kafka",
-      "--kafka.bootstrap.servers", kafka.bootstrapServers(),
-      "--kafka.topics", topic,
-      "--kafka.start", "earliest",
-      "--format.schema", "id BIGINT NOT NULL, payload STRING, ts TIMESTAMP_LTZ(3) NOT NULL",
-      "--format.event-time.field", "ts",
-      "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-      "--iceberg.database", "lake",
-      "--iceberg.table", "orders",
-      "--maintenance.rate-limit", "1 s",
-      "--maintenance.lock-check-delay", "1 s",
-      "--maintenance.rewrite.commit-count", "4",
-      "--maintenance.expire-snapshots.interval", "1 s",
-      "--maintenance.expire-snapshots.max-age", "1 s",
-      "--maintenance.expire-snapshots.retain-last", "5"
-    };
-    JobClient client = JobTesting.startAsync("ingest-with-maintenance", args);
+    List<String> args = new ArrayList<>(JobTesting.underKills("ingest", dir));
+    args.addAll(
+        List.of(
+            "--source.type", "kafka",
+            "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+            "--kafka.topics", topic,
+            "--kafka.start", "earliest",
+            "--format.schema", "id BIGINT NOT NULL, payload STRING, ts TIMESTAMP_LTZ(3) NOT NULL",
+            "--format.event-time.field", "ts",
+            "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+            "--iceberg.database", "lake",
+            "--iceberg.table", "orders",
+            "--maintenance.rate-limit", "1 s",
+            "--maintenance.lock-check-delay", "1 s",
+            "--maintenance.rewrite.commit-count", "4",
+            "--maintenance.expire-snapshots.interval", "1 s",
+            "--maintenance.expire-snapshots.max-age", "1 s",
+            "--maintenance.expire-snapshots.retain-last", "5"));
+    JobClient client =
+        JobTesting.startAsync("ingest-with-maintenance", args.toArray(new String[0]));
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
     Instant base = Instant.now().minus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
 
