@@ -27,7 +27,6 @@ import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
@@ -489,7 +488,6 @@ class MaintenanceBenchmark {
     long metadataBytes = folderBytes(Path.of(java.net.URI.create(t.location() + "/metadata")));
     long readMillis = readMillis(t);
     // the same table freshly rewritten: the maintain job's rewrite only
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     Components.oneShot(
             Configs.of(
                 "job.name", "maintain",
@@ -498,7 +496,7 @@ class MaintenanceBenchmark {
                 "maintenance.maintain.tables", name,
                 "maintenance.expire-snapshots.enabled", "false",
                 "maintenance.delete-orphans.enabled", "false"))
-        .maintain(env, TableIdentifier.of("lake", name));
+        .maintain(TableIdentifier.of("lake", name));
     t.refresh();
     long rewrittenMillis = readMillis(t);
     return String.format(

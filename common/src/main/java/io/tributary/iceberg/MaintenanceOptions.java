@@ -32,9 +32,22 @@ public final class MaintenanceOptions {
           .booleanType()
           .defaultValue(true)
           .withDescription(
-              "Maintain every table the job writes (main, dead-letter, cdc mirrors known at"
-                  + " start) from inside the job. Only unbounded runs: a bounded run ends with its"
-                  + " input and is never maintained. false turns every task off.");
+              "Maintain every table the job writes (main, dead-letter, every cdc mirror, also"
+                  + " those created while it runs) from inside the job. Only unbounded runs: a"
+                  + " bounded run ends with its input and is never maintained. false turns every"
+                  + " task off.");
+
+  public static final ConfigOption<Boolean> PER_TABLE_PIPELINES =
+      Options.key("per-table-pipelines")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "cdc: true maintains each mirror that exists at start with its own pipeline of"
+                  + " Iceberg's TableMaintenance (about 21 operators per table), and mirrors"
+                  + " created while the job runs with the job's one shared maintainer. false"
+                  + " leaves every mirror to the shared maintainer (3 operators for any number of"
+                  + " tables, one table at a time): for jobs mirroring many tables. Changing it"
+                  + " changes the job graph (docs/maintenance.md).");
 
   public static final ConfigOption<Boolean> REWRITE_ENABLED =
       Options.key("rewrite.enabled")
@@ -167,8 +180,11 @@ public final class MaintenanceOptions {
               .intType()
               .defaultValue(1)
               .withDescription(
-                  "Parallelism of the rewrite and delete operators. Planning, triggering and"
-                      + " committing always run in one task per table."));
+                  "Parallelism of the rewrite and delete operators of each table's maintenance"
+                      + " pipeline. Planning, triggering and committing always run in one task"
+                      + " per table; the shared maintainer (tables created while a job runs, or"
+                      + " per-table-pipelines = false) and the maintain job rewrite in one"
+                      + " thread."));
 
   public static final ConfigOption<Duration> RATE_LIMIT =
       Ranges.atLeast(
@@ -229,6 +245,7 @@ public final class MaintenanceOptions {
               "Compaction, snapshot expiry and orphan cleanup of the job's tables, run by the job.")
           .add(
               ENABLED,
+              PER_TABLE_PIPELINES,
               REWRITE_ENABLED,
               REWRITE_COMMIT_COUNT,
               REWRITE_DATA_FILE_COUNT,

@@ -4,10 +4,12 @@ import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLists;
 import io.tributary.config.GroupConfig;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -26,6 +27,7 @@ import org.apache.iceberg.CombinedScanTask;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.ManifestContent;
@@ -36,6 +38,7 @@ import org.apache.iceberg.ReachableFileUtil;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.actions.BinPackRewriteFilePlanner;
 import org.apache.iceberg.actions.FileRewritePlan;
 import org.apache.iceberg.actions.RewriteDataFiles;
@@ -45,12 +48,15 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.maintenance.api.TriggerLockFactory;
+import org.apache.iceberg.flink.sink.RowDataTaskWriterFactory;
 import org.apache.iceberg.flink.source.RowDataRewriter;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.apache.iceberg.util.PropertyUtil;
 import org.apache.iceberg.util.TableScanUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,11 +67,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>rewrite: Iceberg's own bin-pack planner (the one the streaming rewrite uses, with the same
- *       target size and delete-file threshold), the groups rewritten with deletes applied by
- *       Iceberg's Flink {@link RowDataRewriter} as a bounded Flink job, committed as one {@code
- *       replace} snapshot with the starting snapshot's sequence number. The same commit drops the
- *       delete files that no longer apply to any data file (Iceberg's Flink rewrite leaves them
- *       listed);
+ *       target size and delete-file threshold), each bin rewritten with deletes applied by the map
+ *       function of Iceberg's Flink {@link RowDataRewriter}, called in this process (no Flink job:
+ *       the same code runs inside a streaming job, see {@link NewTableMaintenance}), committed as
+ *       one {@code replace} snapshot with the starting snapshot's sequence number. The same commit
+ *       drops the delete files that no longer apply to any data file (Iceberg's Flink rewrite
+ *       leaves them listed);
  *   <li>expire: Iceberg core's {@code expireSnapshots} with the group's age and count;
  *   <li>orphans: every file under the table's location that no metadata file, manifest list,
  *       manifest or content file of any snapshot names and that is older than the minimum age.
@@ -74,8 +81,16 @@ import org.slf4j.LoggerFactory;
  * <p>Each table is maintained under its {@link TablePropertyLock}, so a run never races a job's own
  * maintenance; a table whose lock is held is skipped and reported as such.
  */
-public final class OneShotMaintenance {
+public final class OneShotMaintenance implements Serializable {
+  private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(OneShotMaintenance.class);
+
+  /** The three tasks, in the order a run does them. */
+  public enum Task {
+    REWRITE,
+    EXPIRE_SNAPSHOTS,
+    DELETE_ORPHANS
+  }
 
   private final TableMaintainer.MaintenanceOptionsView options;
   private final IcebergCatalog catalog;
@@ -104,6 +119,18 @@ public final class OneShotMaintenance {
     this.catalog = IcebergCatalog.fromConfig(iceberg);
     // One owner per run: a lock a crashed run left is never released by another run by mistake.
     this.owner = "maintain-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * The same tasks inside a running job, for tables it creates, under the lock of {@code owner}.
+   */
+  OneShotMaintenance(
+      TableMaintainer.MaintenanceOptionsView options, IcebergCatalog catalog, String owner) {
+    this.options = options;
+    this.catalog = catalog;
+    this.tables = List.of();
+    this.namespace = "";
+    this.owner = owner;
   }
 
   /**
@@ -145,6 +172,12 @@ public final class OneShotMaintenance {
     /** The figures of {@code t}'s current metadata. */
     public static Figures of(Table t) {
       return new Figures(t);
+    }
+
+    /** The data files of {@code t}'s current snapshot (its summary; no snapshot is walked). */
+    public static long dataFiles(Table t) {
+      Snapshot s = t.currentSnapshot();
+      return s == null ? 0 : number(s.summary(), "total-data-files");
     }
 
     private Figures(Table t) {
@@ -214,8 +247,16 @@ public final class OneShotMaintenance {
     public long youngUnreferenced;
     public long millis;
 
+    /** The tasks this run was asked for. */
+    Set<Task> tasks = EnumSet.allOf(Task.class);
+
     Report(TableIdentifier table) {
       this.table = table;
+    }
+
+    /** Whether the rewrite committed (files replaced or dangling deletes dropped). */
+    public boolean committedARewrite() {
+      return rewrittenDataFiles > 0 || droppedDeleteFiles > 0;
     }
 
     /** The lines the job prints for this table. */
@@ -231,22 +272,28 @@ public final class OneShotMaintenance {
         b.append(line("records", before.records, after.records));
         b.append(line("snapshots", before.snapshots, after.snapshots));
         b.append(
-            String.format(
-                Locale.ROOT,
-                "%n  rewrite           %d data files into %d, %d delete files dropped",
-                rewrittenDataFiles,
-                addedDataFiles,
-                droppedDeleteFiles));
+            tasks.contains(Task.REWRITE)
+                ? String.format(
+                    Locale.ROOT,
+                    "%n  rewrite           %d data files into %d, %d delete files dropped",
+                    rewrittenDataFiles,
+                    addedDataFiles,
+                    droppedDeleteFiles)
+                : String.format("%n  rewrite           not run"));
         b.append(
-            String.format(Locale.ROOT, "%n  expired           %d snapshots", snapshotsExpired));
+            tasks.contains(Task.EXPIRE_SNAPSHOTS)
+                ? String.format(Locale.ROOT, "%n  expired           %d snapshots", snapshotsExpired)
+                : String.format("%n  expired           not run"));
         b.append(
-            String.format(
-                Locale.ROOT,
-                "%n  orphans removed   %d (%d bytes); %d unreferenced files younger than the"
-                    + " minimum age kept",
-                orphansRemoved,
-                orphanBytes,
-                youngUnreferenced));
+            tasks.contains(Task.DELETE_ORPHANS)
+                ? String.format(
+                    Locale.ROOT,
+                    "%n  orphans removed   %d (%d bytes); %d unreferenced files younger than the"
+                        + " minimum age kept",
+                    orphansRemoved,
+                    orphanBytes,
+                    youngUnreferenced)
+                : String.format("%n  orphans removed   not run"));
       }
       return b.toString();
     }
@@ -269,9 +316,49 @@ public final class OneShotMaintenance {
     }
   }
 
-  /** Maintains one table under its lock; {@code env} runs the rewrite. Never throws. */
-  public Report maintain(StreamExecutionEnvironment env, TableIdentifier id) {
+  /** The table as the catalog has it now, or null when it does not exist. */
+  Table tableIfExists(TableIdentifier id) {
+    return catalog.with(c -> c.tableExists(id) ? c.loadTable(id) : null);
+  }
+
+  /** The tasks the group switches on. */
+  Set<Task> enabledTasks() {
+    Set<Task> out = EnumSet.noneOf(Task.class);
+    if (options.rewrite) {
+      out.add(Task.REWRITE);
+    }
+    if (options.expire) {
+      out.add(Task.EXPIRE_SNAPSHOTS);
+    }
+    if (options.orphans) {
+      out.add(Task.DELETE_ORPHANS);
+    }
+    return out;
+  }
+
+  /** Maintains one table under its lock with every task the group switches on. Never throws. */
+  public Report maintain(TableIdentifier id) {
+    return maintain(id, enabledTasks());
+  }
+
+  /** The lock owner this maintenance runs as. */
+  String owner() {
+    return owner;
+  }
+
+  /**
+   * Releases the lock of {@code id} if {@code holder} holds it: a run cut short (a crash, a cancel)
+   * left it, and no run of that owner is under way. The run is recorded as failed.
+   */
+  void releaseLeftLock(TableIdentifier id, String holder) {
+    TablePropertyLock lock = new TablePropertyLock(catalog, id, holder);
+    lock.release(lock.createLock(), true);
+  }
+
+  /** Maintains one table under its lock with {@code tasks}. Never throws. */
+  Report maintain(TableIdentifier id, Set<Task> tasks) {
     Report r = new Report(id);
+    r.tasks = tasks.isEmpty() ? EnumSet.noneOf(Task.class) : EnumSet.copyOf(tasks);
     long start = System.nanoTime();
     if (!catalog.with(c -> c.tableExists(id))) {
       r.outcome = Outcome.NOT_FOUND;
@@ -305,13 +392,13 @@ public final class OneShotMaintenance {
       catalog.with(
           c -> {
             r.before = new Figures(c.loadTable(id));
-            if (options.rewrite) {
-              rewrite(env, c, id, r);
+            if (tasks.contains(Task.REWRITE)) {
+              rewrite(c, id, r);
             }
-            if (options.expire) {
+            if (tasks.contains(Task.EXPIRE_SNAPSHOTS)) {
               expire(c.loadTable(id), r);
             }
-            if (options.orphans) {
+            if (tasks.contains(Task.DELETE_ORPHANS)) {
               orphans(c.loadTable(id), r);
             }
             r.after = new Figures(c.loadTable(id));
@@ -330,7 +417,7 @@ public final class OneShotMaintenance {
     return r;
   }
 
-  private void rewrite(StreamExecutionEnvironment env, Catalog c, TableIdentifier id, Report r) {
+  private void rewrite(Catalog c, TableIdentifier id, Report r) {
     Table t = c.loadTable(id);
     Snapshot start = t.currentSnapshot();
     if (start == null) {
@@ -375,13 +462,13 @@ public final class OneShotMaintenance {
     }
     List<DataFile> added = new ArrayList<>();
     if (!work.isEmpty()) {
-      RowDataRewriter rewriter = new RowDataRewriter(t, false, t.io(), t.encryption());
       try {
-        added.addAll(
-            rewriter.rewriteDataForTasks(
-                env.fromCollection(work).name("maintain " + id),
-                Math.min(work.size(), options.parallelism)));
+        RowDataRewriter.RewriteMap bins = rewriter(t);
+        for (CombinedScanTask bin : work) {
+          added.addAll(bins.map(bin));
+        }
       } catch (Exception e) {
+        added.forEach(f -> t.io().deleteFile(f.location()));
         throw new IllegalStateException("rewriting the data files of " + id + " failed", e);
       }
     }
@@ -402,6 +489,38 @@ public final class OneShotMaintenance {
     r.rewrittenDataFiles = replaced.size();
     r.addedDataFiles = added.size();
     r.droppedDeleteFiles = dangling.size();
+  }
+
+  /**
+   * Iceberg's Flink rewrite function, used without a Flink job: it reads a bin with the table's
+   * deletes applied and writes it as one file (a target size of {@code Long.MAX_VALUE}: the bins
+   * are already of the target size). Its {@code open} only initializes the writer factory, done
+   * here; the factory's random operation id keeps file names unique across runs.
+   */
+  private static RowDataRewriter.RewriteMap rewriter(Table t) {
+    FileFormat format =
+        FileFormat.fromString(
+            PropertyUtil.propertyAsString(
+                t.properties(),
+                TableProperties.DEFAULT_FILE_FORMAT,
+                TableProperties.DEFAULT_FILE_FORMAT_DEFAULT));
+    RowDataTaskWriterFactory writers =
+        new RowDataTaskWriterFactory(
+            t,
+            FlinkSchemaUtil.convert(t.schema()),
+            Long.MAX_VALUE,
+            format,
+            t.properties(),
+            null,
+            false);
+    writers.initialize(0, 0);
+    return new RowDataRewriter.RewriteMap(
+        t.schema(),
+        t.properties().get(TableProperties.DEFAULT_NAME_MAPPING),
+        t.io(),
+        false,
+        t.encryption(),
+        writers);
   }
 
   private void expire(Table t, Report r) {

@@ -6,9 +6,12 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.TimeUtils;
+import org.apache.flink.util.function.SerializableSupplier;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.maintenance.api.DeleteOrphanFiles;
@@ -36,6 +39,7 @@ public final class TableMaintainer {
 
   private final MaintenanceOptionsView options;
   private final String owner;
+  private final Set<String> maintained = new HashSet<>();
 
   private TableMaintainer(MaintenanceOptionsView options, String owner) {
     this.options = options;
@@ -66,11 +70,17 @@ public final class TableMaintainer {
 
   /**
    * Maintains those of the tables ({@code namespace.table}) that exist now. A table created later,
-   * while the job runs, is not maintained until the job is next started (from its state).
+   * while the job runs, is left to {@link #maintainTablesCreatedLater} until the job is next
+   * started (from its state).
    */
   public void maintainExisting(
       StreamExecutionEnvironment env, IcebergCatalog catalog, Collection<String> tables) {
     if (options == null) {
+      return;
+    }
+    if (!options.perTablePipelines) {
+      LOG.info(
+          "Leaving {} to the shared maintainer (maintenance.per-table-pipelines = false)", tables);
       return;
     }
     for (String t : tables) {
@@ -78,9 +88,31 @@ public final class TableMaintainer {
       if (catalog.with(c -> c.tableExists(id))) {
         maintain(env, catalog, id);
       } else {
-        LOG.warn("Not maintaining {}: it does not exist yet; restart the job to maintain it", id);
+        LOG.info(
+            "{} does not exist yet: maintained once created, if the job maintains new tables", id);
       }
     }
+  }
+
+  /**
+   * Maintains the tables that {@code tables} lists while the job runs and that no earlier call
+   * maintains, such as the mirrors a {@code cdc} job creates for source tables it has not seen
+   * before: the same tasks and triggers, run in the job by {@link NewTableMaintenance}. Call it
+   * after the other calls; {@code tables} is called on a TaskManager, once per {@code
+   * maintenance.rate-limit}.
+   */
+  public void maintainTablesCreatedLater(
+      StreamExecutionEnvironment env,
+      IcebergCatalog catalog,
+      SerializableSupplier<Collection<TableIdentifier>> tables) {
+    if (options == null) {
+      return;
+    }
+    // its own lock owner: a lock it left behind is released by it alone, and never confused with
+    // the one Iceberg's maintenance of the same table takes after the next start
+    NewTableMaintenance.addTo(
+        env, catalog, options, owner, owner + "/new-tables", tables, Set.copyOf(maintained));
+    LOG.info("Maintaining the tables created while the job runs, lock owner {}/new-tables", owner);
   }
 
   /** Maintains the table {@code id}; it must exist. */
@@ -88,6 +120,7 @@ public final class TableMaintainer {
     if (options == null) {
       return;
     }
+    maintained.add(id.toString());
     String uid = "maintenance-" + id;
     TableLoader loader = catalog.tableLoader(id);
     boolean prefixListing =
@@ -137,7 +170,9 @@ public final class TableMaintainer {
   }
 
   /** The group's values, checked together (orphan age against the checkpoint interval). */
-  static final class MaintenanceOptionsView {
+  static final class MaintenanceOptionsView implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    final boolean perTablePipelines;
     final boolean rewrite;
     final int rewriteCommits;
     final int rewriteDataFiles;
@@ -157,6 +192,7 @@ public final class TableMaintainer {
 
     private MaintenanceOptionsView(GroupConfig c, Duration interval) {
       boolean on = c.get(MaintenanceOptions.ENABLED);
+      perTablePipelines = c.get(MaintenanceOptions.PER_TABLE_PIPELINES);
       rewrite = on && c.get(MaintenanceOptions.REWRITE_ENABLED);
       rewriteCommits = c.get(MaintenanceOptions.REWRITE_COMMIT_COUNT);
       rewriteDataFiles = c.get(MaintenanceOptions.REWRITE_DATA_FILE_COUNT);

@@ -24,6 +24,7 @@ import io.tributary.runtime.StartGuard;
 import io.tributary.source.RecordSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +32,8 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableSupplier;
+import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
  * Database change streams (Debezium, AWS DMS) mirrored exactly once into Iceberg v2 upsert tables,
@@ -135,6 +138,31 @@ public final class CdcJob implements TributaryJob {
     MirroredTables.mirrored(catalog, deadLetters.deadLetters())
         .forEach(t -> mirrors.add(t.toString()));
     maintainer.maintainExisting(env, catalog, mirrors);
+    // ...and those created from now on, by the job itself, until its next start
+    maintainer.maintainTablesCreatedLater(
+        env, catalog, new Mirrors(catalog, deadLetters.deadLetters(), tables.configuredTargets()));
+  }
+
+  /** Every table this pipeline mirrors now: the named targets and those its registry lists. */
+  private static final class Mirrors implements SerializableSupplier<Collection<TableIdentifier>> {
+    private static final long serialVersionUID = 1L;
+    private final IcebergCatalog catalog;
+    private final String registry;
+    private final List<String> targets;
+
+    Mirrors(IcebergCatalog catalog, String registry, Collection<String> targets) {
+      this.catalog = catalog;
+      this.registry = registry;
+      this.targets = List.copyOf(targets);
+    }
+
+    @Override
+    public Collection<TableIdentifier> get() {
+      Set<TableIdentifier> out = new LinkedHashSet<>();
+      targets.forEach(t -> out.add(TableIdentifier.parse(t)));
+      out.addAll(MirroredTables.mirrored(catalog, registry));
+      return out;
+    }
   }
 
   @Override

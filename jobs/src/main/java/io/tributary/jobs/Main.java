@@ -73,11 +73,10 @@ public final class Main {
             config.group(MaintenanceOptions.GROUP),
             config.group(IcebergOptions.GROUP),
             config.group(JobOptions.GROUP));
-    StreamExecutionEnvironment env = environment(config, loaded.origin);
     out.println("Tributary maintain: " + maintenance.describe());
     List<OneShotMaintenance.Report> reports = new ArrayList<>();
     for (org.apache.iceberg.catalog.TableIdentifier id : maintenance.tables()) {
-      OneShotMaintenance.Report r = maintenance.maintain(env, id);
+      OneShotMaintenance.Report r = maintenance.maintain(id);
       out.println(r.format());
       out.flush();
       reports.add(r);

@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
@@ -24,6 +26,7 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,31 +57,10 @@ class CdcMaintenanceTest {
     for (String t : stream.tables()) {
       mapping.add("public." + t + "=shop.public_" + t);
     }
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--job.name", "cdc",
-                "--job.parallelism", "2",
-                "--job.checkpoint.interval", "500 ms",
-                "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
-                "--job.restart.initial-delay", "200 ms",
-                "--job.restart.max-delay", "2 s",
-                "--cdc.format", "debezium-json",
-                "--cdc.tables", String.join(";", mapping),
-                "--source.type", "kafka",
-                "--kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "--kafka.topics", topic,
-                "--kafka.group.id", topic,
-                "--kafka.start", "earliest",
-                "--iceberg.warehouse", dir.resolve("warehouse").toString(),
-                "--maintenance.rate-limit", "1 s",
-                "--maintenance.lock-check-delay", "1 s",
-                "--maintenance.rewrite.commit-count", "3",
-                "--maintenance.expire-snapshots.interval", "2 s",
-                "--maintenance.expire-snapshots.max-age", "1 s",
-                "--maintenance.expire-snapshots.retain-last", "5"));
+    List<String> args = args(topic, "--cdc.tables", String.join(";", mapping));
 
-    // first run: creates the mirrors (too late for this run's graph to maintain them)
+    // first run: creates the mirrors (too late for this run's graph to build Iceberg's maintenance
+    // for them, so the job maintains them itself)
     int third = messages.size() / 3;
     JobClient first = JobTesting.startAsync("cdc-before", args.toArray(new String[0]));
     CdcExactlyOnceTest.send(kafka, topic, messages.subList(0, third));
@@ -89,6 +71,8 @@ class CdcMaintenanceTest {
                 false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
             .get(120, TimeUnit.SECONDS);
 
+    // only the restored run's rewrites count below: Iceberg's maintenance, built at this start
+    Set<Long> firstRun = rewriteSnapshots(catalog, stream);
     args.addAll(Arrays.asList("--job.flink.execution.savepoint.path", savepoint));
     JobClient client = JobTesting.startAsync("cdc-maintained", args.toArray(new String[0]));
     Set<Long> rewrites = new HashSet<>();
@@ -97,6 +81,7 @@ class CdcMaintenanceTest {
         Duration.ofSeconds(90),
         () -> {
           rewrites.addAll(rewriteSnapshots(catalog, stream));
+          rewrites.removeAll(firstRun);
           return !rewrites.isEmpty();
         });
     long committed = kafka.committedOffsets(topic);
@@ -109,6 +94,7 @@ class CdcMaintenanceTest {
         Duration.ofSeconds(60),
         () -> {
           rewrites.addAll(rewriteSnapshots(catalog, stream));
+          rewrites.removeAll(firstRun);
           return rewrites.size() >= 2;
         });
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
@@ -120,6 +106,135 @@ class CdcMaintenanceTest {
         rewrites.size(), stream.tables().size(), messages.size());
   }
 
+  /**
+   * One run that creates every mirror while it runs: each is rewritten and expired by the job while
+   * changes keep coming (no restart gives Iceberg's maintenance a chance), and equals the oracle.
+   */
+  @Test
+  void mirrorsCreatedWhileTheJobRunsAreMaintainedByIt() throws Exception {
+    ChangeStream stream = ChangeStreams.generate(23, 6_000);
+    List<Message> messages = stream.messages();
+    String topic = "shop-created-later";
+    kafka.createTopic(topic, CdcExactlyOnceTest.PARTITIONS);
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "shop");
+    JobClient client =
+        JobTesting.startAsync(
+            "cdc-new-tables", args(topic, "--iceberg.database", "shop").toArray(new String[0]));
+    try {
+      // in parts of at least one commit each, so rewrites run while changes keep coming: a lost
+      // delete or a resurrected row would land now
+      Map<String, Set<Long>> rewrites = new HashMap<>();
+      int parts = 12;
+      for (int p = 0; p < parts; p++) {
+        Map<String, Long> before = lastCheckpoints(catalog, stream);
+        CdcExactlyOnceTest.send(
+            kafka,
+            topic,
+            messages.subList(messages.size() * p / parts, messages.size() * (p + 1) / parts));
+        // a commit, not the committed offsets: the source commits those at its next poll, up to
+        // 10 s later on an idle topic. Every rewrite is collected: expiry may soon drop it
+        JobTesting.waitFor(
+            Duration.ofSeconds(120),
+            () -> {
+              collectRewrites(catalog, stream, rewrites);
+              Map<String, Long> now = lastCheckpoints(catalog, stream);
+              return before.keySet().stream().allMatch(t -> now.get(t) > before.get(t));
+            });
+      }
+      awaitApplied(topic, messages.size());
+      JobTesting.waitFor(
+          Duration.ofSeconds(90),
+          () ->
+              collectRewrites(catalog, stream, rewrites) >= 2
+                  && maxSnapshots(catalog, stream) <= 5);
+      assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+    } finally {
+      client.cancel().get(60, TimeUnit.SECONDS);
+    }
+
+    CdcExactlyOnceTest.assertEqualsOracle(catalog, stream);
+    for (String t : stream.tables()) {
+      Table table = catalog.with(c -> c.loadTable(catalog.identifier("public_" + t)));
+      assertThat(table.properties().get("tributary.maintenance.last-run"))
+          .as("last maintenance run of %s", t)
+          .endsWith(" completed");
+    }
+  }
+
+  /**
+   * Adds each mirror's rewrite snapshots to {@code seen}; returns the fewest any mirror has had (0
+   * while one does not exist yet).
+   */
+  private static int collectRewrites(
+      IcebergCatalog catalog, ChangeStream stream, Map<String, Set<Long>> seen) {
+    int fewest = Integer.MAX_VALUE;
+    for (String t : stream.tables()) {
+      String name = "public_" + t;
+      Set<Long> ids = seen.computeIfAbsent(name, k -> new HashSet<>());
+      if (Tables.exists(catalog, name)) {
+        ids.addAll(rewriteSnapshots(catalog, name));
+      }
+      fewest = Math.min(fewest, ids.size());
+    }
+    return fewest;
+  }
+
+  /** Each mirror's last checkpoint that a writer committed, -1 while it has none. */
+  private static Map<String, Long> lastCheckpoints(IcebergCatalog catalog, ChangeStream stream) {
+    Map<String, Long> out = new HashMap<>();
+    for (String t : stream.tables()) {
+      String name = "public_" + t;
+      long last = -1;
+      if (Tables.exists(catalog, name)) {
+        Table table = catalog.with(c -> c.loadTable(catalog.identifier(name)));
+        for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
+          String id = s.summary().get("flink.max-committed-checkpoint-id");
+          if (id != null) {
+            last = Long.parseLong(id);
+            break;
+          }
+        }
+      }
+      out.put(name, last);
+    }
+    return out;
+  }
+
+  private static int maxSnapshots(IcebergCatalog catalog, ChangeStream stream) {
+    int max = 0;
+    for (String t : stream.tables()) {
+      Table table = catalog.with(c -> c.loadTable(catalog.identifier("public_" + t)));
+      int n = 0;
+      for (Snapshot ignored : table.snapshots()) {
+        n++;
+      }
+      max = Math.max(max, n);
+    }
+    return max;
+  }
+
+  /** cdc on Kafka under kills, with maintenance due every few commits and seconds. */
+  private List<String> args(String topic, String... more) {
+    List<String> args = new ArrayList<>(JobTesting.underKills("cdc", dir));
+    args.addAll(
+        List.of(
+            "--cdc.format", "debezium-json",
+            "--source.type", "kafka",
+            "--kafka.bootstrap.servers", kafka.bootstrapServers(),
+            "--kafka.topics", topic,
+            "--kafka.group.id", topic,
+            "--kafka.start", "earliest",
+            "--iceberg.warehouse", dir.resolve("warehouse").toString(),
+            "--maintenance.rate-limit", "1 s",
+            "--maintenance.lock-check-delay", "1 s",
+            "--maintenance.rewrite.commit-count", "3",
+            "--maintenance.expire-snapshots.interval", "2 s",
+            "--maintenance.expire-snapshots.max-age", "1 s",
+            "--maintenance.expire-snapshots.retain-last", "5"));
+    args.addAll(Arrays.asList(more));
+    return args;
+  }
+
   private static void awaitApplied(String topic, long count) throws InterruptedException {
     JobTesting.waitFor(Duration.ofSeconds(120), () -> kafka.committedOffsets(topic) >= count);
   }
@@ -127,14 +242,18 @@ class CdcMaintenanceTest {
   private static Set<Long> rewriteSnapshots(IcebergCatalog catalog, ChangeStream stream) {
     Set<Long> ids = new HashSet<>();
     for (String t : stream.tables()) {
-      if (!Tables.exists(catalog, "public_" + t)) {
-        continue;
+      if (Tables.exists(catalog, "public_" + t)) {
+        ids.addAll(rewriteSnapshots(catalog, "public_" + t));
       }
-      Table table = catalog.with(c -> c.loadTable(catalog.identifier("public_" + t)));
-      for (Snapshot s : table.snapshots()) {
-        if ("replace".equals(s.operation())) {
-          ids.add(s.snapshotId());
-        }
+    }
+    return ids;
+  }
+
+  private static Set<Long> rewriteSnapshots(IcebergCatalog catalog, String table) {
+    Set<Long> ids = new HashSet<>();
+    for (Snapshot s : catalog.with(c -> c.loadTable(catalog.identifier(table))).snapshots()) {
+      if ("replace".equals(s.operation())) {
+        ids.add(s.snapshotId());
       }
     }
     return ids;

@@ -164,6 +164,34 @@ class StableUidsTest {
                 .collect(Collectors.toList()))
         .hasSize(2)
         .anySatisfy(n -> assertThat(n).contains("app.public_items"));
+    // one shared maintainer instead: only the dead-letter table keeps its own pipeline
+    JobGraph shared = graph("cdc", "--maintenance.per-table-pipelines", "false");
+    assertThat(maintainedTables(shared)).isEqualTo(1);
+    assertThat(vertexNames(shared))
+        .noneMatch(n -> n.contains("app.public_items"))
+        .anyMatch(n -> n.contains("shared table maintenance"));
+  }
+
+  /**
+   * Only an unbounded cdc job creates tables while it runs: it alone gets the maintainer of new
+   * tables, with its three operators' ids stable.
+   */
+  @Test
+  void onlyUnboundedCdcMaintainsTablesCreatedWhileItRuns() throws Exception {
+    String maintainer = "shared table maintenance";
+    assertThat(vertexNames(graph("cdc"))).anyMatch(n -> n.contains(maintainer));
+    assertThat(vertexNames(graph("cdc", "--source.bounded", "true")))
+        .noneMatch(n -> n.contains(maintainer));
+    assertThat(vertexNames(graph("cdc", "--maintenance.enabled", "false")))
+        .noneMatch(n -> n.contains(maintainer));
+    assertThat(vertexNames(graph("ingest"))).noneMatch(n -> n.contains(maintainer));
+    assertThat(vertexNames(graph("aggregate"))).noneMatch(n -> n.contains(maintainer));
+  }
+
+  private static List<String> vertexNames(JobGraph graph) {
+    return graph.getVerticesSortedTopologicallyFromSources().stream()
+        .map(JobVertex::getName)
+        .collect(Collectors.toList());
   }
 
   /** One trigger manager per maintained table. */

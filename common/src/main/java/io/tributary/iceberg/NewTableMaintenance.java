@@ -1,0 +1,253 @@
+package io.tributary.iceberg;
+
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.SerializableSupplier;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maintains, inside a running job, the tables it created after its graph was built: the mirrors a
+ * {@code cdc} job creates for source tables that first appear while it runs. Iceberg's {@code
+ * TableMaintenance} cannot: it loads its table when the graph is built, and a graph cannot grow
+ * while the job runs.
+ *
+ * <pre>
+ * ticks, one per maintenance.rate-limit --> [this, parallelism 1] --> nothing
+ *                                             |  on a worker thread, table after table:
+ *                                             '  the due tasks of {@link OneShotMaintenance}
+ * </pre>
+ *
+ * <p>The tasks, the lock and the figures are the {@code maintain} job's ({@link
+ * OneShotMaintenance}); the triggers follow the group's: a rewrite after {@code
+ * rewrite.commit-count} commits, at {@code rewrite.data-file-count} data files, or after {@code
+ * rewrite.interval} with any commit; expiry and orphan removal every interval. The work runs on its
+ * own thread, so a long rewrite never holds back a checkpoint. The schedule is not state: after a
+ * restart, the intervals count again from the first tick, and a lock this owner left behind (a
+ * crash mid-run) is released before the table's first run. Once the job is next started from its
+ * state, these tables exist at graph build and get Iceberg's own maintenance instead, unless {@code
+ * maintenance.per-table-pipelines = false} leaves every mirror to this maintainer (one graph for
+ * any number of tables).
+ */
+final class NewTableMaintenance extends ProcessFunction<Long, Void> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(NewTableMaintenance.class);
+
+  private final OneShotMaintenance tasks;
+  private final TableMaintainer.MaintenanceOptionsView options;
+  private final SerializableSupplier<Collection<TableIdentifier>> tables;
+  private final Set<String> maintainedByTheGraph;
+  private final String pipelineOwner;
+
+  private transient ExecutorService worker;
+  private transient Future<?> round;
+  private transient Map<TableIdentifier, Schedule> schedules;
+
+  private NewTableMaintenance(
+      OneShotMaintenance tasks,
+      TableMaintainer.MaintenanceOptionsView options,
+      SerializableSupplier<Collection<TableIdentifier>> tables,
+      Set<String> maintainedByTheGraph,
+      String pipelineOwner) {
+    this.pipelineOwner = pipelineOwner;
+    this.tasks = tasks;
+    this.options = options;
+    this.tables = tables;
+    this.maintainedByTheGraph = maintainedByTheGraph;
+  }
+
+  /**
+   * Adds the ticks and this maintainer to {@code env}: {@code tables} lists, when called, every
+   * table the job writes; those in {@code maintainedByTheGraph} ({@code namespace.table}) are left
+   * to Iceberg's maintenance, whose lock owner is {@code pipelineOwner}. This maintainer's own lock
+   * owner is {@code owner}.
+   */
+  static void addTo(
+      StreamExecutionEnvironment env,
+      IcebergCatalog catalog,
+      TableMaintainer.MaintenanceOptionsView options,
+      String pipelineOwner,
+      String owner,
+      SerializableSupplier<Collection<TableIdentifier>> tables,
+      Set<String> maintainedByTheGraph) {
+    double perSecond = 1_000.0 / Math.max(1_000, options.rateLimit.toMillis());
+    DataGeneratorSource<Long> ticks =
+        new DataGeneratorSource<>(
+            (GeneratorFunction<Long, Long>) i -> i,
+            Long.MAX_VALUE,
+            RateLimiterStrategy.perSecond(perSecond),
+            Types.LONG);
+    env.fromSource(ticks, WatermarkStrategy.noWatermarks(), "maintenance ticks (new tables)")
+        .uid("maintenance-new-tables-ticks")
+        .setParallelism(1)
+        .process(
+            new NewTableMaintenance(
+                new OneShotMaintenance(options, catalog, owner),
+                options,
+                tables,
+                maintainedByTheGraph,
+                pipelineOwner))
+        .uid("maintenance-new-tables")
+        .name("shared table maintenance")
+        .setParallelism(1)
+        .sinkTo(new DiscardingSink<>())
+        .name("maintenance (new tables) end")
+        .uid("maintenance-new-tables-end")
+        .setParallelism(1);
+  }
+
+  @Override
+  public void open(Configuration parameters) {
+    schedules = new HashMap<>();
+    worker =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "tributary-new-table-maintenance");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public void processElement(Long tick, Context ctx, Collector<Void> out) {
+    if (round == null || round.isDone()) {
+      round = worker.submit(this::round);
+    }
+  }
+
+  /** One pass over the tables (on the worker thread): each due task runs. */
+  private void round() {
+    Collection<TableIdentifier> all;
+    try {
+      all = tables.get();
+    } catch (RuntimeException e) {
+      LOG.warn("Could not list the tables to maintain: {}", e.toString());
+      return;
+    }
+    for (TableIdentifier id : all) {
+      if (Thread.currentThread().isInterrupted()) {
+        return;
+      }
+      if (maintainedByTheGraph.contains(id.toString())) {
+        continue;
+      }
+      try {
+        Table t = tasks.tableIfExists(id);
+        if (t == null) {
+          continue; // listed before its creation
+        }
+        Schedule s = schedules.get(id);
+        if (s == null) {
+          // a run cut short left its lock: this maintainer's, or the pipeline's that maintained
+          // the table before (maintenance.per-table-pipelines switched off); neither runs now
+          tasks.releaseLeftLock(id, tasks.owner());
+          tasks.releaseLeftLock(id, pipelineOwner);
+          s = new Schedule(System.currentTimeMillis(), sequenceNumber(t));
+          schedules.put(id, s);
+          LOG.info("Maintaining {} (shared maintainer)", id);
+        }
+        long now = System.currentTimeMillis();
+        Set<OneShotMaintenance.Task> due = s.due(t, now);
+        if (!due.isEmpty()) {
+          OneShotMaintenance.Report r = tasks.maintain(id, due);
+          if (r.outcome != OneShotMaintenance.Outcome.SKIPPED_LOCKED) {
+            s.ran(due, now, sequenceNumber(t) + (r.committedARewrite() ? 1 : 0));
+          }
+        }
+      } catch (RuntimeException e) {
+        // the next tick tries again; a catalog outage must not fail the job
+        LOG.warn("Maintenance of {} skipped this round: {}", id, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (worker != null) {
+      worker.shutdownNow();
+      if (!worker.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("The maintenance worker did not stop within 30 s");
+      }
+    }
+  }
+
+  /** The table's last sequence number: one more with every commit (mirrors are format v2). */
+  private static long sequenceNumber(Table t) {
+    Snapshot current = t.currentSnapshot();
+    return current == null ? 0 : current.sequenceNumber();
+  }
+
+  /** When each task of one table last ran (or, before its first run, when the table was seen). */
+  private final class Schedule {
+    private long rewritten;
+    private long rewrittenAtSequence;
+    private long expired;
+    private long orphansRemoved;
+
+    Schedule(long seen, long sequence) {
+      rewritten = seen;
+      rewrittenAtSequence = sequence;
+      expired = seen;
+      orphansRemoved = seen;
+    }
+
+    Set<OneShotMaintenance.Task> due(Table t, long now) {
+      Set<OneShotMaintenance.Task> due = EnumSet.noneOf(OneShotMaintenance.Task.class);
+      if (options.rewrite && rewriteDue(t, now)) {
+        due.add(OneShotMaintenance.Task.REWRITE);
+      }
+      if (options.expire && now - expired >= options.expireInterval.toMillis()) {
+        due.add(OneShotMaintenance.Task.EXPIRE_SNAPSHOTS);
+      }
+      if (options.orphans && now - orphansRemoved >= options.orphansInterval.toMillis()) {
+        due.add(OneShotMaintenance.Task.DELETE_ORPHANS);
+      }
+      return due;
+    }
+
+    private boolean rewriteDue(Table t, long now) {
+      // every commit since the last rewrite is a writer's (this maintainer is the only rewriter)
+      long commits = sequenceNumber(t) - rewrittenAtSequence;
+      if (commits <= 0) {
+        return false;
+      }
+      return commits >= options.rewriteCommits
+          || OneShotMaintenance.Figures.dataFiles(t) >= options.rewriteDataFiles
+          || now - rewritten >= options.rewriteInterval.toMillis();
+    }
+
+    /** Records a run of {@code done} at {@code now}, the table then at {@code sequence}. */
+    void ran(Set<OneShotMaintenance.Task> done, long now, long sequence) {
+      if (done.contains(OneShotMaintenance.Task.REWRITE)) {
+        rewritten = now;
+        rewrittenAtSequence = sequence;
+      }
+      if (done.contains(OneShotMaintenance.Task.EXPIRE_SNAPSHOTS)) {
+        expired = now;
+      }
+      if (done.contains(OneShotMaintenance.Task.DELETE_ORPHANS)) {
+        orphansRemoved = now;
+      }
+    }
+  }
+}
