@@ -50,9 +50,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       firings for events up to 10 min late, so every firing upserts the same rows again);
  *   <li>two {@code cdc} jobs mirroring the same Kafka topic of Debezium JSON changes to a few
  *       hundred hot keys ({@code bench.cdc-keys}, default 200) at {@code bench.cdc-rate} changes/s
- *       (default 1,000): mostly updates, some deletes and re-inserts. Each is started, stopped with
- *       a savepoint once its mirror exists and resumed from it, because a mirror is maintained from
- *       the first start that finds it (docs/maintenance.md).
+ *       (default 1,000): mostly updates, some deletes and re-inserts. With {@code
+ *       bench.cdc-hot-keys} and {@code bench.cdc-hot-share} (e.g. 200 and 0.9, with {@code
+ *       bench.cdc-keys} 100000) only that share goes to the hot keys and the table grows large.
+ *       Each is started, stopped with a savepoint once its mirror exists and resumed from it,
+ *       because a mirror is maintained from the first start that finds it (docs/maintenance.md).
  * </ul>
  *
  * After {@code -Dbench.minutes} the producer stops; each mirror must then equal the producer's
@@ -124,6 +126,10 @@ class MaintenanceBenchmark {
             new HotKeys(
                 kafka,
                 Integer.parseInt(System.getProperty("bench.cdc-keys", "200")),
+                Integer.parseInt(
+                    System.getProperty(
+                        "bench.cdc-hot-keys", System.getProperty("bench.cdc-keys", "200"))),
+                Double.parseDouble(System.getProperty("bench.cdc-hot-share", "1")),
                 Integer.parseInt(System.getProperty("bench.cdc-rate", "1000")));
         hot.start();
         cdcOn = startCdc(kafka, "on", interval, MAINTENANCE_ON);
@@ -283,15 +289,19 @@ class MaintenanceBenchmark {
   }
 
   /**
-   * Debezium JSON changes (no schema envelope) of table {@code accounts} over a few hot keys, sent
-   * at a fixed rate by its own thread: 94% updates, 3% deletes, 3% inserts of a deleted key. It
-   * keeps the final state: every live key's name, which carries the row's version.
+   * Debezium JSON changes (no schema envelope) of table {@code accounts}, sent at a fixed rate by
+   * its own thread: a share {@code hotShare} of the changes goes to the first {@code hotKeys} keys,
+   * the rest to any of the {@code keys} (so the table grows well past one commit's churn). A change
+   * to a live key is an update (97%) or a delete (3%); one to an absent key inserts it. It keeps
+   * the final state: every live key's name, which carries the row's version.
    */
   static final class HotKeys implements Runnable {
     static final String TOPIC = "accounts";
 
     private final KafkaServer kafka;
     private final int keys;
+    private final int hotKeys;
+    private final double hotShare;
     private final int rate;
     private final Map<Integer, Integer> version = new TreeMap<>();
     private final Map<String, Integer> ops = new TreeMap<>();
@@ -301,9 +311,11 @@ class MaintenanceBenchmark {
     private long lsn = 50_000_000L;
     private long sent;
 
-    HotKeys(KafkaServer kafka, int keys, int rate) {
+    HotKeys(KafkaServer kafka, int keys, int hotKeys, double hotShare, int rate) {
       this.kafka = kafka;
       this.keys = keys;
+      this.hotKeys = Math.min(hotKeys, keys);
+      this.hotShare = hotShare;
       this.rate = rate;
     }
 
@@ -333,7 +345,9 @@ class MaintenanceBenchmark {
     }
 
     private ProducerRecord<byte[], byte[]> next() {
-      int id = 1 + r.nextInt(keys);
+      // hotShare 1 draws one number per change, as runs before the cold keys did
+      int id =
+          1 + (hotShare >= 1 || r.nextDouble() < hotShare ? r.nextInt(hotKeys) : r.nextInt(keys));
       Integer v = version.get(id);
       double d = r.nextDouble();
       String op = v == null ? "c" : d < 0.03 ? "d" : "u";
@@ -389,10 +403,13 @@ class MaintenanceBenchmark {
     String describe() {
       return String.format(
           Locale.ROOT,
-          "%,d changes to %d hot keys at %,d/s, by op %s, %d live rows at the end",
+          "%,d changes at %,d/s, %.0f%% of them to %d hot keys, the rest to any of %,d keys, by op"
+              + " %s, %,d live rows at the end",
           sent,
-          keys,
           rate,
+          100 * Math.min(1, hotShare),
+          hotKeys,
+          keys,
           ops,
           version.size());
     }

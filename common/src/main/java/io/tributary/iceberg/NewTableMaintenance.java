@@ -3,6 +3,7 @@ package io.tributary.iceberg;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +63,7 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
   private transient ExecutorService worker;
   private transient Future<?> round;
   private transient Map<TableIdentifier, Schedule> schedules;
+  private transient Set<TableIdentifier> lockChecked;
 
   private NewTableMaintenance(
       OneShotMaintenance tasks,
@@ -119,6 +121,7 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
   @Override
   public void open(Configuration parameters) {
     schedules = new HashMap<>();
+    lockChecked = new HashSet<>();
     worker =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -148,10 +151,16 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
       if (Thread.currentThread().isInterrupted()) {
         return;
       }
-      if (maintainedByTheGraph.contains(id.toString())) {
-        continue;
-      }
       try {
+        if (maintainedByTheGraph.contains(id.toString())) {
+          // this maintainer ran on it before the job was last restarted and may have left its
+          // lock (a crash mid-run); no run of ours is under way, and the graph's pipeline, another
+          // owner, would wait for that lock for ever
+          if (lockChecked.add(id) && tasks.tableIfExists(id) != null) {
+            tasks.releaseLeftLock(id, tasks.owner());
+          }
+          continue;
+        }
         Table t = tasks.tableIfExists(id);
         if (t == null) {
           continue; // listed before its creation
@@ -162,7 +171,8 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
           // the table before (maintenance.per-table-pipelines switched off); neither runs now
           tasks.releaseLeftLock(id, tasks.owner());
           tasks.releaseLeftLock(id, pipelineOwner);
-          s = new Schedule(System.currentTimeMillis(), sequenceNumber(t));
+          // every commit since its creation counts: none of them was rewritten by this maintainer
+          s = new Schedule(System.currentTimeMillis(), 0);
           schedules.put(id, s);
           LOG.info("Maintaining {} (shared maintainer)", id);
         }

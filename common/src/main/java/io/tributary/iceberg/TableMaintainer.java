@@ -58,6 +58,11 @@ public final class TableMaintainer {
     return new TableMaintainer(o.anyTask() && !bounded ? o : null, owner);
   }
 
+  /** The lock owner of the pipelines this maintainer adds. */
+  String owner() {
+    return owner;
+  }
+
   /** True when {@link #maintain} adds operators. */
   public boolean active() {
     return options != null;

@@ -76,7 +76,8 @@ class CdcMaintenanceTest {
     args.addAll(Arrays.asList("--job.flink.execution.savepoint.path", savepoint));
     JobClient client = JobTesting.startAsync("cdc-maintained", args.toArray(new String[0]));
     Set<Long> rewrites = new HashSet<>();
-    CdcExactlyOnceTest.send(kafka, topic, messages.subList(third, 2 * third));
+    // in four commits at least: the restored pipelines count commits from this start
+    sendInCommits(catalog, stream, topic, messages.subList(third, 2 * third), 4, () -> {});
     JobTesting.waitFor(
         Duration.ofSeconds(90),
         () -> {
@@ -124,23 +125,8 @@ class CdcMaintenanceTest {
       // in parts of at least one commit each, so rewrites run while changes keep coming: a lost
       // delete or a resurrected row would land now
       Map<String, Set<Long>> rewrites = new HashMap<>();
-      int parts = 12;
-      for (int p = 0; p < parts; p++) {
-        Map<String, Long> before = lastCheckpoints(catalog, stream);
-        CdcExactlyOnceTest.send(
-            kafka,
-            topic,
-            messages.subList(messages.size() * p / parts, messages.size() * (p + 1) / parts));
-        // a commit, not the committed offsets: the source commits those at its next poll, up to
-        // 10 s later on an idle topic. Every rewrite is collected: expiry may soon drop it
-        JobTesting.waitFor(
-            Duration.ofSeconds(120),
-            () -> {
-              collectRewrites(catalog, stream, rewrites);
-              Map<String, Long> now = lastCheckpoints(catalog, stream);
-              return before.keySet().stream().allMatch(t -> now.get(t) > before.get(t));
-            });
-      }
+      sendInCommits(
+          catalog, stream, topic, messages, 12, () -> collectRewrites(catalog, stream, rewrites));
       awaitApplied(topic, messages.size());
       JobTesting.waitFor(
           Duration.ofSeconds(90),
@@ -177,6 +163,35 @@ class CdcMaintenanceTest {
       fewest = Math.min(fewest, ids.size());
     }
     return fewest;
+  }
+
+  /**
+   * Sends {@code messages} in {@code parts}, each awaited until every mirror has a commit it did
+   * not have before (not the committed offsets: the source commits those at its next poll, up to 10
+   * s later on an idle topic); {@code poll} runs on every check.
+   */
+  private static void sendInCommits(
+      IcebergCatalog catalog,
+      ChangeStream stream,
+      String topic,
+      List<Message> messages,
+      int parts,
+      Runnable poll)
+      throws InterruptedException {
+    for (int p = 0; p < parts; p++) {
+      Map<String, Long> before = lastCheckpoints(catalog, stream);
+      CdcExactlyOnceTest.send(
+          kafka,
+          topic,
+          messages.subList(messages.size() * p / parts, messages.size() * (p + 1) / parts));
+      JobTesting.waitFor(
+          Duration.ofSeconds(120),
+          () -> {
+            poll.run();
+            Map<String, Long> now = lastCheckpoints(catalog, stream);
+            return before.keySet().stream().allMatch(t -> now.get(t) > before.get(t));
+          });
+    }
   }
 
   /** Each mirror's last checkpoint that a writer committed, -1 while it has none. */
@@ -219,18 +234,13 @@ class CdcMaintenanceTest {
     args.addAll(
         List.of(
             "--cdc.format", "debezium-json",
-            "--source.type", "kafka",
-            "--kafka.bootstrap.servers", kafka.bootstrapServers(),
-            "--kafka.topics", topic,
-            "--kafka.group.id", topic,
-            "--kafka.start", "earliest",
-            "--iceberg.warehouse", dir.resolve("warehouse").toString(),
             "--maintenance.rate-limit", "1 s",
             "--maintenance.lock-check-delay", "1 s",
             "--maintenance.rewrite.commit-count", "3",
             "--maintenance.expire-snapshots.interval", "2 s",
             "--maintenance.expire-snapshots.max-age", "1 s",
             "--maintenance.expire-snapshots.retain-last", "5"));
+    args.addAll(JobTesting.fromKafka(kafka.bootstrapServers(), topic, dir));
     args.addAll(Arrays.asList(more));
     return args;
   }

@@ -85,6 +85,26 @@ public final class JobTesting {
         "--job.restart.max-delay", "2 s");
   }
 
+  /**
+   * A Kafka source on {@code topic} from its start, the consumer group named after the topic, and
+   * the Iceberg warehouse in {@code dir}.
+   */
+  public static List<String> fromKafka(String bootstrapServers, String topic, Path dir) {
+    return List.of(
+        "--source.type",
+        "kafka",
+        "--kafka.bootstrap.servers",
+        bootstrapServers,
+        "--kafka.topics",
+        topic,
+        "--kafka.group.id",
+        topic,
+        "--kafka.start",
+        "earliest",
+        "--iceberg.warehouse",
+        dir.resolve("warehouse").toString());
+  }
+
   /** Validates the arguments as {@link Main} does and submits the job without waiting. */
   public static JobClient startAsync(String name, String... args) throws Exception {
     return build(args).executeAsync(name);

@@ -1,0 +1,154 @@
+package io.tributary.iceberg;
+
+import static io.tributary.iceberg.SmallCommits.create;
+import static io.tributary.iceberg.SmallCommits.dataFiles;
+import static io.tributary.iceberg.SmallCommits.liveDeleteFiles;
+import static io.tributary.iceberg.SmallCommits.rows;
+import static io.tributary.iceberg.SmallCommits.upsert;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.config.Configs;
+import io.tributary.testing.Components;
+import io.tributary.testing.Tables;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shared maintainer a running job uses for the tables it creates: a table created after the job
+ * started is rewritten once enough commits came (counted from its creation) (same rows, fewer
+ * files, no live deletes), and a lock the maintainer left before a restart is released even on a
+ * table the restarted graph now maintains with Iceberg's own pipeline, while another owner's lock
+ * is left alone.
+ */
+class NewTableMaintenanceTest {
+  @RegisterExtension
+  static final MiniClusterExtension CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
+
+  @TempDir Path dir;
+
+  @Test
+  void rewritesATableCreatedAfterTheStartAndReleasesOnlyItsOwnLeftLocks() throws Exception {
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    TableMaintainer maintainer =
+        Components.maintainer(
+            Configs.of(
+                "job.name", "ingest",
+                "source.type", "datagen",
+                "maintenance.rate-limit", "1 s",
+                "maintenance.rewrite.commit-count", "4",
+                "maintenance.expire-snapshots.enabled", "false",
+                "maintenance.delete-orphans.enabled", "false"));
+    String sharedOwner = maintainer.owner() + "/new-tables";
+    // before the restart: the shared maintainer was cut short on "orders" (its lock left), and
+    // another job holds the lock of "foreign"
+    Table orders = create(catalog, "orders");
+    upsert(orders, rows(0, 5, 0));
+    lock(catalog, "orders", sharedOwner);
+    Table foreign = create(catalog, "foreign");
+    upsert(foreign, rows(0, 5, 0));
+    lock(catalog, "foreign", "another-job");
+
+    // the restart: "orders" now has Iceberg's pipeline in the graph, the rest is shared
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    maintainer.maintain(env, catalog, "orders");
+    maintainer.maintainTablesCreatedLater(
+        env,
+        catalog,
+        () ->
+            List.of(
+                TableIdentifier.parse("lake.orders"),
+                TableIdentifier.parse("lake.foreign"),
+                TableIdentifier.parse("lake.later")));
+    JobClient job = env.executeAsync("shared maintenance");
+    try {
+      await(
+          () -> holder(catalog, "orders") == null, "the left lock of orders released by its owner");
+      assertThat(load(catalog, "orders").properties().get(TablePropertyLock.LAST_RUN_PROPERTY))
+          .endsWith(" failed");
+
+      // created while the job runs: due for a rewrite at its fourth commit, not before
+      Table later = create(catalog, "later");
+      for (int commit = 0; commit < 4; commit++) {
+        upsert(later, rows(commit * 2, 6, commit)); // each overlaps the last: live deletes
+      }
+      List<String> rows = sorted(Tables.read(load(catalog, "later")));
+      assertThat(liveDeleteFiles(load(catalog, "later"))).isPositive();
+      await(() -> rewritten(catalog, "later"), "later rewritten");
+      Table after = load(catalog, "later");
+      assertThat(sorted(Tables.read(after))).isEqualTo(rows);
+      assertThat(dataFiles(after)).isEqualTo(1);
+      assertThat(liveDeleteFiles(after)).isZero();
+      assertThat(after.properties().get(TablePropertyLock.LAST_RUN_PROPERTY))
+          .endsWith(" completed");
+
+      assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
+    } finally {
+      job.cancel().get();
+    }
+    // another owner's lock: never taken over, so the table was never rewritten
+    assertThat(holder(catalog, "foreign")).isEqualTo("another-job");
+    for (Snapshot s : load(catalog, "foreign").snapshots()) {
+      assertThat(s.operation()).isNotEqualTo("replace");
+    }
+  }
+
+  private static void lock(IcebergCatalog catalog, String table, String owner) {
+    TablePropertyLock lock =
+        new TablePropertyLock(catalog, TableIdentifier.of("lake", table), owner);
+    assertThat(lock.createLock().tryLock()).isTrue();
+  }
+
+  private static String holder(IcebergCatalog catalog, String table) {
+    return TablePropertyLock.holder(
+        ((HasTableOperations) load(catalog, table)).operations().current(),
+        TablePropertyLock.LOCK_PROPERTY);
+  }
+
+  private static boolean rewritten(IcebergCatalog catalog, String table) {
+    Table t = load(catalog, table);
+    return "replace".equals(t.currentSnapshot().operation())
+        && !t.properties().containsKey(TablePropertyLock.LOCK_PROPERTY);
+  }
+
+  private static void await(java.util.concurrent.Callable<Boolean> condition, String what) {
+    Awaitility.await(what)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(condition);
+  }
+
+  private static Table load(IcebergCatalog catalog, String table) {
+    return catalog.with(c -> c.loadTable(TableIdentifier.of("lake", table)));
+  }
+
+  private static List<String> sorted(List<Record> rows) {
+    List<String> out = new ArrayList<>();
+    for (Record r : rows) {
+      out.add(r.getField("id") + "=" + r.getField("v"));
+    }
+    return out.stream().sorted(Comparator.naturalOrder()).collect(Collectors.toList());
+  }
+}
