@@ -87,33 +87,8 @@ class SavepointRestoreTest {
   }
 
   private String[] args(String job, String topic, String... more) {
-    List<String> out =
-        new ArrayList<>(
-            List.of(
-                "--job.name",
-                job,
-                "--job.parallelism",
-                "2",
-                "--job.checkpoint.interval",
-                "500 ms",
-                "--job.checkpoint.dir",
-                dir.resolve("checkpoints").toUri().toString(),
-                "--job.restart.initial-delay",
-                "200 ms",
-                "--job.restart.max-delay",
-                "2 s",
-                "--source.type",
-                "kafka",
-                "--kafka.bootstrap.servers",
-                kafka.bootstrapServers(),
-                "--kafka.topics",
-                topic,
-                "--kafka.group.id",
-                topic,
-                "--kafka.start",
-                "earliest",
-                "--iceberg.warehouse",
-                dir.resolve("warehouse").toString()));
+    List<String> out = new ArrayList<>(JobTesting.underKills(job, dir));
+    out.addAll(JobTesting.fromKafka(kafka.bootstrapServers(), topic, dir));
     out.addAll(Arrays.asList(more));
     return out.toArray(new String[0]);
   }
