@@ -171,8 +171,7 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
           // the table before (maintenance.per-table-pipelines switched off); neither runs now
           tasks.releaseLeftLock(id, tasks.owner());
           tasks.releaseLeftLock(id, pipelineOwner);
-          // every commit since its creation counts: none of them was rewritten by this maintainer
-          s = new Schedule(System.currentTimeMillis(), 0);
+          s = new Schedule(System.currentTimeMillis());
           schedules.put(id, s);
           LOG.info("Maintaining {} (shared maintainer)", id);
         }
@@ -214,9 +213,10 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
     private long expired;
     private long orphansRemoved;
 
-    Schedule(long seen, long sequence) {
+    /** Every commit since the table's creation counts: none was rewritten by this maintainer. */
+    Schedule(long seen) {
       rewritten = seen;
-      rewrittenAtSequence = sequence;
+      rewrittenAtSequence = 0;
       expired = seen;
       orphansRemoved = seen;
     }
