@@ -29,13 +29,17 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -70,7 +74,11 @@ import org.junit.jupiter.api.io.TempDir;
  *   -Dbench.minutes=20
  * </pre>
  *
- * The triggers are scaled to the run's length (rewrite every 12 commits, expiry every minute
+ * For each maintained table it also measures the snapshot its last in-job rewrite left: what a
+ * reader gets right after maintenance, as against the end state, which is up to {@code
+ * bench.rewrite.commit-count} writer commits past a rewrite.
+ *
+ * <p>The triggers are scaled to the run's length (rewrite every 12 commits, expiry every minute
  * keeping 20 snapshots), so a shortened run shows what the defaults do over hours.
  */
 class MaintenanceBenchmark {
@@ -80,11 +88,14 @@ class MaintenanceBenchmark {
 
   @TempDir Path dir;
 
+  /** Per maintained table, its figures at the snapshot its last in-job rewrite left. */
+  private final List<String> afterRewriteRows = new ArrayList<>();
+
   /** The "on" jobs' triggers, scaled to the run (see the class comment). */
   static final List<String> MAINTENANCE_ON =
       List.of(
           "--maintenance.rewrite.commit-count",
-          "12",
+          System.getProperty("bench.rewrite.commit-count", "12"),
           "--maintenance.rewrite.interval",
           "5 min",
           "--maintenance.expire-snapshots.interval",
@@ -168,13 +179,20 @@ class MaintenanceBenchmark {
                   + " / data bytes | snapshots | metadata bytes | read ms | read ms rewritten |"
                   + " read ratio | records read | records/s | equals the source |%n"
                   + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n%s%n"
-                  + "throughput with maintenance / without: %s%n",
+                  + "throughput with maintenance / without: %s%n%n"
+                  + "As the last in-job rewrite left each maintained table (its newest replace"
+                  + " snapshot), against the end state freshly rewritten:%n"
+                  + "| job | table | snapshot | writer commits after it | data files | avg data file"
+                  + " | delete files | delete bytes / data bytes | rows | read ms |"
+                  + " read ms rewritten (end) | read ratio |%n"
+                  + "|---|---|---|---|---|---|---|---|---|---|---|---|%n%s%n",
               seconds / 60,
               interval,
               rows.size(),
               hot == null ? "" : "; cdc: " + hot.describe(),
               String.join(System.lineSeparator(), rows),
-              String.join(", ", ratios));
+              String.join(", ", ratios),
+              String.join(System.lineSeparator(), afterRewriteRows));
       System.out.println(table);
       Files.writeString(Path.of("target", "maintenance-benchmark.md"), table);
     } finally {
@@ -479,31 +497,14 @@ class MaintenanceBenchmark {
       IcebergCatalog catalog, String job, String name, long read, double seconds, String exact)
       throws Exception {
     Table t = catalog.with(c -> c.loadTable(TableIdentifier.of("lake", name)));
-    long dataFiles = 0;
-    long dataBytes = 0;
-    long deleteFiles = 0;
-    long deleteBytes = 0;
-    for (ManifestFile m : t.currentSnapshot().allManifests(t.io())) {
-      if (m.content() == org.apache.iceberg.ManifestContent.DATA) {
-        try (ManifestReader<DataFile> r = ManifestFiles.read(m, t.io(), t.specs())) {
-          for (DataFile f : r) {
-            dataFiles++;
-            dataBytes += f.fileSizeInBytes();
-          }
-        }
-      } else {
-        try (ManifestReader<DeleteFile> r =
-            ManifestFiles.readDeleteManifest(m, t.io(), t.specs())) {
-          for (DeleteFile f : r) {
-            deleteFiles++;
-            deleteBytes += f.fileSizeInBytes();
-          }
-        }
-      }
-    }
+    Live f = Live.at(t, t.currentSnapshot());
     long snapshots = OneShotMaintenance.Figures.of(t).snapshots;
     long metadataBytes = folderBytes(Path.of(java.net.URI.create(t.location() + "/metadata")));
-    long readMillis = readMillis(t);
+    long readMillis = readMillis(t, t.currentSnapshot());
+    // The table as its last in-job rewrite left it, read before the rewrite below replaces it.
+    Snapshot afterRewrite = lastReplace(t);
+    Live fr = afterRewrite == null ? null : Live.at(t, afterRewrite);
+    long afterRewriteMillis = afterRewrite == null ? 0 : readMillis(t, afterRewrite);
     // the same table freshly rewritten: the maintain job's rewrite only
     Components.oneShot(
             Configs.of(
@@ -515,16 +516,34 @@ class MaintenanceBenchmark {
                 "maintenance.delete-orphans.enabled", "false"))
         .maintain(TableIdentifier.of("lake", name));
     t.refresh();
-    long rewrittenMillis = readMillis(t);
+    long rewrittenMillis = readMillis(t, t.currentSnapshot());
+    if (fr != null) {
+      afterRewriteRows.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %d | %d | %d bytes | %d | %.1f%% | %d | %d | %d | %.2f |",
+              job,
+              name,
+              afterRewrite.snapshotId(),
+              commitsSince(t, afterRewrite),
+              fr.dataFiles,
+              fr.dataFiles == 0 ? 0 : fr.dataBytes / fr.dataFiles,
+              fr.deleteFiles,
+              fr.deleteShare(),
+              fr.rows,
+              afterRewriteMillis,
+              rewrittenMillis,
+              afterRewriteMillis / (double) Math.max(1, rewrittenMillis)));
+    }
     return String.format(
         Locale.ROOT,
         "| %s | %s | %d | %d bytes | %d | %.1f%% | %d | %d | %d | %d | %.2f | %d | %.0f | %s |",
         job,
         name.endsWith("on") ? "on" : "off",
-        dataFiles,
-        dataFiles == 0 ? 0 : dataBytes / dataFiles,
-        deleteFiles,
-        dataBytes == 0 ? 0 : 100.0 * deleteBytes / dataBytes,
+        f.dataFiles,
+        f.dataFiles == 0 ? 0 : f.dataBytes / f.dataFiles,
+        f.deleteFiles,
+        f.deleteShare(),
         snapshots,
         metadataBytes,
         readMillis,
@@ -535,12 +554,82 @@ class MaintenanceBenchmark {
         exact);
   }
 
-  /** The best of three full reads with deletes applied. */
-  private static long readMillis(Table t) {
+  /**
+   * The newest {@code replace} snapshot the job committed: its last rewrite, or the drop of the
+   * dangling deletes that follows one (docs/maintenance.md), so the table as maintenance left it.
+   */
+  private static Snapshot lastReplace(Table t) {
+    for (Snapshot s = t.currentSnapshot();
+        s != null;
+        s = s.parentId() == null ? null : t.snapshot(s.parentId())) {
+      if (DataOperations.REPLACE.equals(s.operation())) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** The writer's commits after {@code s} up to the measured end (not the rewrite made since). */
+  private static long commitsSince(Table t, Snapshot s) {
+    long n = 0;
+    for (Snapshot c : t.snapshots()) {
+      if (c.sequenceNumber() > s.sequenceNumber()
+          && !DataOperations.REPLACE.equals(c.operation())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A snapshot's live files, as its manifests list them, and its rows with deletes applied. */
+  private static final class Live {
+    long dataFiles;
+    long dataBytes;
+    long deleteFiles;
+    long deleteBytes;
+    long rows;
+
+    static Live at(Table t, Snapshot s) throws IOException {
+      Live f = new Live();
+      for (ManifestFile m : s.allManifests(t.io())) {
+        if (m.content() == org.apache.iceberg.ManifestContent.DATA) {
+          try (ManifestReader<DataFile> r = ManifestFiles.read(m, t.io(), t.specs())) {
+            for (DataFile d : r) {
+              f.dataFiles++;
+              f.dataBytes += d.fileSizeInBytes();
+            }
+          }
+        } else {
+          try (ManifestReader<DeleteFile> r =
+              ManifestFiles.readDeleteManifest(m, t.io(), t.specs())) {
+            for (DeleteFile d : r) {
+              f.deleteFiles++;
+              f.deleteBytes += d.fileSizeInBytes();
+            }
+          }
+        }
+      }
+      try (CloseableIterable<Record> rows =
+          IcebergGenerics.read(t).useSnapshot(s.snapshotId()).build()) {
+        rows.forEach(r -> f.rows++);
+      }
+      return f;
+    }
+
+    double deleteShare() {
+      return dataBytes == 0 ? 0 : 100.0 * deleteBytes / dataBytes;
+    }
+  }
+
+  /** The best of three full reads of snapshot {@code s} with deletes applied. */
+  private static long readMillis(Table t, Snapshot s) throws IOException {
     long best = Long.MAX_VALUE;
     for (int k = 0; k < 3; k++) {
       long start = System.nanoTime();
-      Tables.read(t);
+      try (CloseableIterable<Record> rows =
+          IcebergGenerics.read(t).useSnapshot(s.snapshotId()).build()) {
+        rows.forEach(r -> {});
+      }
       best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
     }
     return best;
