@@ -91,11 +91,20 @@ class MaintenanceBenchmark {
   /** Per maintained table, its figures at the snapshot its last in-job rewrite left. */
   private final List<String> afterRewriteRows = new ArrayList<>();
 
+  /**
+   * The rewrites' target file size: the default, or one small enough for a table of a few MB to
+   * show whether a rewrite reaches it (e.g. 256 kb).
+   */
+  static final String TARGET_FILE_SIZE =
+      System.getProperty("bench.rewrite.target-file-size", "128 mb");
+
   /** The "on" jobs' triggers, scaled to the run (see the class comment). */
   static final List<String> MAINTENANCE_ON =
       List.of(
           "--maintenance.rewrite.commit-count",
           System.getProperty("bench.rewrite.commit-count", "12"),
+          "--maintenance.rewrite.target-file-size",
+          TARGET_FILE_SIZE,
           "--maintenance.rewrite.interval",
           "5 min",
           "--maintenance.expire-snapshots.interval",
@@ -512,6 +521,7 @@ class MaintenanceBenchmark {
                 "iceberg.warehouse", dir.resolve("warehouse").toString(),
                 "iceberg.database", "lake",
                 "maintenance.maintain.tables", name,
+                "maintenance.rewrite.target-file-size", TARGET_FILE_SIZE,
                 "maintenance.expire-snapshots.enabled", "false",
                 "maintenance.delete-orphans.enabled", "false"))
         .maintain(TableIdentifier.of("lake", name));
