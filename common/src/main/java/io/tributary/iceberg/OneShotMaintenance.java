@@ -47,6 +47,7 @@ import org.apache.iceberg.actions.SizeBasedFileRewritePlanner;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.maintenance.api.TriggerLockFactory;
@@ -272,28 +273,22 @@ public final class OneShotMaintenance implements Serializable {
         b.append(line("records", before.records, after.records));
         b.append(line("snapshots", before.snapshots, after.snapshots));
         b.append(
-            tasks.contains(Task.REWRITE)
-                ? String.format(
-                    Locale.ROOT,
-                    "%n  rewrite           %d data files into %d, %d delete files dropped",
-                    rewrittenDataFiles,
-                    addedDataFiles,
-                    droppedDeleteFiles)
-                : String.format("%n  rewrite           not run"));
+            task(
+                Task.REWRITE,
+                "rewrite",
+                "%d data files into %d, %d delete files dropped",
+                rewrittenDataFiles,
+                addedDataFiles,
+                droppedDeleteFiles));
+        b.append(task(Task.EXPIRE_SNAPSHOTS, "expired", "%d snapshots", snapshotsExpired));
         b.append(
-            tasks.contains(Task.EXPIRE_SNAPSHOTS)
-                ? String.format(Locale.ROOT, "%n  expired           %d snapshots", snapshotsExpired)
-                : String.format("%n  expired           not run"));
-        b.append(
-            tasks.contains(Task.DELETE_ORPHANS)
-                ? String.format(
-                    Locale.ROOT,
-                    "%n  orphans removed   %d (%d bytes); %d unreferenced files younger than the"
-                        + " minimum age kept",
-                    orphansRemoved,
-                    orphanBytes,
-                    youngUnreferenced)
-                : String.format("%n  orphans removed   not run"));
+            task(
+                Task.DELETE_ORPHANS,
+                "orphans removed",
+                "%d (%d bytes); %d unreferenced files younger than the minimum age kept",
+                orphansRemoved,
+                orphanBytes,
+                youngUnreferenced));
       }
       return b.toString();
     }
@@ -311,14 +306,33 @@ public final class OneShotMaintenance implements Serializable {
       }
     }
 
+    /** A task's line: what it did, or "not run" when this run left it out. */
+    private String task(Task task, String what, String figures, Object... args) {
+      return String.format(
+          Locale.ROOT,
+          "%n  %-17s %s",
+          what,
+          tasks.contains(task) ? String.format(Locale.ROOT, figures, args) : "not run");
+    }
+
     private static String line(String what, long from, long to) {
       return String.format(Locale.ROOT, "%n  %-17s %d -> %d", what, from, to);
     }
   }
 
-  /** The table as the catalog has it now, or null when it does not exist. */
+  /**
+   * The table as the catalog has it now, or null when it does not exist. One load: a catalog's
+   * {@code tableExists} loads the table too, so asking first would read its metadata twice.
+   */
   Table tableIfExists(TableIdentifier id) {
-    return catalog.with(c -> c.tableExists(id) ? c.loadTable(id) : null);
+    return catalog.with(
+        c -> {
+          try {
+            return c.loadTable(id);
+          } catch (NoSuchTableException e) {
+            return null;
+          }
+        });
   }
 
   /** The tasks the group switches on. */
@@ -360,13 +374,17 @@ public final class OneShotMaintenance implements Serializable {
     Report r = new Report(id);
     r.tasks = tasks.isEmpty() ? EnumSet.noneOf(Task.class) : EnumSet.copyOf(tasks);
     long start = System.nanoTime();
-    if (!catalog.with(c -> c.tableExists(id))) {
+    TablePropertyLock lock = new TablePropertyLock(catalog, id, owner);
+    TriggerLockFactory.Lock l = lock.createLock();
+    boolean locked;
+    try {
+      // taking the lock loads the table: no separate existence check (another load) before it
+      locked = l.tryLock();
+    } catch (NoSuchTableException e) {
       r.outcome = Outcome.NOT_FOUND;
       return r;
     }
-    TablePropertyLock lock = new TablePropertyLock(catalog, id, owner);
-    TriggerLockFactory.Lock l = lock.createLock();
-    if (!l.tryLock()) {
+    if (!locked) {
       String holder =
           catalog.with(
               c ->
