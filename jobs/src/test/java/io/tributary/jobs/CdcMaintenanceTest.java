@@ -26,7 +26,6 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.util.SnapshotUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -85,8 +84,7 @@ class CdcMaintenanceTest {
           rewrites.removeAll(firstRun);
           return !rewrites.isEmpty();
         });
-    long committed = kafka.committedOffsets(topic);
-    JobTesting.waitFor(Duration.ofSeconds(60), () -> kafka.committedOffsets(topic) > committed);
+    CdcExactlyOnceTest.awaitACommit(catalog, stream);
     JobTesting.killTaskManager(cluster, client, 0);
     CdcExactlyOnceTest.send(kafka, topic, messages.subList(2 * third, messages.size()));
     awaitApplied(topic, messages.size());
@@ -179,7 +177,7 @@ class CdcMaintenanceTest {
       Runnable poll)
       throws InterruptedException {
     for (int p = 0; p < parts; p++) {
-      Map<String, Long> before = lastCheckpoints(catalog, stream);
+      Map<String, Long> before = CdcExactlyOnceTest.lastCheckpoints(catalog, stream);
       CdcExactlyOnceTest.send(
           kafka,
           topic,
@@ -188,31 +186,10 @@ class CdcMaintenanceTest {
           Duration.ofSeconds(120),
           () -> {
             poll.run();
-            Map<String, Long> now = lastCheckpoints(catalog, stream);
+            Map<String, Long> now = CdcExactlyOnceTest.lastCheckpoints(catalog, stream);
             return before.keySet().stream().allMatch(t -> now.get(t) > before.get(t));
           });
     }
-  }
-
-  /** Each mirror's last checkpoint that a writer committed, -1 while it has none. */
-  private static Map<String, Long> lastCheckpoints(IcebergCatalog catalog, ChangeStream stream) {
-    Map<String, Long> out = new HashMap<>();
-    for (String t : stream.tables()) {
-      String name = "public_" + t;
-      long last = -1;
-      if (Tables.exists(catalog, name)) {
-        Table table = catalog.with(c -> c.loadTable(catalog.identifier(name)));
-        for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
-          String id = s.summary().get("flink.max-committed-checkpoint-id");
-          if (id != null) {
-            last = Long.parseLong(id);
-            break;
-          }
-        }
-      }
-      out.put(name, last);
-    }
-    return out;
   }
 
   private static int maxSnapshots(IcebergCatalog catalog, ChangeStream stream) {
