@@ -1,21 +1,29 @@
 package io.tributary.iceberg;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.api.java.tuple.Tuple5;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -43,14 +51,16 @@ import org.slf4j.LoggerFactory;
  * OneShotMaintenance}); the triggers follow the group's: a rewrite after {@code
  * rewrite.commit-count} commits, at {@code rewrite.data-file-count} data files, or after {@code
  * rewrite.interval} with any commit; expiry and orphan removal every interval. The work runs on its
- * own thread, so a long rewrite never holds back a checkpoint. The schedule is not state: after a
- * restart, the intervals count again from the first tick, and a lock this owner left behind (a
- * crash mid-run) is released before the table's first run. Once the job is next started from its
- * state, these tables exist at graph build and get Iceberg's own maintenance instead, unless {@code
- * maintenance.per-table-pipelines = false} leaves every mirror to this maintainer (one graph for
- * any number of tables).
+ * own thread, so a long rewrite never holds back a checkpoint. The schedule is operator state: a
+ * job restored from a checkpoint or savepoint goes on counting commits and intervals from each
+ * table's last runs instead of rewriting every table again at once. A lock this owner left behind
+ * (a crash mid-run) is released before the table's first run after each start. Once the job is next
+ * started from its state, these tables exist at graph build and get Iceberg's own maintenance
+ * instead, unless {@code maintenance.per-table-pipelines = false} leaves every mirror to this
+ * maintainer (one graph for any number of tables).
  */
-final class NewTableMaintenance extends ProcessFunction<Long, Void> {
+final class NewTableMaintenance extends ProcessFunction<Long, Void>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(NewTableMaintenance.class);
 
@@ -62,7 +72,14 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
 
   private transient ExecutorService worker;
   private transient Future<?> round;
+
+  /** Written by the worker thread, read by checkpoints on the task thread. */
   private transient Map<TableIdentifier, Schedule> schedules;
+
+  /** Per table: last rewrite (time, sequence number), last expiry, last orphan removal. */
+  private transient ListState<Tuple5<String, Long, Long, Long, Long>> scheduleState;
+
+  /** The tables seen since this start: a lock left before it is released at the first sight. */
   private transient Set<TableIdentifier> lockChecked;
 
   private NewTableMaintenance(
@@ -119,8 +136,29 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
   }
 
   @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    scheduleState =
+        context
+            .getOperatorStateStore()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "schedules",
+                    Types.TUPLE(Types.STRING, Types.LONG, Types.LONG, Types.LONG, Types.LONG)));
+    schedules = new ConcurrentHashMap<>();
+    for (Tuple5<String, Long, Long, Long, Long> e : scheduleState.get()) {
+      schedules.put(TableIdentifier.parse(e.f0), new Schedule(e.f1, e.f2, e.f3, e.f4));
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    List<Tuple5<String, Long, Long, Long, Long>> out = new ArrayList<>();
+    schedules.forEach((id, s) -> out.add(s.toState(id)));
+    scheduleState.update(out);
+  }
+
+  @Override
   public void open(Configuration parameters) {
-    schedules = new HashMap<>();
     lockChecked = new HashSet<>();
     worker =
         Executors.newSingleThreadExecutor(
@@ -159,22 +197,21 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
           if (lockChecked.add(id) && tasks.tableIfExists(id) != null) {
             tasks.releaseLeftLock(id, tasks.owner());
           }
+          schedules.remove(id); // restored from before: the graph's pipeline schedules it now
           continue;
         }
         Table t = tasks.tableIfExists(id);
         if (t == null) {
           continue; // listed before its creation
         }
-        Schedule s = schedules.get(id);
-        if (s == null) {
+        if (lockChecked.add(id)) {
           // a run cut short left its lock: this maintainer's, or the pipeline's that maintained
           // the table before (maintenance.per-table-pipelines switched off); neither runs now
           tasks.releaseLeftLock(id, tasks.owner());
           tasks.releaseLeftLock(id, pipelineOwner);
-          s = new Schedule(System.currentTimeMillis());
-          schedules.put(id, s);
           LOG.info("Maintaining {} (shared maintainer)", id);
         }
+        Schedule s = schedules.computeIfAbsent(id, k -> new Schedule(System.currentTimeMillis()));
         long now = System.currentTimeMillis();
         Set<OneShotMaintenance.Task> due = s.due(t, now);
         if (!due.isEmpty()) {
@@ -206,7 +243,10 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
     return current == null ? 0 : current.sequenceNumber();
   }
 
-  /** When each task of one table last ran (or, before its first run, when the table was seen). */
+  /**
+   * When each task of one table last ran (or, before its first run, when the table was seen).
+   * Synchronized: the worker thread updates it while a checkpoint reads it.
+   */
   private final class Schedule {
     private long rewritten;
     private long rewrittenAtSequence;
@@ -215,13 +255,21 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
 
     /** Every commit since the table's creation counts: none was rewritten by this maintainer. */
     Schedule(long seen) {
-      rewritten = seen;
-      rewrittenAtSequence = 0;
-      expired = seen;
-      orphansRemoved = seen;
+      this(seen, 0, seen, seen);
     }
 
-    Set<OneShotMaintenance.Task> due(Table t, long now) {
+    Schedule(long rewritten, long rewrittenAtSequence, long expired, long orphansRemoved) {
+      this.rewritten = rewritten;
+      this.rewrittenAtSequence = rewrittenAtSequence;
+      this.expired = expired;
+      this.orphansRemoved = orphansRemoved;
+    }
+
+    synchronized Tuple5<String, Long, Long, Long, Long> toState(TableIdentifier id) {
+      return Tuple5.of(id.toString(), rewritten, rewrittenAtSequence, expired, orphansRemoved);
+    }
+
+    synchronized Set<OneShotMaintenance.Task> due(Table t, long now) {
       Set<OneShotMaintenance.Task> due = EnumSet.noneOf(OneShotMaintenance.Task.class);
       if (options.rewrite && rewriteDue(t, now)) {
         due.add(OneShotMaintenance.Task.REWRITE);
@@ -247,7 +295,7 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void> {
     }
 
     /** Records a run of {@code done} at {@code now}, the table then at {@code sequence}. */
-    void ran(Set<OneShotMaintenance.Task> done, long now, long sequence) {
+    synchronized void ran(Set<OneShotMaintenance.Task> done, long now, long sequence) {
       if (done.contains(OneShotMaintenance.Task.REWRITE)) {
         rewritten = now;
         rewrittenAtSequence = sequence;

@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -35,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * started is rewritten once enough commits came (counted from its creation) (same rows, fewer
  * files, no live deletes), and a lock the maintainer left before a restart is released even on a
  * table the restarted graph now maintains with Iceberg's own pipeline, while another owner's lock
- * is left alone.
+ * is left alone. Restored from a savepoint, it keeps each table's schedule.
  */
 class NewTableMaintenanceTest {
   @RegisterExtension
@@ -113,6 +116,88 @@ class NewTableMaintenanceTest {
     for (Snapshot s : load(catalog, "foreign").snapshots()) {
       assertThat(s.operation()).isNotEqualTo("replace");
     }
+  }
+
+  /**
+   * Restored from a savepoint, it goes on counting from a table's last rewrite: without the
+   * schedule in state it would count every commit since the table's creation and rewrite at once.
+   */
+  @Test
+  void restoredFromASavepointItCountsCommitsFromTheLastRewrite() throws Exception {
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    TableMaintainer maintainer =
+        Components.maintainer(
+            Configs.of(
+                "job.name", "ingest",
+                "source.type", "datagen",
+                "maintenance.rate-limit", "1 s",
+                "maintenance.rewrite.commit-count", "4",
+                "maintenance.expire-snapshots.enabled", "false",
+                "maintenance.delete-orphans.enabled", "false"));
+    String sharedOwner = maintainer.owner() + "/new-tables";
+    Table later = create(catalog, "later");
+    // listed after "later": its left lock, released by a round, says that round looked at "later"
+    create(catalog, "marker");
+
+    JobClient first = startShared(maintainer, catalog, null);
+    String savepoint;
+    try {
+      for (int commit = 0; commit < 4; commit++) {
+        upsert(later, rows(commit * 2, 6, commit));
+      }
+      await(() -> rewrites(catalog, "later") == 1, "later rewritten at its fourth commit");
+    } finally {
+      savepoint =
+          first
+              .stopWithSavepoint(
+                  false,
+                  dir.resolve("savepoints").toUri().toString(),
+                  SavepointFormatType.CANONICAL)
+              .get();
+    }
+
+    // two commits since the rewrite: not due
+    upsert(load(catalog, "later"), rows(20, 6, 4));
+    upsert(load(catalog, "later"), rows(22, 6, 5));
+    lock(catalog, "marker", sharedOwner);
+    JobClient second = startShared(maintainer, catalog, savepoint);
+    try {
+      await(() -> holder(catalog, "marker") == null, "a first round after the restore");
+      assertThat(rewrites(catalog, "later")).as("rewrites after the restore's first round").isOne();
+
+      // the fourth commit since the rewrite: due
+      upsert(load(catalog, "later"), rows(24, 6, 6));
+      upsert(load(catalog, "later"), rows(26, 6, 7));
+      await(() -> rewrites(catalog, "later") == 2, "later rewritten again");
+    } finally {
+      second.cancel().get();
+    }
+  }
+
+  private static JobClient startShared(
+      TableMaintainer maintainer, IcebergCatalog catalog, String savepoint) throws Exception {
+    Configuration conf = new Configuration();
+    if (savepoint != null) {
+      conf.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(1);
+    maintainer.maintainTablesCreatedLater(
+        env,
+        catalog,
+        () -> List.of(TableIdentifier.parse("lake.later"), TableIdentifier.parse("lake.marker")));
+    return env.executeAsync("shared maintenance");
+  }
+
+  /** The rewrites committed to the table (not the drops of dangling deletes that follow them). */
+  private static long rewrites(IcebergCatalog catalog, String table) {
+    long n = 0;
+    for (Snapshot s : load(catalog, table).snapshots()) {
+      if ("replace".equals(s.operation()) && !s.summary().containsKey(DanglingDeletes.DROPPED)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static void lock(IcebergCatalog catalog, String table, String owner) {
