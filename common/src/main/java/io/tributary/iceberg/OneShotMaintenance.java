@@ -428,7 +428,17 @@ public final class OneShotMaintenance implements Serializable {
       r.outcome = Outcome.FAILED;
       r.detail = e.toString();
     } finally {
-      lock.release(l, r.outcome != Outcome.MAINTAINED);
+      // A stopping task interrupts its maintenance thread. Release anyway, with the flag cleared
+      // so an interruptible write (S3FileIO's HTTP client) cannot abort the release: a lock left
+      // set is only released at the next start.
+      boolean interrupted = Thread.interrupted();
+      try {
+        lock.release(l, r.outcome != Outcome.MAINTAINED);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
       r.millis = (System.nanoTime() - start) / 1_000_000;
     }
     LOG.info("{}", r.format());
