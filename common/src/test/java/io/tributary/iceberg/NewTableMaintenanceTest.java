@@ -12,6 +12,7 @@ import io.tributary.testing.Components;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -109,7 +110,7 @@ class NewTableMaintenanceTest {
 
       assertThat(job.getJobStatus().get().isGloballyTerminalState()).isFalse();
     } finally {
-      job.cancel().get();
+      cancel(job);
     }
     // another owner's lock: never taken over, so the table was never rewritten
     assertThat(holder(catalog, "foreign")).isEqualTo("another-job");
@@ -136,8 +137,6 @@ class NewTableMaintenanceTest {
                 "maintenance.delete-orphans.enabled", "false"));
     String sharedOwner = maintainer.owner() + "/new-tables";
     Table later = create(catalog, "later");
-    // listed after "later": its left lock, released by a round, says that round looked at "later"
-    create(catalog, "marker");
 
     JobClient first = startShared(maintainer, catalog, null);
     String savepoint;
@@ -146,6 +145,10 @@ class NewTableMaintenanceTest {
         upsert(later, rows(commit * 2, 6, commit));
       }
       await(() -> rewrites(catalog, "later") == 1, "later rewritten at its fourth commit");
+      // "marker", listed after "later", appears with a lock this maintainer left: its release
+      // says a round after the rewrite's ended, so the rewrite is in the schedule
+      createLocked(catalog, "marker", sharedOwner);
+      await(() -> holder(catalog, "marker") == null, "a round after the rewrite");
     } finally {
       savepoint =
           first
@@ -170,8 +173,16 @@ class NewTableMaintenanceTest {
       upsert(load(catalog, "later"), rows(26, 6, 7));
       await(() -> rewrites(catalog, "later") == 2, "later rewritten again");
     } finally {
-      second.cancel().get();
+      cancel(second);
     }
+    // its last rewrite's lock, released with the dangling-delete drop that follows the rewrite
+    await(() -> holder(catalog, "later") == null, "later's lock released");
+  }
+
+  /** Cancels the job and waits until it ended, so no maintenance write outlives the test. */
+  private static void cancel(JobClient job) throws Exception {
+    job.cancel().get();
+    await(() -> job.getJobStatus().get().isGloballyTerminalState(), "the job ended");
   }
 
   private static JobClient startShared(
@@ -198,6 +209,15 @@ class NewTableMaintenanceTest {
       }
     }
     return n;
+  }
+
+  /** A table created with {@code owner}'s lock set: no round can see it unlocked first. */
+  private static void createLocked(IcebergCatalog catalog, String table, String owner) {
+    catalog.with(
+        c ->
+            c.buildTable(catalog.identifier(table), SmallCommits.SCHEMA)
+                .withProperty(TablePropertyLock.LOCK_PROPERTY, owner + "@" + Instant.now())
+                .create());
   }
 
   private static void lock(IcebergCatalog catalog, String table, String owner) {
