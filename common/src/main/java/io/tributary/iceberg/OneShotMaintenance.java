@@ -23,6 +23,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.iceberg.BaseCombinedScanTask;
 import org.apache.iceberg.CombinedScanTask;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.DataFile;
@@ -58,7 +59,6 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.util.PropertyUtil;
-import org.apache.iceberg.util.TableScanUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -471,15 +471,10 @@ public final class OneShotMaintenance implements Serializable {
             replaced.add(task.file());
           }
         }
-        // one output file per bin of about the target size (the rewriter writes one per task)
-        try (CloseableIterable<CombinedScanTask> bins =
-            TableScanUtil.planTasks(
-                CloseableIterable.withNoopClose(group.fileScanTasks()),
-                options.targetFileSize,
-                1,
-                1)) {
-          bins.forEach(work::add);
-        }
+        // The whole group in one task, whose writer rolls at the target size: files are sized by
+        // the rows written. Binning by input bytes, as Iceberg's own rewrite does, leaves files
+        // far below the target when most input rows are deleted ones (a hot-key upsert table).
+        work.add(new BaseCombinedScanTask(group.fileScanTasks()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -491,7 +486,7 @@ public final class OneShotMaintenance implements Serializable {
     List<DataFile> added = new ArrayList<>();
     if (!work.isEmpty()) {
       try {
-        RowDataRewriter.RewriteMap bins = rewriter(t);
+        RowDataRewriter.RewriteMap bins = rewriter(t, options.targetFileSize);
         for (CombinedScanTask bin : work) {
           added.addAll(bins.map(bin));
         }
@@ -525,7 +520,7 @@ public final class OneShotMaintenance implements Serializable {
    * are already of the target size). Its {@code open} only initializes the writer factory, done
    * here; the factory's random operation id keeps file names unique across runs.
    */
-  private static RowDataRewriter.RewriteMap rewriter(Table t) {
+  private static RowDataRewriter.RewriteMap rewriter(Table t, long targetFileSize) {
     FileFormat format =
         FileFormat.fromString(
             PropertyUtil.propertyAsString(
@@ -536,7 +531,7 @@ public final class OneShotMaintenance implements Serializable {
         new RowDataTaskWriterFactory(
             t,
             FlinkSchemaUtil.convert(t.schema()),
-            Long.MAX_VALUE,
+            targetFileSize,
             format,
             t.properties(),
             null,
