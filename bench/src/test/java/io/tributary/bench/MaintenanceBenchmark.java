@@ -116,7 +116,11 @@ class MaintenanceBenchmark {
           "--maintenance.rate-limit",
           "10 s",
           "--maintenance.lock-check-delay",
-          "5 s");
+          "5 s",
+          // false: the job's shared maintainer, not Iceberg's TableMaintenance, maintains the
+          // mirror
+          "--maintenance.per-table-pipelines",
+          System.getProperty("bench.per-table-pipelines", "true"));
 
   static final List<String> MAINTENANCE_OFF = List.of("--maintenance.enabled", "false");
 
