@@ -82,11 +82,13 @@ class IngestFailureTest {
         () ->
             JobTesting.rows(catalog, "orders") >= expectedGood
                 && JobTesting.rows(catalog, "orders_dead_letters") >= expectedDead);
-    // Offsets reach the consumer group on checkpoints, for lag monitoring.
-    JobTesting.waitFor(
-        Duration.ofSeconds(60), () -> kafka.committedOffsets("tributary-ingest") == TOTAL);
     // A few more checkpoints: a duplicate would show up now if recovery replayed committed data.
     JobTesting.awaitMoreCheckpoints(cluster, client.getJobID(), 3);
+    // Offsets reach the consumer group on checkpoints, for lag monitoring; on a topic gone idle
+    // up to 10 s after the checkpoint (the source's fetcher commits once its poll returns), so
+    // this waits after the checkpoints above, not before them.
+    JobTesting.waitFor(
+        Duration.ofSeconds(60), () -> kafka.committedOffsets("tributary-ingest") == TOTAL);
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     client.cancel().get(60, TimeUnit.SECONDS);
 
