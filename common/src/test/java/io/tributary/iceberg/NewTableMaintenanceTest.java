@@ -55,15 +55,7 @@ class NewTableMaintenanceTest {
   @Test
   void rewritesATableCreatedAfterTheStartAndReleasesOnlyItsOwnLeftLocks() throws Exception {
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
-    TableMaintainer maintainer =
-        Components.maintainer(
-            Configs.of(
-                "job.name", "ingest",
-                "source.type", "datagen",
-                "maintenance.rate-limit", "1 s",
-                "maintenance.rewrite.commit-count", "4",
-                "maintenance.expire-snapshots.enabled", "false",
-                "maintenance.delete-orphans.enabled", "false"));
+    TableMaintainer maintainer = maintainer();
     String sharedOwner = maintainer.owner() + "/new-tables";
     // before the restart: the shared maintainer was cut short on "orders" (its lock left), and
     // another job holds the lock of "foreign"
@@ -126,15 +118,7 @@ class NewTableMaintenanceTest {
   @Test
   void restoredFromASavepointItCountsCommitsFromTheLastRewrite() throws Exception {
     IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
-    TableMaintainer maintainer =
-        Components.maintainer(
-            Configs.of(
-                "job.name", "ingest",
-                "source.type", "datagen",
-                "maintenance.rate-limit", "1 s",
-                "maintenance.rewrite.commit-count", "4",
-                "maintenance.expire-snapshots.enabled", "false",
-                "maintenance.delete-orphans.enabled", "false"));
+    TableMaintainer maintainer = maintainer();
     String sharedOwner = maintainer.owner() + "/new-tables";
     Table later = create(catalog, "later");
 
@@ -177,6 +161,18 @@ class NewTableMaintenanceTest {
     }
     // its last rewrite's lock, released with the dangling-delete drop that follows the rewrite
     await(() -> holder(catalog, "later") == null, "later's lock released");
+  }
+
+  /** A round a second; a rewrite at the fourth commit since the last; no expiry, no orphans. */
+  private static TableMaintainer maintainer() {
+    return Components.maintainer(
+        Configs.of(
+            "job.name", "ingest",
+            "source.type", "datagen",
+            "maintenance.rate-limit", "1 s",
+            "maintenance.rewrite.commit-count", "4",
+            "maintenance.expire-snapshots.enabled", "false",
+            "maintenance.delete-orphans.enabled", "false"));
   }
 
   /** Cancels the job and waits until it ended, so no maintenance write outlives the test. */
