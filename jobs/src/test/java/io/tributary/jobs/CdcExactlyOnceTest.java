@@ -105,13 +105,14 @@ class CdcExactlyOnceTest {
   }
 
   /**
-   * Waits until a writer committed a checkpoint to some mirror after this call. Not on the Kafka
-   * offsets the source commits: on a topic gone idle they become visible up to 10 s late (its
-   * fetcher runs the commit only after a poll of up to 10 s returns).
+   * Waits until a writer committed a checkpoint to some mirror past {@code before} (read before the
+   * changes were sent, or their commit could come first and be missed). Not on the Kafka offsets
+   * the source commits: on a topic gone idle they become visible up to 10 s late (its fetcher runs
+   * the commit only after a poll of up to 10 s returns).
    */
-  static void awaitACommit(IcebergCatalog catalog, ChangeStream stream)
+  static void awaitACommitPast(
+      IcebergCatalog catalog, ChangeStream stream, Map<String, Long> before)
       throws InterruptedException {
-    Map<String, Long> before = lastCheckpoints(catalog, stream);
     JobTesting.waitFor(
         Duration.ofSeconds(120),
         () -> {
@@ -253,10 +254,11 @@ class CdcExactlyOnceTest {
     int kills = 0;
     int chunk = messages.size() / 6;
     for (int from = 0; from < messages.size(); from += chunk) {
+      Map<String, Long> before = lastCheckpoints(catalog, stream);
       send("shop-failures", messages.subList(from, Math.min(messages.size(), from + chunk)));
       if (kills < 5) {
         // Kill only after a commit: recovery then restores real Kafka, guard and Iceberg state.
-        awaitACommit(catalog, stream);
+        awaitACommitPast(catalog, stream, before);
         JobTesting.killTaskManager(cluster, client, kills++);
       }
     }
