@@ -41,6 +41,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -533,7 +534,9 @@ class MaintenanceBenchmark {
     // The table as its last in-job rewrite left it, read before the rewrite below replaces it.
     Snapshot afterRewrite = lastReplace(t);
     Live fr = afterRewrite == null ? null : Live.at(t, afterRewrite);
-    long afterRewriteMillis = afterRewrite == null ? 0 : readMillis(t, afterRewrite);
+    long[] afterRewriteRead =
+        afterRewrite == null ? new long[2] : readMillisAndRows(t, afterRewrite);
+    long afterRewriteMillis = afterRewriteRead[0];
     // the same table freshly rewritten: the maintain job's rewrite only
     Components.oneShot(
             Configs.of(
@@ -560,7 +563,7 @@ class MaintenanceBenchmark {
               fr.dataFiles == 0 ? 0 : fr.dataBytes / fr.dataFiles,
               fr.deleteFiles,
               fr.deleteShare(),
-              fr.rows,
+              afterRewriteRead[1],
               afterRewriteMillis,
               rewrittenMillis,
               afterRewriteMillis / (double) Math.max(1, rewrittenMillis)));
@@ -589,9 +592,7 @@ class MaintenanceBenchmark {
    * dangling deletes that follows one (docs/maintenance.md), so the table as maintenance left it.
    */
   private static Snapshot lastReplace(Table t) {
-    for (Snapshot s = t.currentSnapshot();
-        s != null;
-        s = s.parentId() == null ? null : t.snapshot(s.parentId())) {
+    for (Snapshot s : SnapshotUtil.currentAncestors(t)) {
       if (DataOperations.REPLACE.equals(s.operation())) {
         return s;
       }
@@ -611,13 +612,12 @@ class MaintenanceBenchmark {
     return n;
   }
 
-  /** A snapshot's live files, as its manifests list them, and its rows with deletes applied. */
+  /** A snapshot's live files, as its manifests list them. */
   private static final class Live {
     long dataFiles;
     long dataBytes;
     long deleteFiles;
     long deleteBytes;
-    long rows;
 
     static Live at(Table t, Snapshot s) throws IOException {
       Live f = new Live();
@@ -639,10 +639,6 @@ class MaintenanceBenchmark {
           }
         }
       }
-      try (CloseableIterable<Record> rows =
-          IcebergGenerics.read(t).useSnapshot(s.snapshotId()).build()) {
-        rows.forEach(r -> f.rows++);
-      }
       return f;
     }
 
@@ -651,18 +647,26 @@ class MaintenanceBenchmark {
     }
   }
 
-  /** The best of three full reads of snapshot {@code s} with deletes applied. */
-  private static long readMillis(Table t, Snapshot s) throws IOException {
+  /** The best of three full reads of snapshot {@code s} with deletes applied, and its rows. */
+  private static long[] readMillisAndRows(Table t, Snapshot s) throws IOException {
     long best = Long.MAX_VALUE;
+    long rows = 0;
     for (int k = 0; k < 3; k++) {
       long start = System.nanoTime();
-      try (CloseableIterable<Record> rows =
+      rows = 0;
+      try (CloseableIterable<Record> read =
           IcebergGenerics.read(t).useSnapshot(s.snapshotId()).build()) {
-        rows.forEach(r -> {});
+        for (Record ignored : read) {
+          rows++;
+        }
       }
       best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
     }
-    return best;
+    return new long[] {best, rows};
+  }
+
+  private static long readMillis(Table t, Snapshot s) throws IOException {
+    return readMillisAndRows(t, s)[0];
   }
 
   private static long folderBytes(Path folder) {
