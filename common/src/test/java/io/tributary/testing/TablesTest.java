@@ -74,4 +74,83 @@ class TablesTest {
     assertThat(rows.get(0).size()).as("no _pos column").isEqualTo(2);
     assertThat(rows.get(0).getField("v")).isEqualTo("b");
   }
+
+  /**
+   * Upserts over five commits into a partitioned table (equality deletes across commits, position
+   * deletes within one): the rows equal Iceberg's generic reader's, and the last value of each key.
+   */
+  @Test
+  void rowsEqualIcebergsGenericReaderAcrossEqualityAndPositionDeletes() throws Exception {
+    Schema schema =
+        new Schema(
+            List.of(
+                Types.NestedField.required(1, "id", Types.LongType.get()),
+                Types.NestedField.required(2, "p", Types.StringType.get()),
+                Types.NestedField.optional(3, "v", Types.StringType.get())),
+            Set.of(1, 2));
+    Table t =
+        CatalogLoader.hadoop("t", new Configuration(), Map.of("warehouse", dir.toString()))
+            .loadCatalog()
+            .createTable(
+                TableIdentifier.of("db", "parts"),
+                schema,
+                PartitionSpec.builderFor(schema).identity("p").build(),
+                Map.of("format-version", "2"));
+    java.util.Map<List<Object>, String> expected = new java.util.HashMap<>();
+    for (int commit = 0; commit < 5; commit++) {
+      RowDataTaskWriterFactory factory =
+          new RowDataTaskWriterFactory(
+              t,
+              FlinkSchemaUtil.convert(schema),
+              1 << 27,
+              FileFormat.PARQUET,
+              Map.of(),
+              List.of(1, 2),
+              true);
+      factory.initialize(commit, 0);
+      TaskWriter<org.apache.flink.table.data.RowData> w = factory.create();
+      for (long id = commit; id < 20; id += 2) {
+        for (String p : List.of("a", "b")) {
+          String v = "c" + commit + "-" + id + p;
+          w.write(GenericRowData.of(id, StringData.fromString(p), StringData.fromString(v)));
+          expected.put(List.of(id, p), v);
+        }
+      }
+      // the same key twice in one flush: the first is deleted by position
+      w.write(GenericRowData.of(100L, StringData.fromString("a"), StringData.fromString("x")));
+      w.write(GenericRowData.of(100L, StringData.fromString("a"), StringData.fromString("y")));
+      expected.put(List.of(100L, "a"), "y");
+      WriteResult r = w.complete();
+      RowDelta delta = t.newRowDelta();
+      for (org.apache.iceberg.DataFile f : r.dataFiles()) {
+        delta.addRows(f);
+      }
+      for (org.apache.iceberg.DeleteFile f : r.deleteFiles()) {
+        delta.addDeletes(f);
+      }
+      delta.commit();
+    }
+
+    Map<String, String> summary = t.currentSnapshot().summary();
+    assertThat(Long.parseLong(summary.get("total-equality-deletes"))).isGreaterThan(0);
+    assertThat(Long.parseLong(summary.get("total-position-deletes"))).isGreaterThan(0);
+    List<Record> rows = Tables.read(t);
+    java.util.Map<List<Object>, String> actual = new java.util.HashMap<>();
+    for (Record r : rows) {
+      assertThat(actual.put(List.of(r.getField("id"), r.getField("p")), (String) r.getField("v")))
+          .as("key read once")
+          .isNull();
+    }
+    assertThat(actual).isEqualTo(expected);
+    List<String> generic = new java.util.ArrayList<>();
+    try (org.apache.iceberg.io.CloseableIterable<Record> it =
+        org.apache.iceberg.data.IcebergGenerics.read(t).build()) {
+      it.forEach(
+          r -> generic.add(r.getField("id") + "/" + r.getField("p") + "=" + r.getField("v")));
+    }
+    assertThat(
+            rows.stream()
+                .map(r -> r.getField("id") + "/" + r.getField("p") + "=" + r.getField("v")))
+        .containsExactlyInAnyOrderElementsOf(generic);
+  }
 }
