@@ -136,7 +136,7 @@ public final class DebeziumJson {
    */
   static JsonNode tree(byte[] value) throws ChangeDecodeException {
     try {
-      return StrictJson.readObject(value);
+      return StrictJson.readEnveloped(value);
     } catch (StrictJson.Fault f) {
       throw new ChangeDecodeException(f.reason.toString(), f.getMessage(), f.getCause());
     }

@@ -7,6 +7,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
@@ -17,6 +21,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.Deseriali
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.NullNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The record-level rules every JSON decoder of Tributary applies before any value is looked at
@@ -133,10 +139,136 @@ public final class StrictJson {
     }
   }
 
+  /**
+   * {@link #readObject}, for records that repeat one Kafka Connect {@code schema} in every message
+   * (Debezium's JSON envelope, where it is most of the bytes), with the same result and the same
+   * faults. A record that begins {@code {"schema":} followed by the bytes of a schema object this
+   * thread read lately, then a comma, is read without that part: the schema's tree is the one built
+   * before, and the rest is read as an object of its own. Anything else, and any record the short
+   * way finds fault with, is read whole by {@link #readObject}'s rules, so faults name the same
+   * bytes in the same words. Callers must not modify the returned tree.
+   */
+  public static JsonNode readEnveloped(byte[] v) {
+    StrictJson strict = PER_THREAD.get();
+    JsonNode known = strict.schemas.afterKnownSchema(v);
+    if (known != null) {
+      return known;
+    }
+    strict.checkBytes(v);
+    try (JsonParser p = FACTORY.createParser(v)) {
+      expectObject(p.nextToken());
+      ObjectNode root = TREES.getNodeFactory().objectNode();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        JsonNode node =
+            value == JsonToken.START_OBJECT && "schema".equals(name) && root.isEmpty()
+                ? strict.schemas.remember(p, v)
+                : TREES.readTree(p);
+        root.set(name, node == null ? NullNode.getInstance() : node);
+      }
+      expectEnd(p);
+      return root;
+    } catch (IOException e) {
+      throw syntaxError(e);
+    }
+  }
+
+  private final SchemaTrees schemas = new SchemaTrees();
+
+  /** The schema objects (bytes and tree) that led the records a thread read lately. */
+  private final class SchemaTrees {
+    private static final int MAX = 32;
+    private final byte[] prefix = "{\"schema\":".getBytes(StandardCharsets.UTF_8);
+
+    /** Most recently used first. */
+    private final List<Map.Entry<byte[], JsonNode>> known = new ArrayList<>();
+
+    /** The record's tree if it leads with a known schema and the rest reads cleanly; else null. */
+    JsonNode afterKnownSchema(byte[] v) {
+      if (v == null
+          || v.length <= prefix.length
+          || !Arrays.equals(prefix, 0, prefix.length, v, 0, prefix.length)) {
+        return null;
+      }
+      for (int i = 0; i < known.size(); i++) {
+        Map.Entry<byte[], JsonNode> e = known.get(i);
+        byte[] schema = e.getKey();
+        int end = prefix.length + schema.length;
+        if (end < v.length
+            && v[end] == ','
+            && Arrays.equals(schema, 0, schema.length, v, prefix.length, end)) {
+          if (i > 0) {
+            known.add(0, known.remove(i));
+          }
+          return rest(e.getValue(), v, end);
+        }
+      }
+      return null;
+    }
+
+    /** {@code {"schema": <known>} joined with the object that {@code {} + v[comma+1..]} is. */
+    private JsonNode rest(JsonNode schema, byte[] v, int comma) {
+      // After the comma JSON wants a member: "{" + "}" alone would read a trailing comma as valid.
+      int next = comma + 1;
+      while (next < v.length
+          && (v[next] == ' ' || v[next] == '\t' || v[next] == '\n' || v[next] == '\r')) {
+        next++;
+      }
+      if (next == v.length || v[next] != '"') {
+        return null;
+      }
+      byte[] tail = new byte[v.length - comma];
+      tail[0] = '{';
+      System.arraycopy(v, comma + 1, tail, 1, tail.length - 1);
+      JsonNode rest;
+      try {
+        checkBytes(tail);
+        rest = readObjectChecked(tail);
+      } catch (Fault | IOException e) {
+        return null; // read whole, for the fault's exact words and offsets
+      }
+      if (rest.has("schema")) {
+        return null; // a second "schema": the whole read names the duplicate
+      }
+      ObjectNode root = TREES.getNodeFactory().objectNode();
+      root.set("schema", schema);
+      rest.fields().forEachRemaining(f -> root.set(f.getKey(), f.getValue()));
+      return root;
+    }
+
+    /** The tree of the schema object the parser's current token opens, remembered by its bytes. */
+    JsonNode remember(JsonParser p, byte[] v) throws IOException {
+      long from = p.currentTokenLocation().getByteOffset();
+      JsonNode tree = TREES.readTree(p);
+      long to = p.currentLocation().getByteOffset();
+      if (from == prefix.length
+          && to <= v.length
+          && v[(int) from] == '{'
+          && v[(int) to - 1] == '}') {
+        if (known.size() == MAX) {
+          known.remove(MAX - 1);
+        }
+        known.add(0, Map.entry(Arrays.copyOfRange(v, (int) from, (int) to), tree));
+      }
+      return tree;
+    }
+  }
+
+  /** One JSON object by the strict tokenizer, the bytes already checked. */
+  private static JsonNode readObjectChecked(byte[] v) throws IOException {
+    try (JsonParser p = FACTORY.createParser(v)) {
+      expectObject(p.nextToken());
+      JsonNode root = TREES.readTree(p);
+      expectEnd(p);
+      return root;
+    }
+  }
+
   /** A tree of a message key, or null when it is not one JSON object (keys are optional). */
   public static JsonNode readKey(byte[] v) {
     try {
-      return v == null || v.length == 0 ? null : readObject(v);
+      return v == null || v.length == 0 ? null : readEnveloped(v);
     } catch (Fault e) {
       return null;
     }
