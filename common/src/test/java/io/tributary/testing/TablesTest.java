@@ -37,37 +37,13 @@ class TablesTest {
                 Types.NestedField.required(1, "id", Types.LongType.get()),
                 Types.NestedField.optional(2, "v", Types.StringType.get())),
             Set.of(1));
-    Table t =
-        CatalogLoader.hadoop("t", new Configuration(), Map.of("warehouse", dir.toString()))
-            .loadCatalog()
-            .createTable(
-                TableIdentifier.of("db", "t"),
-                schema,
-                PartitionSpec.unpartitioned(),
-                Map.of("format-version", "2"));
-    RowDataTaskWriterFactory factory =
-        new RowDataTaskWriterFactory(
-            t,
-            FlinkSchemaUtil.convert(schema),
-            1 << 27,
-            FileFormat.PARQUET,
-            Map.of(),
-            List.of(1),
-            true);
-    factory.initialize(0, 0);
-    TaskWriter<org.apache.flink.table.data.RowData> w = factory.create();
+    Table t = create("t", schema, PartitionSpec.unpartitioned());
+    TaskWriter<org.apache.flink.table.data.RowData> w = upsertWriter(t, List.of(1), 0);
     w.write(GenericRowData.of(1L, StringData.fromString("a")));
     w.write(GenericRowData.of(1L, StringData.fromString("b")));
     WriteResult r = w.complete();
     assertThat(r.deleteFiles()).as("the upsert wrote a position delete").isNotEmpty();
-    RowDelta delta = t.newRowDelta();
-    for (org.apache.iceberg.DataFile f : r.dataFiles()) {
-      delta.addRows(f);
-    }
-    for (org.apache.iceberg.DeleteFile f : r.deleteFiles()) {
-      delta.addDeletes(f);
-    }
-    delta.commit();
+    commit(t, r);
 
     List<Record> rows = Tables.read(t);
     assertThat(rows).hasSize(1);
@@ -88,27 +64,10 @@ class TablesTest {
                 Types.NestedField.required(2, "p", Types.StringType.get()),
                 Types.NestedField.optional(3, "v", Types.StringType.get())),
             Set.of(1, 2));
-    Table t =
-        CatalogLoader.hadoop("t", new Configuration(), Map.of("warehouse", dir.toString()))
-            .loadCatalog()
-            .createTable(
-                TableIdentifier.of("db", "parts"),
-                schema,
-                PartitionSpec.builderFor(schema).identity("p").build(),
-                Map.of("format-version", "2"));
+    Table t = create("parts", schema, PartitionSpec.builderFor(schema).identity("p").build());
     java.util.Map<List<Object>, String> expected = new java.util.HashMap<>();
     for (int commit = 0; commit < 5; commit++) {
-      RowDataTaskWriterFactory factory =
-          new RowDataTaskWriterFactory(
-              t,
-              FlinkSchemaUtil.convert(schema),
-              1 << 27,
-              FileFormat.PARQUET,
-              Map.of(),
-              List.of(1, 2),
-              true);
-      factory.initialize(commit, 0);
-      TaskWriter<org.apache.flink.table.data.RowData> w = factory.create();
+      TaskWriter<org.apache.flink.table.data.RowData> w = upsertWriter(t, List.of(1, 2), commit);
       for (long id = commit; id < 20; id += 2) {
         for (String p : List.of("a", "b")) {
           String v = "c" + commit + "-" + id + p;
@@ -120,15 +79,7 @@ class TablesTest {
       w.write(GenericRowData.of(100L, StringData.fromString("a"), StringData.fromString("x")));
       w.write(GenericRowData.of(100L, StringData.fromString("a"), StringData.fromString("y")));
       expected.put(List.of(100L, "a"), "y");
-      WriteResult r = w.complete();
-      RowDelta delta = t.newRowDelta();
-      for (org.apache.iceberg.DataFile f : r.dataFiles()) {
-        delta.addRows(f);
-      }
-      for (org.apache.iceberg.DeleteFile f : r.deleteFiles()) {
-        delta.addDeletes(f);
-      }
-      delta.commit();
+      commit(t, w.complete());
     }
 
     Map<String, String> summary = t.currentSnapshot().summary();
@@ -152,5 +103,40 @@ class TablesTest {
             rows.stream()
                 .map(r -> r.getField("id") + "/" + r.getField("p") + "=" + r.getField("v")))
         .containsExactlyInAnyOrderElementsOf(generic);
+  }
+
+  /** A format-2 table {@code db.name} in a hadoop catalog over the test's folder. */
+  Table create(String name, Schema schema, PartitionSpec spec) {
+    return CatalogLoader.hadoop("t", new Configuration(), Map.of("warehouse", dir.toString()))
+        .loadCatalog()
+        .createTable(TableIdentifier.of("db", name), schema, spec, Map.of("format-version", "2"));
+  }
+
+  /** Iceberg's Flink upsert writer on {@code t}, keyed by the field ids {@code keys}. */
+  static TaskWriter<org.apache.flink.table.data.RowData> upsertWriter(
+      Table t, List<Integer> keys, int attempt) {
+    RowDataTaskWriterFactory factory =
+        new RowDataTaskWriterFactory(
+            t,
+            FlinkSchemaUtil.convert(t.schema()),
+            1 << 27,
+            FileFormat.PARQUET,
+            Map.of(),
+            keys,
+            true);
+    factory.initialize(attempt, 0);
+    return factory.create();
+  }
+
+  /** One row delta with a writer's data and delete files, as the Flink committer makes. */
+  static void commit(Table t, WriteResult r) {
+    RowDelta delta = t.newRowDelta();
+    for (org.apache.iceberg.DataFile f : r.dataFiles()) {
+      delta.addRows(f);
+    }
+    for (org.apache.iceberg.DeleteFile f : r.deleteFiles()) {
+      delta.addDeletes(f);
+    }
+    delta.commit();
   }
 }
