@@ -128,12 +128,8 @@ public final class StrictJson {
    */
   public static JsonNode readObject(byte[] v) {
     PER_THREAD.get().checkBytes(v);
-    try (JsonParser p = FACTORY.createParser(v)) {
-      JsonToken first = p.nextToken();
-      expectObject(first);
-      JsonNode root = TREES.readTree(p);
-      expectEnd(p);
-      return root;
+    try {
+      return readObjectChecked(v);
     } catch (IOException e) {
       throw syntaxError(e);
     }
@@ -162,7 +158,7 @@ public final class StrictJson {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         JsonNode node =
-            value == JsonToken.START_OBJECT && "schema".equals(name) && root.isEmpty()
+            value == JsonToken.START_OBJECT && "schema".equals(name)
                 ? strict.schemas.remember(p, v)
                 : TREES.readTree(p);
         root.set(name, node == null ? NullNode.getInstance() : node);
@@ -237,7 +233,10 @@ public final class StrictJson {
       return root;
     }
 
-    /** The tree of the schema object the parser's current token opens, remembered by its bytes. */
+    /**
+     * The tree of the schema object the parser's current token opens, remembered by its bytes when
+     * it leads the record right after {@code {"schema":}, the only place the short way looks.
+     */
     JsonNode remember(JsonParser p, byte[] v) throws IOException {
       long from = p.currentTokenLocation().getByteOffset();
       JsonNode tree = TREES.readTree(p);
