@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.api.java.tuple.Tuple5;
@@ -57,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * (a crash mid-run) is released before the table's first run after each start. Once the job is next
  * started from its state, these tables exist at graph build and get Iceberg's own maintenance
  * instead, unless {@code maintenance.per-table-pipelines = false} leaves every mirror to this
- * maintainer (one graph for any number of tables).
+ * maintainer (one graph for any number of tables). A table no longer listed, or dropped, leaves the
+ * schedule.
  */
 final class NewTableMaintenance extends ProcessFunction<Long, Void>
     implements CheckpointedFunction {
@@ -76,8 +78,7 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
   /** Written by the worker thread, read by checkpoints on the task thread. */
   private transient Map<TableIdentifier, Schedule> schedules;
 
-  /** Per table: last rewrite (time, sequence number), last expiry, last orphan removal. */
-  private transient ListState<Tuple5<String, Long, Long, Long, Long>> scheduleState;
+  private transient ListState<ScheduleState> scheduleState;
 
   /** The tables seen since this start: a lock left before it is released at the first sight. */
   private transient Set<TableIdentifier> lockChecked;
@@ -96,20 +97,10 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
   }
 
   /**
-   * Adds the ticks and this maintainer to {@code env}: {@code tables} lists, when called, every
-   * table the job writes; those in {@code maintainedByTheGraph} ({@code namespace.table}) are left
-   * to Iceberg's maintenance, whose lock owner is {@code pipelineOwner}. This maintainer's own lock
-   * owner is {@code owner}.
+   * Adds the ticks, one per {@code maintenance.rate-limit}, and {@code maintainer} to {@code env}.
    */
-  static void addTo(
-      StreamExecutionEnvironment env,
-      IcebergCatalog catalog,
-      TableMaintainer.MaintenanceOptionsView options,
-      String pipelineOwner,
-      String owner,
-      SerializableSupplier<Collection<TableIdentifier>> tables,
-      Set<String> maintainedByTheGraph) {
-    double perSecond = 1_000.0 / Math.max(1_000, options.rateLimit.toMillis());
+  static void addTo(StreamExecutionEnvironment env, NewTableMaintenance maintainer) {
+    double perSecond = 1_000.0 / Math.max(1_000, maintainer.options.rateLimit.toMillis());
     DataGeneratorSource<Long> ticks =
         new DataGeneratorSource<>(
             (GeneratorFunction<Long, Long>) i -> i,
@@ -119,13 +110,7 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
     env.fromSource(ticks, WatermarkStrategy.noWatermarks(), "maintenance ticks (new tables)")
         .uid("maintenance-new-tables-ticks")
         .setParallelism(1)
-        .process(
-            new NewTableMaintenance(
-                new OneShotMaintenance(options, catalog, owner),
-                options,
-                tables,
-                maintainedByTheGraph,
-                pipelineOwner))
+        .process(maintainer)
         .uid("maintenance-new-tables")
         .name("shared table maintenance")
         .setParallelism(1)
@@ -135,26 +120,91 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
         .setParallelism(1);
   }
 
+  /**
+   * A maintainer of the tables that {@code tables} lists, when called, among every table the job
+   * writes; those in {@code maintainedByTheGraph} ({@code namespace.table}) are left to Iceberg's
+   * maintenance, whose lock owner is {@code pipelineOwner}. This maintainer's own lock owner is
+   * {@code owner}.
+   */
+  static NewTableMaintenance create(
+      IcebergCatalog catalog,
+      TableMaintainer.MaintenanceOptionsView options,
+      String pipelineOwner,
+      String owner,
+      SerializableSupplier<Collection<TableIdentifier>> tables,
+      Set<String> maintainedByTheGraph) {
+    return new NewTableMaintenance(
+        new OneShotMaintenance(options, catalog, owner),
+        options,
+        tables,
+        maintainedByTheGraph,
+        pipelineOwner);
+  }
+
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    scheduleState =
-        context
-            .getOperatorStateStore()
-            .getListState(
-                new ListStateDescriptor<>(
-                    "schedules",
-                    Types.TUPLE(Types.STRING, Types.LONG, Types.LONG, Types.LONG, Types.LONG)));
+    OperatorStateStore store = context.getOperatorStateStore();
+    scheduleState = store.getListState(schedulesState());
     schedules = new ConcurrentHashMap<>();
-    for (Tuple5<String, Long, Long, Long, Long> e : scheduleState.get()) {
-      schedules.put(TableIdentifier.parse(e.f0), new Schedule(e.f1, e.f2, e.f3, e.f4));
+    for (ScheduleState e : scheduleState.get()) {
+      schedules.put(TableIdentifier.parse(e.table), new Schedule(e));
+    }
+    // Looked up by name first: registering the old state on every start would write it for ever.
+    ListStateDescriptor<Tuple5<String, Long, Long, Long, Long>> tuples = tupleSchedulesState();
+    if (store.getRegisteredStateNames().contains(tuples.getName())) {
+      ListState<Tuple5<String, Long, Long, Long, Long>> old = store.getListState(tuples);
+      for (Tuple5<String, Long, Long, Long, Long> e : old.get()) {
+        ScheduleState s = new ScheduleState();
+        s.table = e.f0;
+        s.rewrittenAt = e.f1;
+        s.rewrittenAtSequence = e.f2;
+        s.expiredAt = e.f3;
+        s.orphansRemovedAt = e.f4;
+        schedules.putIfAbsent(TableIdentifier.parse(s.table), new Schedule(s));
+      }
+      old.clear();
     }
   }
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    List<Tuple5<String, Long, Long, Long, Long>> out = new ArrayList<>();
+    List<ScheduleState> out = new ArrayList<>();
     schedules.forEach((id, s) -> out.add(s.toState(id)));
     scheduleState.update(out);
+  }
+
+  /**
+   * The schedules as operator state. A POJO, not a tuple: Flink's POJO serializer restores state
+   * written with fewer or more fields, so a new schedule field keeps every table's schedule.
+   */
+  static ListStateDescriptor<ScheduleState> schedulesState() {
+    return new ListStateDescriptor<>("table-schedules", Types.POJO(ScheduleState.class));
+  }
+
+  /**
+   * The state of versions up to 2026-12-06, which a tuple's serializer could not evolve: read once
+   * on restore, moved to {@link #schedulesState}, then emptied.
+   */
+  static ListStateDescriptor<Tuple5<String, Long, Long, Long, Long>> tupleSchedulesState() {
+    return new ListStateDescriptor<>(
+        "schedules", Types.TUPLE(Types.STRING, Types.LONG, Types.LONG, Types.LONG, Types.LONG));
+  }
+
+  /** One table's schedule in state; times are epoch milliseconds. */
+  public static final class ScheduleState {
+    /** {@code namespace.table}. */
+    public String table;
+
+    /** Last rewrite by this maintainer, or when the table was first seen. */
+    public long rewrittenAt;
+
+    /** The table's sequence number right after that rewrite (0: never rewritten). */
+    public long rewrittenAtSequence;
+
+    public long expiredAt;
+    public long orphansRemovedAt;
+
+    public ScheduleState() {}
   }
 
   @Override
@@ -185,6 +235,7 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
       LOG.warn("Could not list the tables to maintain: {}", e.toString());
       return;
     }
+    forgetUnlisted(all);
     for (TableIdentifier id : all) {
       if (Thread.currentThread().isInterrupted()) {
         return;
@@ -202,7 +253,10 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
         }
         Table t = tasks.tableIfExists(id);
         if (t == null) {
-          continue; // listed before its creation
+          // listed before its creation, or dropped since: a table created again under its name
+          // starts a new schedule
+          schedules.remove(id);
+          continue;
         }
         if (lockChecked.add(id)) {
           // a run cut short left its lock: this maintainer's, or the pipeline's that maintained
@@ -223,6 +277,20 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
       } catch (RuntimeException e) {
         // the next tick tries again; a catalog outage must not fail the job
         LOG.warn("Maintenance of {} skipped this round: {}", id, e.toString());
+      }
+    }
+  }
+
+  /**
+   * Drops the schedules of tables {@code listed} no longer has, so the state does not keep every
+   * table a long-running job ever mirrored.
+   */
+  private void forgetUnlisted(Collection<TableIdentifier> listed) {
+    Set<TableIdentifier> keep = new HashSet<>(listed);
+    for (TableIdentifier id : schedules.keySet()) {
+      if (!keep.contains(id)) {
+        schedules.remove(id);
+        LOG.info("Forgetting the maintenance schedule of {}: no longer listed", id);
       }
     }
   }
@@ -255,18 +323,26 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
 
     /** Every commit since the table's creation counts: none was rewritten by this maintainer. */
     Schedule(long seen) {
-      this(seen, 0, seen, seen);
+      this.rewritten = seen;
+      this.expired = seen;
+      this.orphansRemoved = seen;
     }
 
-    Schedule(long rewritten, long rewrittenAtSequence, long expired, long orphansRemoved) {
-      this.rewritten = rewritten;
-      this.rewrittenAtSequence = rewrittenAtSequence;
-      this.expired = expired;
-      this.orphansRemoved = orphansRemoved;
+    Schedule(ScheduleState s) {
+      this.rewritten = s.rewrittenAt;
+      this.rewrittenAtSequence = s.rewrittenAtSequence;
+      this.expired = s.expiredAt;
+      this.orphansRemoved = s.orphansRemovedAt;
     }
 
-    synchronized Tuple5<String, Long, Long, Long, Long> toState(TableIdentifier id) {
-      return Tuple5.of(id.toString(), rewritten, rewrittenAtSequence, expired, orphansRemoved);
+    synchronized ScheduleState toState(TableIdentifier id) {
+      ScheduleState s = new ScheduleState();
+      s.table = id.toString();
+      s.rewrittenAt = rewritten;
+      s.rewrittenAtSequence = rewrittenAtSequence;
+      s.expiredAt = expired;
+      s.orphansRemovedAt = orphansRemoved;
+      return s;
     }
 
     synchronized Set<OneShotMaintenance.Task> due(Table t, long now) {

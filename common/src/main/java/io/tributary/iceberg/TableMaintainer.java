@@ -113,11 +113,19 @@ public final class TableMaintainer {
     if (options == null) {
       return;
     }
-    // its own lock owner: a lock it left behind is released by it alone, and never confused with
-    // the one Iceberg's maintenance of the same table takes after the next start
-    NewTableMaintenance.addTo(
-        env, catalog, options, owner, owner + "/new-tables", tables, Set.copyOf(maintained));
+    NewTableMaintenance.addTo(env, sharedMaintainer(catalog, tables));
     LOG.info("Maintaining the tables created while the job runs, lock owner {}/new-tables", owner);
+  }
+
+  /**
+   * The shared maintainer {@link #maintainTablesCreatedLater} adds: its own lock owner, so a lock
+   * it left behind is released by it alone, and never confused with the one Iceberg's maintenance
+   * of the same table takes after the next start.
+   */
+  NewTableMaintenance sharedMaintainer(
+      IcebergCatalog catalog, SerializableSupplier<Collection<TableIdentifier>> tables) {
+    return NewTableMaintenance.create(
+        catalog, options, owner, owner + "/new-tables", tables, Set.copyOf(maintained));
   }
 
   /** Maintains the table {@code id}; it must exist. */

@@ -17,13 +17,26 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.OperatorStateStore;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple5;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -161,6 +174,124 @@ class NewTableMaintenanceTest {
     }
     // its last rewrite's lock, released with the dangling-delete drop that follows the rewrite
     await(() -> holder(catalog, "later") == null, "later's lock released");
+  }
+
+  /**
+   * The schedule's state: a savepoint of the tuple layout (versions up to 2026-12-06) restores into
+   * the POJO state, which can gain fields, and leaves the tuple state empty; a table no longer
+   * listed leaves the state at the next round.
+   */
+  @Test
+  void aTupleScheduleMovesToThePojoStateAndAnUnlistedTableIsForgotten() throws Exception {
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    create(catalog, "kept");
+    OperatorSubtaskState tuples;
+    try (OneInputStreamOperatorTestHarness<Long, Void> old =
+        harness(
+            new TupleLayout(
+                Tuple5.of("lake.kept", 1L, 7L, 2L, 3L), Tuple5.of("lake.gone", 4L, 0L, 5L, 6L)))) {
+      old.open();
+      tuples = old.snapshot(1, 1);
+    }
+
+    NewTableMaintenance shared =
+        maintainer().sharedMaintainer(catalog, () -> List.of(TableIdentifier.parse("lake.kept")));
+    try (OneInputStreamOperatorTestHarness<Long, Void> restored = harness(shared)) {
+      restored.initializeState(tuples);
+      restored.open();
+      OperatorSubtaskState moved = restored.snapshot(2, 2);
+      assertThat(StateOf.read(moved).schedules)
+          .containsExactlyInAnyOrder("lake.kept 1 7 2 3", "lake.gone 4 0 5 6");
+      assertThat(StateOf.read(moved).tuples).isEmpty();
+
+      // a round: "kept" is not due (its sequence number is below the restored 7), "gone" is not
+      // listed any more
+      restored.processElement(0L, 0);
+      long[] checkpoint = {3};
+      await(
+          () ->
+              StateOf.read(restored.snapshot(checkpoint[0]++, 3))
+                  .schedules
+                  .equals(List.of("lake.kept 1 7 2 3")),
+          "the unlisted table forgotten, the listed one kept as restored");
+    }
+    assertThat(TypeInformation.of(NewTableMaintenance.ScheduleState.class))
+        .as("a POJO, whose serializer restores state with fewer or more fields")
+        .isInstanceOf(PojoTypeInfo.class);
+  }
+
+  private static OneInputStreamOperatorTestHarness<Long, Void> harness(
+      ProcessFunction<Long, Void> f) throws Exception {
+    return new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(f));
+  }
+
+  /** The shared maintainer's state as the versions up to 2026-12-06 wrote it. */
+  private static final class TupleLayout extends ProcessFunction<Long, Void>
+      implements CheckpointedFunction {
+    private final List<Tuple5<String, Long, Long, Long, Long>> entries;
+    private transient ListState<Tuple5<String, Long, Long, Long, Long>> state;
+
+    @SafeVarargs
+    TupleLayout(Tuple5<String, Long, Long, Long, Long>... entries) {
+      this.entries = List.of(entries);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      state =
+          context.getOperatorStateStore().getListState(NewTableMaintenance.tupleSchedulesState());
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      state.update(entries);
+    }
+
+    @Override
+    public void processElement(Long value, Context ctx, Collector<Void> out) {}
+  }
+
+  /** Reads both schedule states out of an operator snapshot, one line per table. */
+  private static final class StateOf extends ProcessFunction<Long, Void>
+      implements CheckpointedFunction {
+    final List<String> schedules = new ArrayList<>();
+    final List<String> tuples = new ArrayList<>();
+
+    static StateOf read(OperatorSubtaskState snapshot) throws Exception {
+      StateOf reader = new StateOf();
+      try (OneInputStreamOperatorTestHarness<Long, Void> h = harness(reader)) {
+        h.initializeState(snapshot);
+      }
+      return reader;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      OperatorStateStore store = context.getOperatorStateStore();
+      for (NewTableMaintenance.ScheduleState s :
+          store.getListState(NewTableMaintenance.schedulesState()).get()) {
+        schedules.add(
+            s.table
+                + " "
+                + s.rewrittenAt
+                + " "
+                + s.rewrittenAtSequence
+                + " "
+                + s.expiredAt
+                + " "
+                + s.orphansRemovedAt);
+      }
+      for (Tuple5<String, Long, Long, Long, Long> t :
+          store.getListState(NewTableMaintenance.tupleSchedulesState()).get()) {
+        tuples.add(t.toString());
+      }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {}
+
+    @Override
+    public void processElement(Long value, Context ctx, Collector<Void> out) {}
   }
 
   /** A round a second; a rewrite at the fourth commit since the last; no expiry, no orphans. */
