@@ -12,7 +12,6 @@ import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.flink.types.Either;
@@ -59,13 +58,13 @@ public final class JsonEvents {
     RowType type = withSource ? withSourceColumns(schema.rowType()) : schema.rowType();
     EventDecoder decoder = new EventDecoder(schema.decoder(job), withSource);
     TypeInformation<Either<RowData, DeadLetter>> decodedType =
-        new EitherTypeInfo<>(InternalTypeInfo.of(type), TypeInformation.of(DeadLetter.class));
+        new EitherTypeInfo<>(FreshRows.of(type), TypeInformation.of(DeadLetter.class));
     OutputTag<DeadLetter> tag =
         new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
     SingleOutputStreamOperator<RowData> rows =
         source
             .addTo(env, decoder, watermarks(schema, decoder, source.bounded()), decodedType)
-            .process(new DecodeFunction(job, tag), InternalTypeInfo.of(type))
+            .process(new DecodeFunction(job, tag), FreshRows.of(type))
             .name("valid / dead letters")
             .uid("decode");
     return new Checked<>(rows, rows.getSideOutput(tag));

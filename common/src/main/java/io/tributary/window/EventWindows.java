@@ -1,5 +1,6 @@
 package io.tributary.window;
 
+import io.tributary.format.FreshRows;
 import io.tributary.format.JsonEvents;
 import io.tributary.quality.DeadLetter;
 import java.time.Duration;
@@ -67,13 +68,13 @@ public final class EventWindows {
       List<RowType.RowField> withWatermark = new ArrayList<>(eventType.getFields());
       withWatermark.add(new RowType.RowField("__partition_watermark", new BigIntType(false)));
       eventType = new RowType(withWatermark);
-      OutputTag<RowData> tag = new OutputTag<>("late-in-partition", InternalTypeInfo.of(eventType));
+      OutputTag<RowData> tag = new OutputTag<>("late-in-partition", FreshRows.of(eventType));
       SingleOutputStreamOperator<RowData> judged =
           events
               .process(
                   new PartitionLateness(
                       assigner, boundedOutOfOrderness.toMillis(), lateness, fields, tag),
-                  InternalTypeInfo.of(eventType))
+                  FreshRows.of(eventType))
               .name("lateness per partition")
               .uid("partition-lateness");
       input = judged;
@@ -90,7 +91,7 @@ public final class EventWindows {
         assigner = new OpenWindows(assigner, lateness, fields + SOURCE_COLUMN_COUNT);
       }
     }
-    OutputTag<RowData> lateTag = new OutputTag<>("too-late", InternalTypeInfo.of(eventType));
+    OutputTag<RowData> lateTag = new OutputTag<>("too-late", FreshRows.of(eventType));
     WindowAggregateFunction aggregate =
         new WindowAggregateFunction(spec.aggregates, spec.eventType);
     WindowedStream<RowData, RowData, TimeWindow> windows =
