@@ -199,8 +199,9 @@ class MaintenanceBenchmark {
                   + " snapshot), against the end state freshly rewritten:%n"
                   + "| job | table | snapshot | writer commits after it | data files | avg data file"
                   + " | delete files | delete bytes / data bytes | rows | read ms |"
-                  + " read ms rewritten (end) | read ratio |%n"
-                  + "|---|---|---|---|---|---|---|---|---|---|---|---|%n%s%n",
+                  + " read ms rewritten (end) | read ratio | manifests: data + delete, rewritten |"
+                  + " planning ms, rewritten |%n"
+                  + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n%s%n",
               seconds / 60,
               interval,
               rows.size(),
@@ -554,7 +555,8 @@ class MaintenanceBenchmark {
       afterRewriteRows.add(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %d | %d | %d | %d bytes | %d | %.1f%% | %d | %d | %d | %.2f |",
+              "| %s | %s | %d | %d | %d | %d bytes | %d | %.1f%% | %d | %d | %d | %.2f | %s, %s |"
+                  + " %d, %d |",
               job,
               name,
               afterRewrite.snapshotId(),
@@ -566,7 +568,11 @@ class MaintenanceBenchmark {
               afterRewriteRead[1],
               afterRewriteMillis,
               rewrittenMillis,
-              afterRewriteMillis / (double) Math.max(1, rewrittenMillis)));
+              afterRewriteMillis / (double) Math.max(1, rewrittenMillis),
+              manifests(t, afterRewrite),
+              manifests(t, t.currentSnapshot()),
+              planningMillis(t, afterRewrite),
+              planningMillis(t, t.currentSnapshot())));
     }
     return String.format(
         Locale.ROOT,
@@ -663,6 +669,25 @@ class MaintenanceBenchmark {
       best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
     }
     return new long[] {best, rows};
+  }
+
+  /** The manifests a scan of {@code s} opens: data + delete. */
+  private static String manifests(Table t, Snapshot s) {
+    return s.dataManifests(t.io()).size() + " + " + s.deleteManifests(t.io()).size();
+  }
+
+  /** The best of three plannings of a scan of {@code s}: the read without the files' rows. */
+  private static long planningMillis(Table t, Snapshot s) throws IOException {
+    long best = Long.MAX_VALUE;
+    for (int k = 0; k < 3; k++) {
+      long start = System.nanoTime();
+      try (CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+          t.newScan().useSnapshot(s.snapshotId()).planFiles()) {
+        tasks.forEach(task -> {});
+      }
+      best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
+    }
+    return best;
   }
 
   private static long readMillis(Table t, Snapshot s) throws IOException {

@@ -182,9 +182,10 @@ public final class MaintenanceOptions {
               .withDescription(
                   "Parallelism of the rewrite and delete operators of each table's maintenance"
                       + " pipeline. Planning, triggering and committing always run in one task"
-                      + " per table; the shared maintainer (tables created while a job runs, or"
-                      + " per-table-pipelines = false) and the maintain job rewrite in one"
-                      + " thread."));
+                      + " per table. The shared maintainer (tables created while a job runs, or"
+                      + " per-table-pipelines = false) maintains this many tables at once, each"
+                      + " in one thread of its single task; the maintain job, one table at a"
+                      + " time."));
 
   public static final ConfigOption<Duration> RATE_LIMIT =
       Ranges.atLeast(

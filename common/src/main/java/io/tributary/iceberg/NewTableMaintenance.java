@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -44,22 +47,22 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * ticks, one per maintenance.rate-limit --> [this, parallelism 1] --> nothing
- *                                             |  on a worker thread, table after table:
- *                                             '  the due tasks of {@link OneShotMaintenance}
+ *                                             |  on worker threads, maintenance.parallelism
+ *                                             '  tables at once: the due tasks of {@link OneShotMaintenance}
  * </pre>
  *
  * <p>The tasks, the lock and the figures are the {@code maintain} job's ({@link
  * OneShotMaintenance}); the triggers follow the group's: a rewrite after {@code
  * rewrite.commit-count} commits, at {@code rewrite.data-file-count} data files, or after {@code
  * rewrite.interval} with any commit; expiry and orphan removal every interval. The work runs on its
- * own thread, so a long rewrite never holds back a checkpoint. The schedule is operator state: a
- * job restored from a checkpoint or savepoint goes on counting commits and intervals from each
- * table's last runs instead of rewriting every table again at once. A lock this owner left behind
- * (a crash mid-run) is released before the table's first run after each start. Once the job is next
- * started from its state, these tables exist at graph build and get Iceberg's own maintenance
- * instead, unless {@code maintenance.per-table-pipelines = false} leaves every mirror to this
- * maintainer (one graph for any number of tables). A table no longer listed, or dropped, leaves the
- * schedule.
+ * own threads, {@code parallelism} tables at once, so a long rewrite never holds back a checkpoint,
+ * nor, with a parallelism above one, every other table. The schedule is operator state: a job
+ * restored from a checkpoint or savepoint goes on counting commits and intervals from each table's
+ * last runs instead of rewriting every table again at once. A lock this owner left behind (a crash
+ * mid-run) is released before the table's first run after each start. Once the job is next started
+ * from its state, these tables exist at graph build and get Iceberg's own maintenance instead,
+ * unless {@code maintenance.per-table-pipelines = false} leaves every mirror to this maintainer
+ * (one graph for any number of tables). A table no longer listed, or dropped, leaves the schedule.
  */
 final class NewTableMaintenance extends ProcessFunction<Long, Void>
     implements CheckpointedFunction {
@@ -72,10 +75,15 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
   private final Set<String> maintainedByTheGraph;
   private final String pipelineOwner;
 
+  /** Runs the rounds, one at a time. */
   private transient ExecutorService worker;
+
+  /** Runs the tables' maintenance, up to {@code maintenance.parallelism} tables at once. */
+  private transient ExecutorService runs;
+
   private transient Future<?> round;
 
-  /** Written by the worker thread, read by checkpoints on the task thread. */
+  /** Written by the pool's threads, read by checkpoints on the task thread. */
   private transient Map<TableIdentifier, Schedule> schedules;
 
   private transient ListState<ScheduleState> scheduleState;
@@ -209,14 +217,20 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
 
   @Override
   public void open(Configuration parameters) {
-    lockChecked = new HashSet<>();
-    worker =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "tributary-new-table-maintenance");
-              t.setDaemon(true);
-              return t;
-            });
+    lockChecked = ConcurrentHashMap.newKeySet();
+    worker = Executors.newSingleThreadExecutor(daemons("tributary-new-table-maintenance"));
+    runs =
+        Executors.newFixedThreadPool(
+            options.parallelism, daemons("tributary-new-table-maintenance-run"));
+  }
+
+  private static ThreadFactory daemons(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   @Override
@@ -226,7 +240,10 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
     }
   }
 
-  /** One pass over the tables (on the worker thread): each due task runs. */
+  /**
+   * One pass over the tables (on the worker thread): each table's due tasks run on the pool, up to
+   * {@code maintenance.parallelism} tables at once; the pass ends when every table's run has.
+   */
   private void round() {
     Collection<TableIdentifier> all;
     try {
@@ -236,48 +253,65 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
       return;
     }
     forgetUnlisted(all);
+    List<Future<?>> started = new ArrayList<>();
     for (TableIdentifier id : all) {
-      if (Thread.currentThread().isInterrupted()) {
+      started.add(runs.submit(() -> maintainIfDue(id)));
+    }
+    try {
+      for (Future<?> f : started) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      // the task is stopping: runs under way are interrupted too, and release their locks
+      started.forEach(f -> f.cancel(true));
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.warn("A maintenance run failed: {}", e.getCause().toString());
+    }
+  }
+
+  /** The due tasks of one table (on a pool thread). Never throws. */
+  private void maintainIfDue(TableIdentifier id) {
+    if (Thread.currentThread().isInterrupted()) {
+      return;
+    }
+    try {
+      if (maintainedByTheGraph.contains(id.toString())) {
+        // this maintainer ran on it before the job was last restarted and may have left its
+        // lock (a crash mid-run); no run of ours is under way, and the graph's pipeline, another
+        // owner, would wait for that lock for ever
+        if (lockChecked.add(id) && tasks.tableIfExists(id) != null) {
+          tasks.releaseLeftLock(id, tasks.owner());
+        }
+        schedules.remove(id); // restored from before: the graph's pipeline schedules it now
         return;
       }
-      try {
-        if (maintainedByTheGraph.contains(id.toString())) {
-          // this maintainer ran on it before the job was last restarted and may have left its
-          // lock (a crash mid-run); no run of ours is under way, and the graph's pipeline, another
-          // owner, would wait for that lock for ever
-          if (lockChecked.add(id) && tasks.tableIfExists(id) != null) {
-            tasks.releaseLeftLock(id, tasks.owner());
-          }
-          schedules.remove(id); // restored from before: the graph's pipeline schedules it now
-          continue;
-        }
-        Table t = tasks.tableIfExists(id);
-        if (t == null) {
-          // listed before its creation, or dropped since: a table created again under its name
-          // starts a new schedule
-          schedules.remove(id);
-          continue;
-        }
-        if (lockChecked.add(id)) {
-          // a run cut short left its lock: this maintainer's, or the pipeline's that maintained
-          // the table before (maintenance.per-table-pipelines switched off); neither runs now
-          tasks.releaseLeftLock(id, tasks.owner());
-          tasks.releaseLeftLock(id, pipelineOwner);
-          LOG.info("Maintaining {} (shared maintainer)", id);
-        }
-        Schedule s = schedules.computeIfAbsent(id, k -> new Schedule(System.currentTimeMillis()));
-        long now = System.currentTimeMillis();
-        Set<OneShotMaintenance.Task> due = s.due(t, now);
-        if (!due.isEmpty()) {
-          OneShotMaintenance.Report r = tasks.maintain(id, due);
-          if (r.outcome != OneShotMaintenance.Outcome.SKIPPED_LOCKED) {
-            s.ran(due, now, sequenceNumber(t) + (r.committedARewrite() ? 1 : 0));
-          }
-        }
-      } catch (RuntimeException e) {
-        // the next tick tries again; a catalog outage must not fail the job
-        LOG.warn("Maintenance of {} skipped this round: {}", id, e.toString());
+      Table t = tasks.tableIfExists(id);
+      if (t == null) {
+        // listed before its creation, or dropped since: a table created again under its name
+        // starts a new schedule
+        schedules.remove(id);
+        return;
       }
+      if (lockChecked.add(id)) {
+        // a run cut short left its lock: this maintainer's, or the pipeline's that maintained
+        // the table before (maintenance.per-table-pipelines switched off); neither runs now
+        tasks.releaseLeftLock(id, tasks.owner());
+        tasks.releaseLeftLock(id, pipelineOwner);
+        LOG.info("Maintaining {} (shared maintainer)", id);
+      }
+      Schedule s = schedules.computeIfAbsent(id, k -> new Schedule(System.currentTimeMillis()));
+      long now = System.currentTimeMillis();
+      Set<OneShotMaintenance.Task> due = s.due(t, now);
+      if (!due.isEmpty()) {
+        OneShotMaintenance.Report r = tasks.maintain(id, due);
+        if (r.outcome != OneShotMaintenance.Outcome.SKIPPED_LOCKED) {
+          s.ran(due, now, sequenceNumber(t) + (r.committedARewrite() ? 1 : 0));
+        }
+      }
+    } catch (RuntimeException e) {
+      // the next tick tries again; a catalog outage must not fail the job
+      LOG.warn("Maintenance of {} skipped this round: {}", id, e.toString());
     }
   }
 
@@ -297,10 +331,15 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
 
   @Override
   public void close() throws Exception {
-    if (worker != null) {
-      worker.shutdownNow();
-      if (!worker.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("The maintenance worker did not stop within 30 s");
+    // runs under way are interrupted, and release their locks (OneShotMaintenance#maintain)
+    for (ExecutorService pool : new ExecutorService[] {worker, runs}) {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+    for (ExecutorService pool : new ExecutorService[] {worker, runs}) {
+      if (pool != null && !pool.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("A maintenance thread did not stop within 30 s");
       }
     }
   }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -177,6 +178,52 @@ class NewTableMaintenanceTest {
   }
 
   /**
+   * With {@code maintenance.parallelism} 2, two tables due at the same round are maintained at
+   * once: the times each held its lock (from {@code tributary.maintenance.last-run}) overlap. One
+   * table after another, the second lock is taken after the first is released.
+   */
+  @Test
+  void twoDueTablesAreMaintainedAtOnceWithParallelismTwo() throws Exception {
+    IcebergCatalog catalog = Tables.hadoop(dir.resolve("warehouse").toString(), "lake");
+    for (String name : List.of("left", "right")) {
+      Table t = create(catalog, name);
+      for (int commit = 0; commit < 4; commit++) {
+        upsert(t, rows(commit * 2, 6, commit)); // due at the first round
+      }
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    maintainer("maintenance.parallelism", "2")
+        .maintainTablesCreatedLater(
+            env,
+            catalog,
+            () -> List.of(TableIdentifier.parse("lake.left"), TableIdentifier.parse("lake.right")));
+    JobClient job = env.executeAsync("shared maintenance, two at once");
+    try {
+      await(
+          () -> rewritten(catalog, "left") && rewritten(catalog, "right"), "both tables rewritten");
+    } finally {
+      cancel(job);
+    }
+    long[] left = heldFromTo(catalog, "left");
+    long[] right = heldFromTo(catalog, "right");
+    assertThat(Math.min(left[1], right[1]))
+        .as(
+            "the earlier release (left %s, right %s)",
+            Arrays.toString(left), Arrays.toString(right))
+        .isGreaterThan(Math.max(left[0], right[0]));
+  }
+
+  /** When the table's last run took and released its lock, from its last-run property. */
+  private static long[] heldFromTo(IcebergCatalog catalog, String table) {
+    String lastRun = load(catalog, table).properties().get(TablePropertyLock.LAST_RUN_PROPERTY);
+    assertThat(lastRun).endsWith(" completed");
+    String[] parts = lastRun.split(" "); // <released> <millis> ms completed
+    long released = Instant.parse(parts[0]).toEpochMilli();
+    return new long[] {released - Long.parseLong(parts[1]), released};
+  }
+
+  /**
    * The schedule's state: a savepoint of the tuple layout (versions up to 2026-12-06) restores into
    * the POJO state, which can gain fields, and leaves the tuple state empty; a table no longer
    * listed leaves the state at the next round.
@@ -294,16 +341,22 @@ class NewTableMaintenanceTest {
     public void processElement(Long value, Context ctx, Collector<Void> out) {}
   }
 
-  /** A round a second; a rewrite at the fourth commit since the last; no expiry, no orphans. */
-  private static TableMaintainer maintainer() {
-    return Components.maintainer(
-        Configs.of(
-            "job.name", "ingest",
-            "source.type", "datagen",
-            "maintenance.rate-limit", "1 s",
-            "maintenance.rewrite.commit-count", "4",
-            "maintenance.expire-snapshots.enabled", "false",
-            "maintenance.delete-orphans.enabled", "false"));
+  /**
+   * A round a second; a rewrite at the fourth commit since the last; no expiry, no orphans; then
+   * {@code more} keys and values.
+   */
+  private static TableMaintainer maintainer(String... more) {
+    List<String> keys =
+        new ArrayList<>(
+            List.of(
+                "job.name", "ingest",
+                "source.type", "datagen",
+                "maintenance.rate-limit", "1 s",
+                "maintenance.rewrite.commit-count", "4",
+                "maintenance.expire-snapshots.enabled", "false",
+                "maintenance.delete-orphans.enabled", "false"));
+    keys.addAll(List.of(more));
+    return Components.maintainer(Configs.of(keys.toArray(new String[0])));
   }
 
   /** Cancels the job and waits until it ended, so no maintenance write outlives the test. */
