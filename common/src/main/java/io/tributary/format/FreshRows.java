@@ -39,10 +39,6 @@ public final class FreshRows extends TypeInformation<RowData> {
     return new FreshRows(type);
   }
 
-  public RowType rowType() {
-    return type;
-  }
-
   @Override
   public boolean isBasicType() {
     return false;

@@ -257,16 +257,18 @@ final class NewTableMaintenance extends ProcessFunction<Long, Void>
     for (TableIdentifier id : all) {
       started.add(runs.submit(() -> maintainIfDue(id)));
     }
-    try {
-      for (Future<?> f : started) {
+    // every run ends before the next round, so no table is ever maintained twice at once
+    for (Future<?> f : started) {
+      try {
         f.get();
+      } catch (InterruptedException e) {
+        // the task is stopping: runs under way are interrupted too, and release their locks
+        started.forEach(r -> r.cancel(true));
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        LOG.warn("A maintenance run failed: {}", e.getCause().toString());
       }
-    } catch (InterruptedException e) {
-      // the task is stopping: runs under way are interrupted too, and release their locks
-      started.forEach(f -> f.cancel(true));
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      LOG.warn("A maintenance run failed: {}", e.getCause().toString());
     }
   }
 
