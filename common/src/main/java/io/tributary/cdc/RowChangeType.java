@@ -1,54 +1,20 @@
 package io.tributary.cdc;
 
-import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import io.tributary.format.SerializerType;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /** Flink's type information for {@link RowChange}: always {@link RowChangeSerializer}. */
-public final class RowChangeType extends TypeInformation<RowChange> {
+public final class RowChangeType extends SerializerType<RowChange> {
   private static final long serialVersionUID = 1L;
 
   public static final RowChangeType INSTANCE = new RowChangeType();
 
-  @Override
-  public boolean isBasicType() {
-    return false;
+  private RowChangeType() {
+    super(RowChange.class);
   }
 
   @Override
-  public boolean isTupleType() {
-    return false;
-  }
-
-  @Override
-  public int getArity() {
-    return 1;
-  }
-
-  @Override
-  public int getTotalFields() {
-    return 1;
-  }
-
-  @Override
-  public Class<RowChange> getTypeClass() {
-    return RowChange.class;
-  }
-
-  @Override
-  public boolean isKeyType() {
-    return false;
-  }
-
-  @Override
-  public TypeSerializer<RowChange> createSerializer(SerializerConfig config) {
-    return new RowChangeSerializer();
-  }
-
-  @Override
-  @SuppressWarnings("deprecation")
-  public TypeSerializer<RowChange> createSerializer(ExecutionConfig config) {
+  protected TypeSerializer<RowChange> serializer() {
     return new RowChangeSerializer();
   }
 
@@ -65,10 +31,5 @@ public final class RowChangeType extends TypeInformation<RowChange> {
   @Override
   public int hashCode() {
     return RowChangeType.class.hashCode();
-  }
-
-  @Override
-  public boolean canEqual(Object o) {
-    return o instanceof RowChangeType;
   }
 }

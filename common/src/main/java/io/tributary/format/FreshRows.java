@@ -2,9 +2,6 @@ package io.tributary.format;
 
 import java.io.IOException;
 import java.util.Objects;
-import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -25,12 +22,13 @@ import org.apache.flink.table.types.logical.RowType;
  * given (window state, Iceberg's writers); this type removes them only where the rows are fresh. On
  * the wire, and in state, the rows are written exactly as {@link RowDataSerializer} writes them.
  */
-public final class FreshRows extends TypeInformation<RowData> {
+public final class FreshRows extends SerializerType<RowData> {
   private static final long serialVersionUID = 1L;
 
   private final RowType type;
 
   private FreshRows(RowType type) {
+    super(RowData.class);
     this.type = type;
   }
 
@@ -40,43 +38,7 @@ public final class FreshRows extends TypeInformation<RowData> {
   }
 
   @Override
-  public boolean isBasicType() {
-    return false;
-  }
-
-  @Override
-  public boolean isTupleType() {
-    return false;
-  }
-
-  @Override
-  public int getArity() {
-    return 1;
-  }
-
-  @Override
-  public int getTotalFields() {
-    return 1;
-  }
-
-  @Override
-  public Class<RowData> getTypeClass() {
-    return RowData.class;
-  }
-
-  @Override
-  public boolean isKeyType() {
-    return false;
-  }
-
-  @Override
-  public TypeSerializer<RowData> createSerializer(SerializerConfig config) {
-    return new Serializer(new RowDataSerializer(type));
-  }
-
-  @Override
-  @Deprecated
-  public TypeSerializer<RowData> createSerializer(ExecutionConfig config) {
+  protected TypeSerializer<RowData> serializer() {
     return new Serializer(new RowDataSerializer(type));
   }
 
@@ -93,11 +55,6 @@ public final class FreshRows extends TypeInformation<RowData> {
   @Override
   public int hashCode() {
     return type.hashCode();
-  }
-
-  @Override
-  public boolean canEqual(Object o) {
-    return o instanceof FreshRows;
   }
 
   /** {@link RowDataSerializer}, but a copy is the row itself. */
