@@ -240,6 +240,14 @@ final class KafkaRecordSource implements RecordSource, Cloneable {
     }
   }
 
+  /**
+   * A consumer of its own, with this source's client settings; 30 s per record, retries included.
+   */
+  @Override
+  public RecordRefetch refetch() {
+    return new KafkaRefetch(bootstrapServers, properties, java.time.Duration.ofSeconds(30));
+  }
+
   String bootstrapServers() {
     return bootstrapServers;
   }

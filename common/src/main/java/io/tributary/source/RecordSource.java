@@ -46,6 +46,14 @@ public interface RecordSource extends Serializable {
     return this;
   }
 
+  /**
+   * A reader of single records by their coordinates, or null when this source cannot read a record
+   * again (Kinesis and datagen today): operators then carry what they may need instead.
+   */
+  default RecordRefetch refetch() {
+    return null;
+  }
+
   /** True when the source stops by itself. */
   boolean bounded();
 

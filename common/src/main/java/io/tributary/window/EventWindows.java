@@ -3,6 +3,7 @@ package io.tributary.window;
 import io.tributary.format.FreshRows;
 import io.tributary.format.JsonEvents;
 import io.tributary.quality.DeadLetter;
+import io.tributary.source.RecordRefetch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class EventWindows {
 
   /** Windows for an unbounded run: lateness judged by the job's watermark. */
   public static Aggregated aggregate(DataStream<RowData> events, WindowSpec spec, String job) {
-    return aggregate(events, spec, job, null);
+    return aggregate(events, spec, job, null, null);
   }
 
   /**
@@ -55,9 +56,17 @@ public final class EventWindows {
    * @param boundedOutOfOrderness for a bounded run, the readers' out-of-orderness: lateness is then
    *     judged per source partition ({@link PartitionLateness}), so replays give the same table;
    *     null for an unbounded run
+   * @param refetch how to read a record again by its coordinates, or null if the source cannot:
+   *     with one, only the columns the windows read go through the shuffle ({@link WindowColumns})
+   *     and a too-late event's dead letter holds the record re-read from the source; without, every
+   *     column goes, for that dead letter's payload
    */
   public static Aggregated aggregate(
-      DataStream<RowData> events, WindowSpec spec, String job, Duration boundedOutOfOrderness) {
+      DataStream<RowData> events,
+      WindowSpec spec,
+      String job,
+      Duration boundedOutOfOrderness,
+      RecordRefetch refetch) {
     int fields = spec.eventType.getFieldCount();
     RowType eventType = JsonEvents.withSourceColumns(spec.eventType);
     long lateness = spec.allowedLateness.toMillis();
@@ -83,13 +92,29 @@ public final class EventWindows {
               .getSideOutput(tag)
               .process(
                   new TooLate(
-                      job, spec.eventType, spec.allowedLateness, fields + SOURCE_COLUMN_COUNT))
+                      job,
+                      spec.eventType,
+                      spec.allowedLateness,
+                      fields + SOURCE_COLUMN_COUNT,
+                      null,
+                      null))
               .returns(TypeInformation.of(DeadLetter.class))
               .name("too late in its partition")
               .uid("too-late-in-partition");
       if (spec.type == WindowOptions.WindowType.HOPPING) {
         assigner = new OpenWindows(assigner, lateness, fields + SOURCE_COLUMN_COUNT);
       }
+    }
+    int[] carried = null; // every event column
+    if (refetch != null) {
+      WindowColumns columns = WindowColumns.of(spec, eventType, fields);
+      carried = columns.eventColumns(fields);
+      input =
+          input
+              .map(columns)
+              .returns(FreshRows.of(eventType))
+              .name("columns the windows read")
+              .uid("window-columns");
     }
     OutputTag<RowData> lateTag = new OutputTag<>("too-late", FreshRows.of(eventType));
     WindowAggregateFunction aggregate =
@@ -117,7 +142,7 @@ public final class EventWindows {
             .uid("window");
     DataStream<DeadLetter> late =
         rows.getSideOutput(lateTag)
-            .process(new TooLate(job, spec.eventType, spec.allowedLateness, -1))
+            .process(new TooLate(job, spec.eventType, spec.allowedLateness, -1, refetch, carried))
             .returns(TypeInformation.of(DeadLetter.class))
             .name("too late")
             .uid("too-late");

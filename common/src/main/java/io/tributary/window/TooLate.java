@@ -4,6 +4,7 @@ import io.tributary.metrics.Metrics;
 import io.tributary.quality.DeadLetter;
 import io.tributary.quality.Reason;
 import io.tributary.source.RawRecord;
+import io.tributary.source.RecordRefetch;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -24,6 +25,11 @@ import org.apache.flink.util.UserCodeClassLoader;
 /**
  * Turns events the window operator rejected as too late into dead letters. It runs chained right
  * after the window operator, so the watermark it sees is the one that judged the event.
+ *
+ * <p>When only some columns came through the shuffle ({@link WindowColumns}), the dead letter's
+ * payload is the record read again from its source by its coordinates: a blocking read of up to the
+ * refetch's time limit, paid only per too-late event. If the source no longer holds it, or cannot
+ * be reached, the payload is the columns that came, and the message says why.
  */
 final class TooLate extends ProcessFunction<RowData, DeadLetter> {
   private static final long serialVersionUID = 1L;
@@ -32,6 +38,8 @@ final class TooLate extends ProcessFunction<RowData, DeadLetter> {
   private final RowType eventType;
   private final Duration allowedLateness;
   private final int watermarkColumn;
+  private final RecordRefetch refetch;
+  private final int[] carried;
   private transient JsonRowDataSerializationSchema json;
   private transient Counter tooLate;
   private transient Counter dead;
@@ -39,19 +47,29 @@ final class TooLate extends ProcessFunction<RowData, DeadLetter> {
   /**
    * @param watermarkColumn where the row carries the watermark that judged it ({@link
    *     PartitionLateness}), or -1 for the window operator's current watermark
+   * @param refetch reads the record again for the payload; null when every column came
+   * @param carried the event columns that came, with {@code refetch}; null for all of them
    */
-  TooLate(String job, RowType eventType, Duration allowedLateness, int watermarkColumn) {
+  TooLate(
+      String job,
+      RowType eventType,
+      Duration allowedLateness,
+      int watermarkColumn,
+      RecordRefetch refetch,
+      int[] carried) {
     this.job = job;
     this.eventType = eventType;
     this.allowedLateness = allowedLateness;
     this.watermarkColumn = watermarkColumn;
+    this.refetch = refetch;
+    this.carried = carried != null ? carried : range(eventType.getFieldCount());
   }
 
   @Override
   public void open(Configuration parameters) throws Exception {
     json =
         new JsonRowDataSerializationSchema(
-            eventType,
+            project(eventType, carried),
             TimestampFormat.ISO_8601,
             JsonFormatOptions.MapNullKeyMode.LITERAL,
             "null",
@@ -74,7 +92,15 @@ final class TooLate extends ProcessFunction<RowData, DeadLetter> {
   }
 
   @Override
-  public void processElement(RowData event, Context ctx, Collector<DeadLetter> out) {
+  public void close() {
+    if (refetch != null) {
+      refetch.close();
+    }
+  }
+
+  @Override
+  public void processElement(RowData event, Context ctx, Collector<DeadLetter> out)
+      throws InterruptedException {
     int n = eventType.getFieldCount();
     RawRecord where =
         new RawRecord(
@@ -84,7 +110,32 @@ final class TooLate extends ProcessFunction<RowData, DeadLetter> {
             str(event, n + 3),
             -1L,
             null,
-            json.serialize(ProjectedRowData.from(range(n)).replaceRow(event)));
+            null);
+    String payload = "the decoded event as JSON";
+    RawRecord record = null;
+    if (refetch != null) {
+      String failure;
+      try {
+        record = refetch.read(where.stream, where.partition, where.position);
+        failure = "the source no longer holds it";
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        failure = e.toString();
+      }
+      payload =
+          record != null
+              ? "the record as read again from its source"
+              : "only the columns the windows read, as JSON; the record could not be read"
+                  + " again: "
+                  + failure;
+    }
+    if (record != null) {
+      record.sourceType = where.sourceType;
+      where = record;
+    } else {
+      where.value = json.serialize(ProjectedRowData.from(carried).replaceRow(event));
+    }
     long ts = ctx.timestamp();
     long watermark =
         watermarkColumn < 0
@@ -98,11 +149,12 @@ final class TooLate extends ProcessFunction<RowData, DeadLetter> {
             null,
             String.format(
                 "event time %s is behind the watermark %s%s by more than the allowed lateness %s;"
-                    + " its window was already final (payload: the decoded event as JSON)",
+                    + " its window was already final (payload: %s)",
                 Instant.ofEpochMilli(ts),
                 Instant.ofEpochMilli(watermark),
                 watermarkColumn < 0 ? "" : " of its partition (bounded run)",
-                EventWindows.describe(allowedLateness)),
+                EventWindows.describe(allowedLateness),
+                payload),
             System.currentTimeMillis());
     d.eventTime = ts;
     d.watermark = watermark;
@@ -113,6 +165,14 @@ final class TooLate extends ProcessFunction<RowData, DeadLetter> {
 
   private static String str(RowData row, int i) {
     return row.isNullAt(i) ? null : row.getString(i).toString();
+  }
+
+  private static RowType project(RowType type, int[] columns) {
+    java.util.List<RowType.RowField> fields = new java.util.ArrayList<>();
+    for (int c : columns) {
+      fields.add(type.getFields().get(c));
+    }
+    return new RowType(fields);
   }
 
   private static int[] range(int n) {

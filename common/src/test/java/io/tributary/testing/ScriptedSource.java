@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.tributary.source.RawRecord;
 import io.tributary.source.RecordDecoder;
+import io.tributary.source.RecordRefetch;
 import io.tributary.source.RecordSource;
 import java.io.Serializable;
 import java.time.Instant;
@@ -177,6 +178,44 @@ public final class ScriptedSource implements RecordSource {
     System.arraycopy(nextOffsets, 0, copy.nextOffsets, 0, partitions);
     copy.endAfterCheckpoints = checkpoints;
     return copy;
+  }
+
+  /** Reads the script's records again by partition and offset, as Kafka's refetch would. */
+  @Override
+  public RecordRefetch refetch() {
+    List<Step> records = new ArrayList<>();
+    for (Step step : steps) {
+      if (step.kind == Step.Kind.RECORD) {
+        records.add(step);
+      }
+    }
+    return new ScriptRefetch(topic, records);
+  }
+
+  private static final class ScriptRefetch implements RecordRefetch {
+    private static final long serialVersionUID = 1L;
+    private final String topic;
+    private final List<Step> records;
+
+    ScriptRefetch(String topic, List<Step> records) {
+      this.topic = topic;
+      this.records = records;
+    }
+
+    @Override
+    public RawRecord read(String stream, String partition, String position) {
+      for (Step r : records) {
+        if (stream.equals(topic)
+            && Integer.toString(r.partition).equals(partition)
+            && Long.toString(r.offsetOrTime).equals(position)) {
+          return new RawRecord("kafka", topic, partition, position, -1L, null, r.value);
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public void close() {}
   }
 
   @Override

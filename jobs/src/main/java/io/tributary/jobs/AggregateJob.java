@@ -47,7 +47,11 @@ public final class AggregateJob extends LakeJob {
     startGuard().addTo(events.rows());
     EventWindows.Aggregated metrics =
         EventWindows.aggregate(
-            events.rows(), windows, name(), source.bounded() ? schema.maxOutOfOrderness() : null);
+            events.rows(),
+            windows,
+            name(),
+            source.bounded() ? schema.maxOutOfOrderness() : null,
+            source.refetch());
     IcebergSinkBuilder.forRows(metrics.rows(), windows.outputType())
         .catalog(catalog)
         .table(table.name())
