@@ -6,6 +6,8 @@ import io.tributary.cdc.ChangeEvent;
 import io.tributary.cdc.ChangeRows;
 import io.tributary.cdc.DebeziumJson;
 import io.tributary.cdc.DmsJson;
+import io.tributary.cdc.RowChange;
+import io.tributary.cdc.RowChangeSerializer;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.format.EventSchema;
@@ -16,9 +18,13 @@ import io.tributary.jobs.TributaryOptions;
 import io.tributary.source.EcommerceEvents;
 import io.tributary.source.RawRecord;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.formats.common.TimestampFormat;
 import org.apache.flink.formats.json.JsonParserRowDataDeserializationSchema;
 import org.apache.flink.metrics.MetricGroup;
@@ -26,6 +32,11 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.types.StringValue;
 import org.apache.flink.util.UserCodeClassLoader;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -60,6 +71,11 @@ public class HotPathBenchmarks {
   private byte[] debeziumPlain;
   private byte[] dms;
   private ChangeRows rows;
+  private RowChange change;
+  private RowChangeSerializer changes;
+  private FieldByField changesBefore;
+  private final DataOutputSerializer out = new DataOutputSerializer(4096);
+  private final DataInputDeserializer in = new DataInputDeserializer();
 
   static byte[] sample(String file, int line) throws java.io.IOException {
     java.nio.file.Path p = java.nio.file.Path.of("common/src/test/resources/cdc", file);
@@ -123,6 +139,13 @@ public class HotPathBenchmarks {
                     "dms-json",
                     "--cdc.primary-keys",
                     "products=id; sales.orders=order_id; sales.customers=customer_id")));
+    // the Debezium sample as a row change, as it crosses the network from decoder to guard
+    change =
+        new ChangeRows(cdcTables(config("--cdc.format", "debezium-json")))
+            .convert(DebeziumJson.decode(debeziumPlain), List.of("id"), "kafka:t/0@0")
+            .get(0);
+    changes = new RowChangeSerializer();
+    changesBefore = new FieldByField();
   }
 
   /** Baseline: Jackson's tree parse of the e-commerce event (about 250 bytes). */
@@ -171,5 +194,83 @@ public class HotPathBenchmarks {
   public Object dmsToRowChanges() throws Exception {
     DmsJson.Record r = DmsJson.decode(dms);
     return rows.convert(r.change, List.of(), "kinesis:s/0@0");
+  }
+
+  /**
+   * Baseline: a row change written and read as {@link RowChangeSerializer} did before {@code
+   * RepeatedString}: each string with {@link StringValue}, the type text read into a new string and
+   * looked up in a map, per change. The same bytes.
+   */
+  static final class FieldByField {
+    private final Map<String, RowDataSerializer> byText = new HashMap<>();
+    private final Map<String, RowType> types = new HashMap<>();
+    private final Map<RowType, String> textOf = new java.util.IdentityHashMap<>();
+
+    void serialize(RowChange c, DataOutputSerializer out) throws java.io.IOException {
+      StringValue.writeString(c.table, out);
+      StringValue.writeString(c.key, out);
+      out.writeByte(c.kind.toByteValue());
+      out.writeByte(c.position.length);
+      for (long p : c.position) {
+        out.writeLong(p);
+      }
+      out.writeByte(c.keyColumns.length);
+      for (String k : c.keyColumns) {
+        StringValue.writeString(k, out);
+      }
+      String text = textOf.computeIfAbsent(c.type, RowType::asSerializableString);
+      StringValue.writeString(text, out);
+      rows(text).serialize(c.row, out);
+      StringValue.writeString(c.origin, out);
+    }
+
+    RowChange deserialize(DataInputDeserializer in) throws java.io.IOException {
+      String table = StringValue.readString(in);
+      String key = StringValue.readString(in);
+      RowKind kind = RowKind.fromByteValue(in.readByte());
+      long[] position = new long[in.readByte()];
+      for (int i = 0; i < position.length; i++) {
+        position[i] = in.readLong();
+      }
+      String[] keyColumns = new String[in.readByte()];
+      for (int i = 0; i < keyColumns.length; i++) {
+        keyColumns[i] = StringValue.readString(in);
+      }
+      String text = StringValue.readString(in);
+      RowData row = rows(text).deserialize(in);
+      String origin = StringValue.readString(in);
+      return new RowChange(table, key, kind, position, keyColumns, types.get(text), row, origin);
+    }
+
+    private RowDataSerializer rows(String text) {
+      RowDataSerializer s = byText.get(text);
+      if (s == null) {
+        RowType t = (RowType) LogicalTypeParser.parse(text, FieldByField.class.getClassLoader());
+        types.put(text, t);
+        s = new RowDataSerializer(t);
+        byText.put(text, s);
+      }
+      return s;
+    }
+  }
+
+  /**
+   * Baseline: a row change through the network format, field by field (see {@link FieldByField}).
+   */
+  @Benchmark
+  public RowChange rowChangeFieldByField() throws Exception {
+    out.clear();
+    changesBefore.serialize(change, out);
+    in.setBuffer(out.getSharedBuffer(), 0, out.length());
+    return changesBefore.deserialize(in);
+  }
+
+  /** cdc: a row change written and read by {@link RowChangeSerializer}, as decoder to guard. */
+  @Benchmark
+  public RowChange rowChangeSerializer() throws Exception {
+    out.clear();
+    changes.serialize(change, out);
+    in.setBuffer(out.getSharedBuffer(), 0, out.length());
+    return changes.deserialize(in);
   }
 }

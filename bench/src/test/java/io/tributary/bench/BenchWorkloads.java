@@ -510,8 +510,10 @@ final class BenchWorkloads {
 
     @Override
     Supplier<ProducerRecord<byte[], byte[]>> generator(long count) {
-      // Steady state starts far enough back for every planned event to be an hour in the past.
-      long hours = steady() ? Math.max(3, planned * 3 / 3_600_000 + 2) : 3;
+      // Far enough back for every event to be an hour in the past, whatever the minute of the
+      // hour: 5 M events span 4.2 h, and from 3 h back, truncated to the hour, the last ones were
+      // up to 70 min ahead of the clock, where format.event-time.max-future (1 h) rejects them.
+      long hours = Math.max(3, (steady() ? planned : count) * 3 / 3_600_000 + 2);
       base = Instant.now().minus(hours, ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS);
       maxPast = steady() ? (hours + 24) + " h" : "1 d";
       SplittableRandom r = new SplittableRandom(SEED);

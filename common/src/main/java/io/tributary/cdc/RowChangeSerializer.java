@@ -28,6 +28,35 @@ public final class RowChangeSerializer extends TypeSerializer<RowChange> {
 
   private transient Map<String, Entry> byText;
   private transient Map<RowType, String> textOf;
+  private transient Repeated repeated;
+
+  /** The fields that repeat from change to change; {@link RepeatedString} says why. */
+  private static final class Repeated {
+    final RepeatedString table = new RepeatedString();
+    final RepeatedString type = new RepeatedString();
+    final RepeatedString origin = new RepeatedString();
+    RepeatedString[] keyColumns = new RepeatedString[0];
+    String lastTypeText;
+    Entry lastEntry;
+
+    RepeatedString keyColumn(int i) {
+      if (i >= keyColumns.length) {
+        RepeatedString[] more = java.util.Arrays.copyOf(keyColumns, i + 1);
+        for (int j = keyColumns.length; j <= i; j++) {
+          more[j] = new RepeatedString();
+        }
+        keyColumns = more;
+      }
+      return keyColumns[i];
+    }
+  }
+
+  private Repeated repeated() {
+    if (repeated == null) {
+      repeated = new Repeated();
+    }
+    return repeated;
+  }
 
   /** A parsed row type and its row serializer. */
   private static final class Entry {
@@ -110,7 +139,8 @@ public final class RowChangeSerializer extends TypeSerializer<RowChange> {
 
   @Override
   public void serialize(RowChange c, DataOutputView out) throws IOException {
-    StringValue.writeString(c.table, out);
+    Repeated r = repeated();
+    r.table.write(c.table, out);
     StringValue.writeString(c.key, out);
     out.writeByte(c.kind.toByteValue());
     out.writeByte(c.position.length);
@@ -118,18 +148,19 @@ public final class RowChangeSerializer extends TypeSerializer<RowChange> {
       out.writeLong(p);
     }
     out.writeByte(c.keyColumns.length);
-    for (String k : c.keyColumns) {
-      StringValue.writeString(k, out);
+    for (int i = 0; i < c.keyColumns.length; i++) {
+      r.keyColumn(i).write(c.keyColumns[i], out);
     }
     String typeText = text(c.type);
-    StringValue.writeString(typeText, out);
-    entry(typeText).rows.serialize(c.row, out);
-    StringValue.writeString(c.origin, out);
+    r.type.write(typeText, out);
+    entry(r, typeText).rows.serialize(c.row, out);
+    r.origin.write(c.origin, out);
   }
 
   @Override
   public RowChange deserialize(DataInputView in) throws IOException {
-    String table = StringValue.readString(in);
+    Repeated r = repeated();
+    String table = r.table.read(in);
     String key = StringValue.readString(in);
     RowKind kind = RowKind.fromByteValue(in.readByte());
     long[] position = new long[in.readByte()];
@@ -138,13 +169,21 @@ public final class RowChangeSerializer extends TypeSerializer<RowChange> {
     }
     String[] keyColumns = new String[in.readByte()];
     for (int i = 0; i < keyColumns.length; i++) {
-      keyColumns[i] = StringValue.readString(in);
+      keyColumns[i] = r.keyColumn(i).read(in);
     }
-    String typeText = StringValue.readString(in);
-    Entry e = entry(typeText);
+    Entry e = entry(r, r.type.read(in));
     RowData row = e.rows.deserialize(in);
-    String origin = StringValue.readString(in);
+    String origin = r.origin.read(in);
     return new RowChange(table, key, kind, position, keyColumns, e.type, row, origin);
+  }
+
+  /** The entry of the previous change while its type text repeats (the same instance). */
+  private Entry entry(Repeated r, String typeText) {
+    if (typeText != r.lastTypeText) {
+      r.lastEntry = entry(typeText);
+      r.lastTypeText = typeText;
+    }
+    return r.lastEntry;
   }
 
   @Override

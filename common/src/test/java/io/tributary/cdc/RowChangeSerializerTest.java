@@ -404,4 +404,55 @@ class RowChangeSerializerTest {
                 new org.apache.flink.api.common.serialization.SerializerConfigImpl()))
         .isInstanceOf(RowChangeSerializer.class);
   }
+
+  /** Each field as the serializer wrote it before {@link RepeatedString}: StringValue's format. */
+  private static void writeFieldByField(RowChange c, DataOutputSerializer out) throws Exception {
+    org.apache.flink.types.StringValue.writeString(c.table, out);
+    org.apache.flink.types.StringValue.writeString(c.key, out);
+    out.writeByte(c.kind.toByteValue());
+    out.writeByte(c.position.length);
+    for (long p : c.position) {
+      out.writeLong(p);
+    }
+    out.writeByte(c.keyColumns.length);
+    for (String k : c.keyColumns) {
+      org.apache.flink.types.StringValue.writeString(k, out);
+    }
+    org.apache.flink.types.StringValue.writeString(c.type.asSerializableString(), out);
+    new org.apache.flink.table.runtime.typeutils.RowDataSerializer(c.type).serialize(c.row, out);
+    org.apache.flink.types.StringValue.writeString(c.origin, out);
+  }
+
+  @Test
+  void writesTheBytesOfEarlierVersionsSoSavepointsAndPeersStayCompatible() throws Exception {
+    List<RowChange> changes =
+        List.of(
+            allTypes(RowKind.INSERT),
+            allTypes(RowKind.UPDATE_AFTER),
+            composite(),
+            allTypes(RowKind.DELETE),
+            noPosition(),
+            noPosition());
+    DataOutputSerializer expected = new DataOutputSerializer(256);
+    for (RowChange c : changes) {
+      writeFieldByField(c, expected);
+    }
+    byte[] bytes = write(new RowChangeSerializer(), changes);
+    assertThat(bytes).isEqualTo(expected.getCopyOfBuffer());
+    // and reads them back: repeated tables and types come back as one instance
+    DataInputDeserializer in = new DataInputDeserializer(bytes);
+    RowChangeSerializer s = new RowChangeSerializer();
+    RowChange first = s.deserialize(in);
+    RowChange second = s.deserialize(in);
+    assertThat(second.table).isSameAs(first.table).isEqualTo("sales.orders");
+    assertThat(second.type).isSameAs(first.type).isEqualTo(ALL_TYPES);
+    assertThat(second.origin).isSameAs(first.origin);
+    RowChange third = s.deserialize(in);
+    assertThat(third.table).isEqualTo("crm.naïve_table");
+    assertThat(third.keyColumns).containsExactly("tenant `name`", "nr");
+    assertThat(s.deserialize(in).table).isEqualTo("sales.orders");
+    assertThat(s.deserialize(in).origin).isEmpty();
+    assertThat(s.deserialize(in).key).isEqualTo("t.u\u0001");
+    assertThat(in.available()).isZero();
+  }
 }
