@@ -25,6 +25,8 @@ final class KafkaRefetch implements RecordRefetch {
   private final Map<String, String> properties;
   private final Duration timeout;
   private transient KafkaConsumer<byte[], byte[]> consumer;
+  private transient String failed; // the last read's failure, while it holds
+  private transient long failedUntil;
 
   /**
    * @param properties the source's client properties; only consumer settings are used
@@ -38,6 +40,27 @@ final class KafkaRefetch implements RecordRefetch {
 
   @Override
   public RawRecord read(String topic, String partition, String position) throws Exception {
+    if (failed != null && System.nanoTime() - failedUntil < 0) {
+      throw new java.io.IOException(
+          "not tried: a read failed less than " + timeout + " ago (" + failed + ")");
+    }
+    try {
+      RawRecord r = readRetrying(topic, partition, position);
+      failed = null;
+      return r;
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      // The caller blocks while it reads (the window operator): a burst of too-late events while
+      // the broker is away then waits out one time limit, not one each.
+      failed = e.toString();
+      failedUntil = System.nanoTime() + timeout.toNanos();
+      throw e;
+    }
+  }
+
+  private RawRecord readRetrying(String topic, String partition, String position)
+      throws InterruptedException {
     TopicPartition tp = new TopicPartition(topic, Integer.parseInt(partition));
     long offset = Long.parseLong(position);
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -92,6 +92,13 @@ class KafkaRefetchTest {
       assertThatThrownBy(() -> r.read(TOPIC, "0", "0"))
           .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+      // the next read, within the time limit, fails at once, naming the first failure
+      long again = System.nanoTime();
+      assertThatThrownBy(() -> r.read(TOPIC, "0", "1"))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("not tried: a read failed less than PT3S ago")
+          .hasMessageContaining("TimeoutException");
+      assertThat(Duration.ofNanos(System.nanoTime() - again)).isLessThan(Duration.ofSeconds(1));
     }
   }
 
