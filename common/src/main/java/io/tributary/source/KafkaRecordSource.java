@@ -26,6 +26,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -146,14 +147,7 @@ final class KafkaRecordSource implements RecordSource, Cloneable {
    * stops the start; an unreachable broker or a denied describe is left to the source, as before.
    */
   private void requireTopics() {
-    Properties p = new Properties();
-    properties.forEach(
-        (k, v) -> {
-          if (AdminClientConfig.configNames().contains(k)) {
-            p.put(k, v);
-          }
-        });
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = clientProperties(bootstrapServers, properties, AdminClientConfig.configNames());
     p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     p.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-topic-check");
     List<String> missing = new ArrayList<>();
@@ -250,6 +244,25 @@ final class KafkaRecordSource implements RecordSource, Cloneable {
 
   String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * The source's client properties that one kind of Kafka client accepts, plus the brokers. The
+   * source's properties are for its consumer; the topic check's admin client and the refetch's own
+   * consumer take the subset they know, so security and timeouts carry over without warnings about
+   * unknown settings.
+   */
+  static Properties clientProperties(
+      String bootstrapServers, Map<String, String> properties, java.util.Set<String> accepted) {
+    Properties p = new Properties();
+    properties.forEach(
+        (k, v) -> {
+          if (accepted.contains(k)) {
+            p.put(k, v);
+          }
+        });
+    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return p;
   }
 
   @Override

@@ -103,14 +103,9 @@ final class KafkaRefetch implements RecordRefetch {
 
   private KafkaConsumer<byte[], byte[]> consumer() {
     if (consumer == null) {
-      Properties p = new Properties();
-      properties.forEach(
-          (k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
-              p.put(k, v);
-            }
-          });
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      Properties p =
+          KafkaRecordSource.clientProperties(
+              bootstrapServers, properties, ConsumerConfig.configNames());
       p.remove(ConsumerConfig.GROUP_ID_CONFIG);
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
