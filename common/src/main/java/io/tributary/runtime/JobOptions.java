@@ -171,8 +171,10 @@ public final class JobOptions {
                       + " MSF."));
 
   public static final ConfigOption<Double> RESTART_MULTIPLIER =
-      Ranges.atLeast(
+      Ranges.above(
           1.0,
+          " (Flink's exponential-delay strategy refuses 1 when the job starts on the cluster; for"
+              + " a delay that does not grow, set restart.max-delay to restart.initial-delay)",
           Options.key("restart.multiplier")
               .doubleType()
               .defaultValue(2.0)

@@ -38,6 +38,20 @@ class FlinkEnvironmentTest {
         .hasMessageContaining("must be at least 1");
   }
 
+  /** Flink refuses a multiplier of 1 only once the JobMaster starts: here it fails before. */
+  @Test
+  void aRestartDelayThatDoesNotGrowFailsAtStartUpNamingTheFix() {
+    assertThatThrownBy(() -> Components.flinkSettings(job("job.restart.multiplier", "1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'restart.multiplier' in property group 'job'")
+        .hasMessageContaining("'1' must be above 1")
+        .hasMessageContaining("set restart.max-delay to restart.initial-delay");
+    assertThat(
+            Components.flinkSettings(job("job.restart.multiplier", "1.5"))
+                .get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER))
+        .isEqualTo(1.5);
+  }
+
   @Test
   void restartAttemptsReachFlinksExponentialDelayStrategy() {
     Configuration conf = Components.flinkSettings(job("job.restart.max-attempts", "3"));
