@@ -44,7 +44,9 @@ public final class KinesisServer implements AutoCloseable {
 
   @Override
   public void close() {
-    process.stop();
+    // Its streams live in memory and die with it; a graceful stop would wait up to 30 s for the
+    // connector's idle keep-alive connections (the v1 SDK clients are never closed).
+    process.stop(java.time.Duration.ofMillis(500));
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {

@@ -72,8 +72,8 @@ public final class JobTesting {
 
   /**
    * The job arguments of a test that kills TaskManagers: parallelism 2, checkpoints every 500 ms
-   * under {@code dir}, and restarts quick enough (200 ms, at most 2 s apart) for several kills in
-   * one test.
+   * under {@code dir}, and restarts quick enough (200 ms, at most 500 ms apart) for several kills
+   * in one test.
    */
   public static List<String> underKills(String job, Path dir) {
     return List.of(
@@ -82,7 +82,7 @@ public final class JobTesting {
         "--job.checkpoint.interval", "500 ms",
         "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
         "--job.restart.initial-delay", "200 ms",
-        "--job.restart.max-delay", "2 s");
+        "--job.restart.max-delay", "500 ms");
   }
 
   /**

@@ -59,7 +59,6 @@ class MsfPackagingIT {
             LocalStack.Service.S3,
             LocalStack.Service.REST_CATALOG,
             LocalStack.Service.KINESIS,
-            LocalStack.Service.KAFKA,
             LocalStack.Service.FLINK);
     kinesis = new KinesisStreams(stack.settings().kinesisEndpoint());
   }
@@ -144,6 +143,10 @@ class MsfPackagingIT {
                 KinesisStreams.REGION,
                 "--kinesis.endpoint",
                 stack.settings().kinesisEndpoint(),
+                // A bounded read ends at a discovery run: 1 s, not the default 10 s, after the
+                // last shard is read.
+                "--kinesis.shard.discovery.interval",
+                "1 s",
                 "--format.schema",
                 KinesisIngestTest.SCHEMA,
                 "--format.event-time.field",

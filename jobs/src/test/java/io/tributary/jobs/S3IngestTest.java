@@ -10,7 +10,7 @@ import io.tributary.stack.GlueMock;
 import io.tributary.stack.LocalStack;
 import io.tributary.stack.Ports;
 import io.tributary.stack.ServerProcess;
-import io.tributary.testing.KafkaServer;
+import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -43,8 +43,9 @@ class S3IngestTest {
 
   @TempDir static Path stackDir;
 
+  @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
+
   static LocalStack stack;
-  static KafkaServer kafka;
   static ServerProcess glue;
   static int gluePort;
 
@@ -53,7 +54,6 @@ class S3IngestTest {
   @BeforeAll
   static void startStack() {
     stack = S3Testing.start(stackDir);
-    kafka = KafkaServer.connect(stack.settings().kafkaBootstrap());
     gluePort = Ports.free();
     glue = GlueMock.start(stackDir, stack.settings().dir().resolve("logs/glue.log"), gluePort);
   }
@@ -61,9 +61,6 @@ class S3IngestTest {
   @AfterAll
   static void stopStack() {
     try {
-      if (kafka != null) {
-        kafka.close();
-      }
       if (glue != null) {
         glue.stop();
       }
@@ -99,7 +96,7 @@ class S3IngestTest {
                 "--job.checkpoint.dir", dir.resolve("checkpoints").toUri().toString(),
                 "--source.type", "kafka",
                 "--source.bounded", "true",
-                "--kafka.bootstrap.servers", stack.settings().kafkaBootstrap(),
+                "--kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "--kafka.topics", topic,
                 "--kafka.start", "earliest",
                 "--format.schema", IngestJobTest.SCHEMA,
@@ -154,7 +151,7 @@ class S3IngestTest {
             List.of(
                 "--job.name", "ingest",
                 "--source.type", "kafka",
-                "--kafka.bootstrap.servers", stack.settings().kafkaBootstrap(),
+                "--kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "--kafka.topics", "unused",
                 "--format.schema", IngestJobTest.SCHEMA,
                 "--format.event-time.field", "ts",

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.iceberg.IcebergCatalog;
 import io.tributary.iceberg.TableSummary;
 import io.tributary.stack.LocalStack;
-import io.tributary.testing.KafkaServer;
+import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.Tables;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,19 +52,17 @@ class S3OutageTest {
 
   @TempDir Path dir;
 
+  @RegisterExtension static final KafkaExtension kafka = new KafkaExtension();
+
   LocalStack stack;
-  KafkaServer kafka;
 
   @AfterEach
   void stopStack() {
     try {
-      if (kafka != null) {
-        kafka.close();
-      }
-    } finally {
       if (stack != null) {
         stack.close();
       }
+    } finally {
       S3Testing.clearLocalCredentials();
     }
   }
@@ -73,7 +71,6 @@ class S3OutageTest {
   void ingestRecoversFromAnS3OutageWithEveryRecordExactlyOnce(
       @InjectMiniCluster MiniCluster cluster) throws Exception {
     stack = S3Testing.start(dir.resolve("stack"));
-    kafka = KafkaServer.connect(stack.settings().kafkaBootstrap());
     String topic = "orders";
     kafka.createTopic(topic, 2);
     List<String> catalogKeys = S3Testing.catalogKeys(stack, "rest", dir, "outage");
@@ -87,7 +84,7 @@ class S3OutageTest {
                 "--job.restart.initial-delay", "500 ms",
                 "--job.restart.max-delay", "5 s",
                 "--source.type", "kafka",
-                "--kafka.bootstrap.servers", stack.settings().kafkaBootstrap(),
+                "--kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "--kafka.topics", topic,
                 "--kafka.start", "earliest",
                 "--format.schema",

@@ -37,10 +37,6 @@ final class S3Testing {
     System.clearProperty("aws.secretAccessKey");
   }
 
-  static LocalStack start(Path dir) {
-    return start(dir, LocalStack.Service.KAFKA);
-  }
-
   /** S3Mock and the REST catalog on it, plus {@code more} of the stack's servers. */
   static LocalStack start(Path dir, LocalStack.Service... more) {
     useLocalCredentials();

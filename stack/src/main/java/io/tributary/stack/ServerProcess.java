@@ -125,12 +125,21 @@ public final class ServerProcess {
 
   /** Stops the process (and its children) gracefully, then forcibly after a timeout. */
   public void stop() {
+    stop(STOP_TIMEOUT);
+  }
+
+  /**
+   * Stops the process (and its children) gracefully, then forcibly after {@code grace}. A short
+   * grace suits a server whose state is disposable and whose graceful stop waits for its clients'
+   * idle connections to close (kinesis-mock: 30 s with one keep-alive connection open).
+   */
+  public void stop(Duration grace) {
     List<ProcessHandle> children =
         handle.descendants().collect(java.util.stream.Collectors.toList());
     handle.destroy();
-    if (!waitFor(handle)) {
+    if (!waitFor(handle, grace)) {
       handle.destroyForcibly();
-      waitFor(handle);
+      waitFor(handle, STOP_TIMEOUT);
     }
     for (ProcessHandle child : children) {
       if (child.isAlive()) {
@@ -142,7 +151,7 @@ public final class ServerProcess {
   /** Kills the process at once, as a crash would. */
   public void kill() {
     handle.destroyForcibly();
-    waitFor(handle);
+    waitFor(handle, STOP_TIMEOUT);
   }
 
   public IllegalStateException failure(String message) {
@@ -182,9 +191,9 @@ public final class ServerProcess {
     }
   }
 
-  private static boolean waitFor(ProcessHandle h) {
+  private static boolean waitFor(ProcessHandle h, Duration timeout) {
     try {
-      h.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;
     } catch (Exception e) {
       return !h.isAlive();
