@@ -186,6 +186,7 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
   static final class HoldingContext<T> implements SourceFunction.SourceContext<T> {
     private final SourceFunction.SourceContext<T> delegate;
     private volatile BooleanSupplier hasOpenShard = () -> false;
+    private volatile boolean ended;
 
     HoldingContext(SourceFunction.SourceContext<T> delegate) {
       this.delegate = delegate;
@@ -193,6 +194,17 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
 
     void holdWhile(BooleanSupplier hasOpenShard) {
       this.hasOpenShard = hasOpenShard;
+    }
+
+    /**
+     * The subtask has sent its last record and the end of event time, and its reading stops. The
+     * connector's periodic watermark timer can still fire after Flink has closed the context, whose
+     * closed state throws: that failed the task, and the bounded job restarted from its last
+     * checkpoint just as it was ending. Called under the checkpoint lock, which the timer also
+     * holds, so no watermark or idleness is half-way through when it takes effect.
+     */
+    void end() {
+      ended = true;
     }
 
     @Override
@@ -207,12 +219,14 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
 
     @Override
     public void emitWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) {
-      delegate.emitWatermark(mark);
+      if (!ended) {
+        delegate.emitWatermark(mark);
+      }
     }
 
     @Override
     public void markAsTemporarilyIdle() {
-      if (!hasOpenShard.getAsBoolean()) {
+      if (!ended && !hasOpenShard.getAsBoolean()) {
         delegate.markAsTemporarilyIdle();
       }
     }
@@ -446,6 +460,11 @@ final class TributaryKinesisConsumer<T> extends FlinkKinesisConsumer<T>
       }
       if (finishing.compareAndSet(false, true)) {
         LOG.info("Every shard of this subtask is read up to its bound: ending");
+        if (context instanceof HoldingContext) { // always, in a bounded run
+          synchronized (lock) {
+            ((HoldingContext<T>) context).end();
+          }
+        }
         shutdownFetcher();
       }
     }

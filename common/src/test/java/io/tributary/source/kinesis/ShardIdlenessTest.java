@@ -127,6 +127,23 @@ class ShardIdlenessTest {
     return new KinesisStreamShardState(KinesisDataFetcher.convertToStreamShardMetadata(h), h, seq);
   }
 
+  /**
+   * Once a bounded subtask has ended, the connector's watermark timer may still fire, and Flink's
+   * closed context throws: nothing reaches it.
+   */
+  @Test
+  void anEndedHoldingContextPassesNoWatermarkOrIdlenessOn() {
+    List<String> calls = new ArrayList<>();
+    TributaryKinesisConsumer.HoldingContext<String> c =
+        new TributaryKinesisConsumer.HoldingContext<>(recording(calls));
+    c.holdWhile(() -> false);
+    c.emitWatermark(Watermark.MAX_WATERMARK);
+    c.end();
+    c.emitWatermark(new Watermark(7L));
+    c.markAsTemporarilyIdle();
+    assertThat(calls).containsExactly("watermark " + Long.MAX_VALUE);
+  }
+
   private static SourceFunction.SourceContext<String> recording(List<String> calls) {
     Object lock = new Object();
     return new SourceFunction.SourceContext<>() {
