@@ -231,6 +231,7 @@ public final class FlinkCluster {
   public static ProcessBuilder cli(Path conf, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Artifacts.java());
+    command.add(Artifacts.CLIENT_JIT);
     command.addAll(Artifacts.flinkJdk17Flags());
     command.add("-Dlog.file=" + conf.getParent().resolve("flink-client.log"));
     command.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());

@@ -54,6 +54,7 @@ public final class SqlClient {
     List<String> command = new ArrayList<>();
     command.add(Artifacts.java());
     command.add("-Xmx1g");
+    command.add(Artifacts.CLIENT_JIT);
     command.addAll(Artifacts.flinkJdk17Flags());
     command.add("-Dlog.file=" + settings.dir().resolve("logs/sql-client.log"));
     command.add(
