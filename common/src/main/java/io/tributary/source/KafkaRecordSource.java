@@ -148,7 +148,11 @@ final class KafkaRecordSource implements RecordSource, Cloneable {
    */
   private void requireTopics() {
     Properties p = clientProperties(bootstrapServers, properties, AdminClientConfig.configNames());
-    p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    // Kafka's admin client refuses an API timeout below its request timeout: a longer
+    // request.timeout.ms of the user's raises this check's own default with it.
+    p.putIfAbsent(
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+        String.valueOf(Math.max(30_000L, requestTimeoutMillis(p))));
     p.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-topic-check");
     List<String> missing = new ArrayList<>();
     List<String> suggestions = new ArrayList<>();
@@ -244,6 +248,15 @@ final class KafkaRecordSource implements RecordSource, Cloneable {
 
   String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The request timeout the properties set, 0 when they set none (or one Kafka will refuse). */
+  private static long requestTimeoutMillis(Properties p) {
+    try {
+      return Long.parseLong(p.getProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "0").trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /**

@@ -10,6 +10,8 @@ import io.tributary.testing.KafkaExtension;
 import io.tributary.testing.KinesisExtension;
 import io.tributary.testing.KinesisStreams;
 import io.tributary.testing.RawAsText;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -35,18 +37,39 @@ class MissingSourceTest {
         Types.STRING);
   }
 
-  private static RecordSource kafkaSource(String topics, boolean bounded) {
-    return Components.source(
-        Configs.of(
-            "source.type",
-            "kafka",
-            "source.bounded",
-            String.valueOf(bounded),
-            "kafka.bootstrap.servers",
-            kafka.bootstrapServers(),
-            "kafka.topics",
-            topics),
-        "ingest");
+  private static RecordSource kafkaSource(String topics, boolean bounded, String... more) {
+    List<String> pairs =
+        new ArrayList<>(
+            List.of(
+                "source.type",
+                "kafka",
+                "source.bounded",
+                String.valueOf(bounded),
+                "kafka.bootstrap.servers",
+                kafka.bootstrapServers(),
+                "kafka.topics",
+                topics));
+    pairs.addAll(List.of(more));
+    return Components.source(Configs.of(pairs.toArray(new String[0])), "ingest");
+  }
+
+  /**
+   * The topic check's admin client takes the source's client settings. With a request timeout above
+   * its own 30 s default API timeout, Kafka refused to create it ("default.api.timeout.ms must be
+   * no smaller than request.timeout.ms"), and the job did not start.
+   */
+  @Test
+  void aLongerRequestTimeoutStillLetsTheTopicCheckRun() {
+    kafka.createTopic("slow-orders", 1);
+    assertThatThrownBy(
+            () ->
+                addTo(
+                    kafkaSource(
+                        "slow-ordres", true, "kafka.properties.request.timeout.ms", "45000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("names a topic that does not exist on " + kafka.bootstrapServers())
+        .hasMessageContaining("Did you mean 'slow-orders'?");
+    addTo(kafkaSource("slow-orders", true, "kafka.properties.request.timeout.ms", "45000"));
   }
 
   @Test
