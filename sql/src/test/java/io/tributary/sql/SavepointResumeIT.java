@@ -109,10 +109,10 @@ class SavepointResumeIT {
     assertThat(producerFailure.get()).isNull();
     assertThat(producer.isAlive()).isFalse();
     awaitRows(EVENTS, Duration.ofMinutes(3));
-    // Two more checkpoints after the last row: the first covers whatever the job read by now,
-    // and its commit lands before the second completes. A duplicate would show up as a row
-    // beyond EVENTS. (Not a new snapshot: with no new rows, Iceberg commits an empty one only
-    // every tenth checkpoint.)
+    // Two more completed checkpoints after the last row, so the first one's commit has landed
+    // (the committer commits it before it takes part in the second). A duplicate would show up
+    // as a row beyond EVENTS. (Not a new snapshot: with no new rows, Iceberg commits an empty
+    // one only every tenth checkpoint.)
     int completed = completedCheckpoints(second);
     await(() -> completedCheckpoints(second) >= completed + 2, Duration.ofMinutes(1));
     cancel(second);

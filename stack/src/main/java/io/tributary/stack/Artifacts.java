@@ -98,7 +98,6 @@ public final class Artifacts {
     }
   }
 
-  /** The flags flink-dist's scripts give every Flink JVM on JDK 17. */
   /**
    * For a client JVM that lives for seconds ({@code bin/flink}, {@code bin/sql-client}): C1 only.
    * C2's compiles cost more CPU than they return in a process that short. Measured on a SQL client
@@ -107,6 +106,7 @@ public final class Artifacts {
    */
   public static final String CLIENT_JIT = "-XX:TieredStopAtLevel=1";
 
+  /** The flags flink-dist's scripts give every Flink JVM on JDK 17. */
   public static List<String> flinkJdk17Flags() {
     return Arrays.stream(BUILD.getProperty("flink.jdk17.flags").trim().split("\\s+"))
         .collect(Collectors.toList());
