@@ -170,11 +170,12 @@ class NewTableMaintenanceTest {
       upsert(load(catalog, "later"), rows(24, 6, 6));
       upsert(load(catalog, "later"), rows(26, 6, 7));
       await(() -> rewrites(catalog, "later") == 2, "later rewritten again");
+      // its last rewrite's lock, released with the dangling-delete drop that follows the
+      // rewrite: awaited before the cancel, which could otherwise stop the round before the drop
+      await(() -> holder(catalog, "later") == null, "later's lock released");
     } finally {
       cancel(second);
     }
-    // its last rewrite's lock, released with the dangling-delete drop that follows the rewrite
-    await(() -> holder(catalog, "later") == null, "later's lock released");
   }
 
   /**
