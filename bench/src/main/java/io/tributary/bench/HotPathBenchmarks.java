@@ -71,6 +71,9 @@ public class HotPathBenchmarks {
   private byte[] debeziumPlain;
   private byte[] dms;
   private ChangeRows rows;
+  private ChangeRows benchRows;
+  private byte[] benchUpdate;
+  private byte[] benchKey;
   private RowChange change;
   private RowChangeSerializer changes;
   private FieldByField changesBefore;
@@ -139,6 +142,21 @@ public class HotPathBenchmarks {
                     "dms-json",
                     "--cdc.primary-keys",
                     "products=id; sales.orders=order_id; sales.customers=customer_id")));
+    // an update as the cdc benchmark's workload writes it: no envelope, both images, the key
+    // columns named by the message key only
+    benchRows = new ChangeRows(cdcTables(config("--cdc.format", "debezium-json")));
+    benchUpdate =
+        ("{\"before\":"
+                + BENCH_ROW_V0
+                + ",\"after\":"
+                + BENCH_ROW_V1
+                + ",\"source\":{"
+                + "\"version\":\"2.7.0.Final\",\"connector\":\"postgresql\",\"name\":\"shop\","
+                + "\"ts_ms\":1714557600123,\"snapshot\":\"false\",\"db\":\"shop\","
+                + "\"schema\":\"public\",\"table\":\"customers\",\"txId\":340206,"
+                + "\"lsn\":33000040},\"op\":\"u\",\"ts_ms\":1714557600126}")
+            .getBytes(StandardCharsets.UTF_8);
+    benchKey = "{\"id\":4217}".getBytes(StandardCharsets.UTF_8);
     // the Debezium sample as a row change, as it crosses the network from decoder to guard
     change =
         new ChangeRows(cdcTables(config("--cdc.format", "debezium-json")))
@@ -180,6 +198,23 @@ public class HotPathBenchmarks {
   public Object debeziumEnvelopedToRowChanges() throws Exception {
     ChangeEvent e = DebeziumJson.decode(debeziumEnveloped);
     return rows.convert(e, List.of(), "kafka:t/0@0");
+  }
+
+  private static final String BENCH_ROW_V0 =
+      "{\"id\":4217,\"name\":\"Customer 4217 v0\",\"email\":\"customer4217@example.com\","
+          + "\"city\":\"Porto\",\"balance\":81234.07,\"updated_at\":1714557600001,\"vip\":true}";
+  private static final String BENCH_ROW_V1 =
+      "{\"id\":4217,\"name\":\"Customer 4217 v1\",\"email\":\"customer4217@example.com\","
+          + "\"city\":\"Porto\",\"balance\":7713.52,\"updated_at\":1714557600123,\"vip\":false}";
+
+  /**
+   * cdc: the benchmark harness's change (an update with both images, about 450 bytes, its key
+   * columns named by the message key), decoded and typed as the decoder stage does it.
+   */
+  @Benchmark
+  public Object debeziumBenchUpdate() throws Exception {
+    ChangeEvent e = DebeziumJson.decode(benchUpdate);
+    return benchRows.convert(e, () -> DebeziumJson.keyColumns(benchKey), "kafka:t/0@0");
   }
 
   /** cdc: Debezium JSON without the envelope (about 600 bytes). */

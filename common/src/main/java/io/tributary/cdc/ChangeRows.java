@@ -37,6 +37,10 @@ public final class ChangeRows implements Serializable {
   // each, instead of a new one, validated afresh, per change. Downstream caches keyed by the
   // instance (RowChangeSerializer) then hit too.
   private transient Map<List<RowType.RowField>, RowType> types;
+  // What configuration says of a source table, looked up once per table, not per change and column
+  // (a change's TableId is a new instance each time: its hash would be computed afresh too).
+  private transient Map<TableId, Route> routes;
+  private transient Route lastRoute;
 
   /** Strict: no {@code format.lenient} conversion. */
   public ChangeRows(CdcTables tables) {
@@ -76,8 +80,8 @@ public final class ChangeRows implements Serializable {
    */
   public List<RowChange> convert(ChangeEvent e, MessageKey messageKey, String origin)
       throws ChangeDecodeException {
-    String target = tables.target(e.table());
-    List<String> key = tables.configuredKey(e.table());
+    Route route = route(e.table());
+    List<String> key = route.configuredKey;
     if (key == null) {
       key = !e.key().isEmpty() ? e.key() : messageKey.columns();
     }
@@ -95,13 +99,17 @@ public final class ChangeRows implements Serializable {
     long[] position = e.position();
     switch (e.op()) {
       case DELETE:
-        out.add(keyOnly(e, target, keyColumns, e.before(), position, origin, RowKind.DELETE));
+        out.add(keyOnly(e, route, keyColumns, e.before(), position, origin, RowKind.DELETE));
         break;
       case UPDATE:
-        RowChange after = row(e, target, keyColumns, e.after(), position, origin, RowKind.INSERT);
-        if (e.before() != null && hasKey(e.before(), keyColumns)) {
+        RowChange after =
+            row(e, route, route.rows, keyColumns, e.after(), position, origin, RowKind.INSERT);
+        // Equal key values give equal keys; only others are converted to compare (1.0 and 1.00)
+        if (e.before() != null
+            && hasKey(e.before(), keyColumns)
+            && !sameKey(e.before(), e.after(), keyColumns)) {
           RowChange before =
-              keyOnly(e, target, keyColumns, e.before(), position, origin, RowKind.DELETE);
+              keyOnly(e, route, keyColumns, e.before(), position, origin, RowKind.DELETE);
           if (!before.key.equals(after.key)) {
             out.add(before); // the key changed: the old row goes, the new one comes
           }
@@ -109,9 +117,34 @@ public final class ChangeRows implements Serializable {
         out.add(after);
         break;
       default:
-        out.add(row(e, target, keyColumns, e.after(), position, origin, RowKind.INSERT));
+        out.add(row(e, route, route.rows, keyColumns, e.after(), position, origin, RowKind.INSERT));
     }
     return out;
+  }
+
+  private Route route(TableId table) {
+    Route r = lastRoute;
+    if (r != null && r.table.equals(table)) {
+      return r;
+    }
+    if (routes == null || routes.size() >= MAX_CACHED_TYPES) {
+      routes = new HashMap<>();
+    }
+    r = routes.computeIfAbsent(table, t -> new Route(t, tables));
+    lastRoute = r;
+    return r;
+  }
+
+  private static boolean sameKey(
+      Map<String, Object> before, Map<String, Object> after, String[] keyColumns) {
+    for (String k : keyColumns) {
+      Object b = before.get(k);
+      // byte[] compares by identity here, so binary keys take the converting way
+      if (b == null || !b.equals(after.get(k))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean hasKey(Map<String, Object> image, String[] keyColumns) {
@@ -126,7 +159,7 @@ public final class ChangeRows implements Serializable {
   /** A delete needs only the key; other columns could only cause needless type conflicts. */
   private RowChange keyOnly(
       ChangeEvent e,
-      String target,
+      Route route,
       String[] keyColumns,
       Map<String, Object> image,
       long[] position,
@@ -137,12 +170,13 @@ public final class ChangeRows implements Serializable {
     for (String k : keyColumns) {
       keyImage.put(k, image.get(k));
     }
-    return row(e, target, keyColumns, keyImage, position, origin, kind);
+    return row(e, route, route.keys, keyColumns, keyImage, position, origin, kind);
   }
 
   private RowChange row(
       ChangeEvent e,
-      String target,
+      Route route,
+      Shape shape,
       String[] keyColumns,
       Map<String, Object> image,
       long[] position,
@@ -160,7 +194,7 @@ public final class ChangeRows implements Serializable {
     for (Map.Entry<String, Object> c : image.entrySet()) {
       String column = c.getKey();
       Object value = c.getValue();
-      LogicalType type = tables.configuredType(e.table(), column);
+      LogicalType type = route.configuredType(column);
       if (type == null) {
         type = e.types().get(column);
       }
@@ -176,7 +210,7 @@ public final class ChangeRows implements Serializable {
       values.add(ColumnValues.internal(value, type, column, e.table(), lenient));
     }
     GenericRowData row = new GenericRowData(kind, values.size());
-    StringBuilder keyText = new StringBuilder(target);
+    StringBuilder keyText = new StringBuilder(route.target);
     for (int i = 0; i < values.size(); i++) {
       row.setField(i, values.get(i));
     }
@@ -189,14 +223,67 @@ public final class ChangeRows implements Serializable {
       keyText.append(SEP).append(text.length()).append(':').append(text);
     }
     return new RowChange(
-        target, keyText.toString(), kind, position, keyColumns, rowType(fields), row, origin);
+        route.target,
+        keyText.toString(),
+        kind,
+        position,
+        keyColumns,
+        rowType(shape, fields),
+        row,
+        origin);
   }
 
-  private RowType rowType(List<RowType.RowField> fields) {
+  /** Most changes have the shape their table's last change had: compared, not hashed. */
+  private RowType rowType(Shape last, List<RowType.RowField> fields) {
+    if (fields.equals(last.fields)) {
+      return last.type;
+    }
     if (types == null || types.size() >= MAX_CACHED_TYPES) {
       types = new HashMap<>();
     }
-    return types.computeIfAbsent(fields, RowType::new);
+    last.type = types.computeIfAbsent(fields, RowType::new);
+    last.fields = fields;
+    return last.type;
+  }
+
+  /** A source table's target, configured key and configured column types. */
+  private static final class Route {
+    private static final LogicalType NONE = new RowType(List.of());
+    final TableId table;
+    final String target;
+    final List<String> configuredKey;
+    private final CdcTables tables;
+    private final Map<String, LogicalType> columnTypes = new HashMap<>();
+    // the last shape of the table's full rows, and of its key-only deletes
+    final Shape rows = new Shape();
+    final Shape keys = new Shape();
+
+    Route(TableId table, CdcTables tables) {
+      this.table = table;
+      this.tables = tables;
+      this.target = tables.target(table);
+      this.configuredKey = tables.configuredKey(table);
+    }
+
+    LogicalType configuredType(String column) {
+      if (columnTypes.size() >= MAX_CACHED_TYPES) {
+        columnTypes.clear();
+      }
+      LogicalType t =
+          columnTypes.computeIfAbsent(
+              column,
+              c -> {
+                LogicalType configured = tables.configuredType(table, c);
+                return configured == null ? NONE : configured;
+              });
+      return t == NONE ? null : t;
+    }
+  }
+
+  /** A row shape: its fields and their RowType instance. */
+  private static final class Shape {
+    List<RowType.RowField> fields;
+    RowType type;
   }
 
   private static boolean contains(String[] a, String s) {

@@ -2,6 +2,7 @@ package io.tributary.cdc;
 
 import io.tributary.cdc.ChangeEvent.Op;
 import io.tributary.format.StrictJson;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.LocalDate;
@@ -17,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.BooleanType;
@@ -112,22 +115,56 @@ public final class DebeziumJson {
     if (key == null || key.length == 0) {
       return List.of();
     }
-    JsonNode root = StrictJson.readKey(key);
-    if (root == null) {
-      return List.of();
-    }
-    JsonNode fields = root.has("schema") && root.has("payload") ? root.get("payload") : root;
-    List<String> names = new ArrayList<>();
-    Iterator<Map.Entry<String, JsonNode>> it = fields.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> f = it.next();
-      if (f.getValue().isNull()) {
-        throw new ChangeDecodeException(
-            "missing-key", "the message key's column '" + f.getKey() + "' is null");
+    // Read as tokens, not as a tree: this is a second parse for every record
+    Names top = new Names();
+    Names payload = null;
+    boolean schema = false;
+    try (JsonParser p = StrictJson.tokenizer(key)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return List.of();
       }
-      names.add(f.getKey());
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        top.add(name, value);
+        schema |= name.equals("schema");
+        if (name.equals("payload")) {
+          payload = new Names();
+          if (value == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              payload.add(p.currentName(), p.nextToken());
+              p.skipChildren();
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (p.nextToken() != null) {
+        return List.of(); // not one JSON object
+      }
+    } catch (IOException | StrictJson.Fault e) {
+      return List.of(); // not one JSON object: as if unkeyed
     }
-    return names;
+    Names fields = schema && payload != null ? payload : top;
+    if (fields.firstNull != null) {
+      throw new ChangeDecodeException(
+          "missing-key", "the message key's column '" + fields.firstNull + "' is null");
+    }
+    return fields.names;
+  }
+
+  /** An object's member names, in order, and the first whose value is null. */
+  private static final class Names {
+    final List<String> names = new ArrayList<>(2);
+    String firstNull;
+
+    void add(String name, JsonToken value) {
+      names.add(name);
+      if (value == JsonToken.VALUE_NULL && firstNull == null) {
+        firstNull = name;
+      }
+    }
   }
 
   /**

@@ -209,6 +209,64 @@ class ChangeRowsTest {
         .containsExactly(Map.entry("id", 1L), Map.entry("name", StringData.fromString("new")));
   }
 
+  /**
+   * Key values compare as converted: equal values unconverted (the common case, taken without
+   * converting the before image), and values sent differently that convert to the same key.
+   */
+  @Test
+  void updateWithTheSameKeyWrittenDifferentlyIsOneInsertAndBinaryKeysCompareByContent()
+      throws Exception {
+    ChangeRows decimals = rows("cdc.column-types", "orders.id=DECIMAL(10, 2)");
+    RowChange c =
+        single(
+            decimals.convert(
+                event(
+                    Op.UPDATE,
+                    image("id", new java.math.BigDecimal("1.0"), "name", "old"),
+                    image("id", new java.math.BigDecimal("1.00"), "name", "new")),
+                BY_ID,
+                ORIGIN));
+    assertThat(c.kind).isEqualTo(RowKind.INSERT);
+    List<RowChange> moved =
+        decimals.convert(
+            event(
+                Op.UPDATE,
+                image("id", new java.math.BigDecimal("1.01"), "name", "old"),
+                image("id", new java.math.BigDecimal("1.00"), "name", "new")),
+            BY_ID,
+            ORIGIN);
+    assertThat(moved).extracting(r -> r.kind).containsExactly(RowKind.DELETE, RowKind.INSERT);
+    // two arrays of the same bytes: one key, so one insert
+    RowChange b =
+        single(
+            rows()
+                .convert(
+                    event(
+                        Op.UPDATE,
+                        image("id", new byte[] {1, 2}, "name", "old"),
+                        image("id", new byte[] {1, 2}, "name", "new")),
+                    BY_ID,
+                    ORIGIN));
+    assertThat(b.kind).isEqualTo(RowKind.INSERT);
+  }
+
+  /** A table's changes of several shapes, interleaved, each get their own row type. */
+  @Test
+  void interleavedShapesOfOneTableKeepTheirOwnRowTypes() throws Exception {
+    ChangeRows rows = rows();
+    for (int i = 0; i < 3; i++) {
+      RowChange full = insert(rows, image("id", 1L, "name", "n"));
+      RowChange wider = insert(rows, image("id", 1L, "name", "n", "total", 2.5d));
+      RowChange delete =
+          single(rows.convert(event(Op.DELETE, image("id", 1L, "name", "n"), null), BY_ID, ORIGIN));
+      assertThat(full.type.getFieldNames()).containsExactly("id", "name");
+      assertThat(wider.type.getFieldNames()).containsExactly("id", "name", "total");
+      assertThat(delete.type.getFieldNames()).containsExactly("id");
+      assertThat(full.row.getArity()).isEqualTo(2);
+      assertThat(wider.row.getArity()).isEqualTo(3);
+    }
+  }
+
   @Test
   void updateWhoseBeforeImageLacksTheKeyIsOneInsert() throws Exception {
     // e.g. PostgreSQL with REPLICA IDENTITY DEFAULT sends only changed columns, or none

@@ -289,6 +289,72 @@ class DebeziumJsonTest {
     }
   }
 
+  /**
+   * The key is read as tokens, not as a tree; every kind of key gives what a tree of it says
+   * (enveloped or not, a null member, a key that is not one JSON object, which counts as no key).
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"id\":4217}",
+        "{\"a\":1,\"b\":\"x\",\"c\":{\"d\":[1,null]}}",
+        "{\"a\":null,\"b\":null}",
+        "{\"schema\":{\"type\":\"struct\",\"fields\":[]},\"payload\":{\"id\":1,\"t\":\"x\"}}",
+        "{\"payload\":{\"id\":1},\"schema\":null}",
+        "{\"schema\":{},\"payload\":null}",
+        "{\"schema\":{},\"payload\":7}",
+        "{\"schema\":{},\"payload\":{\"id\":null}}",
+        "{\"payload\":{\"id\":1}}",
+        "{\"payload\":null,\"id\":2}",
+        "{\"schema\":{}}",
+        "{}",
+        "[1]",
+        "42",
+        "{\"id\":1} {}",
+        "{\"id\":1,\"id\":2}",
+        "{\"schema\":{},\"payload\":{\"id\":1,\"id\":2}}",
+        "{\"id\":",
+        "not json",
+        "{\"id\":\"\u0000\"}"
+      })
+  void aMessageKeyNamesWhatItsTreeNames(String key) {
+    byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+    Object expected;
+    try {
+      expected = treeKeyColumns(bytes);
+    } catch (ChangeDecodeException e) {
+      expected = e.reason() + ": " + e.getMessage();
+    }
+    Object actual;
+    try {
+      actual = DebeziumJson.keyColumns(bytes);
+    } catch (ChangeDecodeException e) {
+      actual = e.reason() + ": " + e.getMessage();
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  /** The key's columns as read from its tree, by StrictJson's rules for keys. */
+  private static List<String> treeKeyColumns(byte[] key) throws ChangeDecodeException {
+    org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode root =
+        io.tributary.format.StrictJson.readKey(key);
+    if (root == null) {
+      return List.of();
+    }
+    org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode fields =
+        root.has("schema") && root.has("payload") ? root.get("payload") : root;
+    List<String> names = new ArrayList<>();
+    for (var it = fields.fields(); it.hasNext(); ) {
+      var f = it.next();
+      if (f.getValue().isNull()) {
+        throw new ChangeDecodeException(
+            "missing-key", "the message key's column '" + f.getKey() + "' is null");
+      }
+      names.add(f.getKey());
+    }
+    return names;
+  }
+
   @Test
   void badInputNamesItsReason() {
     assertThatThrownBy(() -> DebeziumJson.decode("not json".getBytes(StandardCharsets.UTF_8)))

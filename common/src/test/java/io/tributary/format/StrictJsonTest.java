@@ -104,6 +104,41 @@ class StrictJsonTest {
     assertThat(faults).as("record faults in the corpus").isGreaterThan(20);
   }
 
+  /**
+   * The trees refuse a key twice themselves (not the tokenizer); the dead letter says what {@code
+   * ingest}'s tokenizer says, at any depth, enveloped or not.
+   */
+  @Test
+  void aKeyTwiceIsRefusedInTheTokenizersWords() {
+    for (String json :
+        List.of(
+            "{\"id\":1,\"id\":2}",
+            "{\"a\":{\"b\":[{\"id\":1,\"x\":{},\"id\":2}]}}",
+            "{\"schema\":{},\"payload\":{\"id\":1,\"id\":2}}",
+            "{\"schema\":" + SCHEMA + ",\"payload\":{},\"payload\":{}}")) {
+      byte[] v = json.getBytes(StandardCharsets.UTF_8);
+      String tokenizer;
+      try (org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser p =
+          StrictJson.FACTORY.createParser(v)) {
+        while (p.nextToken() != null) {
+          p.skipChildren();
+        }
+        throw new AssertionError("the tokenizer accepted " + json);
+      } catch (java.io.IOException e) {
+        tokenizer = StrictJson.syntaxError(e).getMessage();
+      }
+      assertThat(tokenizer).startsWith("Duplicate field '");
+      for (int read = 0; read < 2; read++) { // the second time with the schema known
+        assertThatThrownBy(() -> StrictJson.readEnveloped(v))
+            .as(json)
+            .isInstanceOfSatisfying(
+                StrictJson.Fault.class, f -> assertThat(f.reason).isEqualTo(Reason.DUPLICATE_FIELD))
+            .hasMessage(tokenizer);
+      }
+      assertThatThrownBy(() -> StrictJson.readObject(v)).hasMessage(tokenizer);
+    }
+  }
+
   private static String outcomeMessage(byte[] v) {
     try {
       StrictJson.readObject(v);
