@@ -35,6 +35,8 @@ public final class RowChangeSerializer extends TypeSerializer<RowChange> {
     final RepeatedString table = new RepeatedString();
     final RepeatedString type = new RepeatedString();
     final RepeatedString origin = new RepeatedString();
+    // a key rarely repeats, but is read in bulk this way too (written by StringValue, the same)
+    final RepeatedString key = new RepeatedString();
     RepeatedString[] keyColumns = new RepeatedString[0];
     String lastTypeText;
     Entry lastEntry;
@@ -161,7 +163,7 @@ public final class RowChangeSerializer extends TypeSerializer<RowChange> {
   public RowChange deserialize(DataInputView in) throws IOException {
     Repeated r = repeated();
     String table = r.table.read(in);
-    String key = StringValue.readString(in);
+    String key = r.key.read(in);
     RowKind kind = RowKind.fromByteValue(in.readByte());
     long[] position = new long[in.readByte()];
     for (int i = 0; i < position.length; i++) {

@@ -27,6 +27,16 @@ class RepeatedStringTest {
           "x".repeat(127),
           "x".repeat(128),
           "é".repeat(20_000),
+          "customers",
+          "customers",
+          "customerz", // as long as the last, one byte apart
+          "customers",
+          "customeré", // as long, its last char two bytes
+          "customers",
+          "x".repeat(300) + "\u0080",
+          "x".repeat(300) + "\u0081",
+          "\uFFFF" + "x".repeat(10),
+          "table\u007F",
           "customers");
 
   @Test
@@ -61,5 +71,6 @@ class RepeatedStringTest {
     assertThat(read.get(1)).isSameAs(read.get(0));
     assertThat(read.get(5)).isSameAs(read.get(4));
     assertThat(read.get(13)).isNotSameAs(read.get(0)).isEqualTo(read.get(0));
+    assertThat(read.get(14)).isSameAs(read.get(13));
   }
 }
