@@ -217,6 +217,15 @@ public class HotPathBenchmarks {
     return benchRows.convert(e, () -> DebeziumJson.keyColumns(benchKey), "kafka:t/0@0");
   }
 
+  private final io.tributary.format.StrictJson strict = new io.tributary.format.StrictJson();
+
+  /** Both jobs: the record checks before parsing (UTF-8, NUL), on the benchmark's change. */
+  @Benchmark
+  public boolean recordBytesChecked() {
+    strict.checkBytes(benchUpdate);
+    return strict.hadBackslash();
+  }
+
   /** cdc: Debezium JSON without the envelope (about 600 bytes). */
   @Benchmark
   public Object debeziumPlainToRowChanges() throws Exception {

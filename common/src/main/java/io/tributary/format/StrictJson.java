@@ -2,7 +2,10 @@ package io.tributary.format;
 
 import io.tributary.quality.Reason;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -69,6 +72,12 @@ public final class StrictJson {
 
   private boolean backslash;
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+
   /** A record, or a value in it, that cannot land as sent, with its dead-letter reason. */
   public static class Fault extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -95,7 +104,20 @@ public final class StrictJson {
   public void checkBytes(byte[] v) {
     boolean ascii = true;
     boolean escapes = false;
-    for (int i = 0; i < v.length; i++) {
+    int i = 0;
+    // Eight bytes at a time while they are ASCII without a NUL (SWAR: in a word of ASCII bytes,
+    // (w - ONES) & ~w & HIGHS is non-zero exactly when a byte is zero); from a word with a high or
+    // a
+    // zero byte on, and for the tail, byte by byte, which names the offset and the reason.
+    for (; i + Long.BYTES <= v.length; i += Long.BYTES) {
+      long w = (long) LONGS.get(v, i);
+      if (((w | ((w - ONES) & ~w)) & HIGHS) != 0) {
+        break;
+      }
+      long b = w ^ BACKSLASHES;
+      escapes |= ((b - ONES) & ~b & HIGHS) != 0;
+    }
+    for (; i < v.length; i++) {
       byte b = v[i];
       if (b < 0) {
         ascii = false;

@@ -139,6 +139,83 @@ class StrictJsonTest {
     }
   }
 
+  /**
+   * The byte checks, eight bytes at a time where they can, say exactly what a check of one byte at
+   * a time says: the same fault at the same offset, the same escapes seen, over records mixing
+   * ASCII, backslashes, NUL and multi-byte UTF-8 at every alignment.
+   */
+  @Test
+  void theByteChecksAgreeWithAByteAtATime() {
+    byte[][] parts = {
+      "a".getBytes(StandardCharsets.UTF_8),
+      "{\"k\":".getBytes(StandardCharsets.UTF_8),
+      "\\".getBytes(StandardCharsets.UTF_8),
+      "é".getBytes(StandardCharsets.UTF_8),
+      "日".getBytes(StandardCharsets.UTF_8),
+      {0},
+      {(byte) 0xC3}, // a lone lead byte
+      {0x7F},
+      {(byte) 0xFF}
+    };
+    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    StrictJson strict = new StrictJson();
+    for (int n = 0; n < 20_000; n++) {
+      java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+      int pieces = r.nextInt(40);
+      for (int p = 0; p < pieces; p++) {
+        // mostly plain ASCII, so that whole clean words occur
+        byte[] part = r.nextInt(4) > 0 ? parts[0] : parts[r.nextInt(parts.length)];
+        b.write(part, 0, part.length);
+      }
+      byte[] v = b.toByteArray();
+      String expected = byteAtATime(v);
+      String actual;
+      try {
+        strict.checkBytes(v);
+        actual = "ok, escapes " + strict.hadBackslash();
+      } catch (StrictJson.Fault f) {
+        actual = f.reason + ": " + f.getMessage();
+      }
+      assertThat(actual).as(java.util.Arrays.toString(v)).isEqualTo(expected);
+    }
+  }
+
+  /** The checks as one loop over every byte: the reference. */
+  private static String byteAtATime(byte[] v) {
+    boolean ascii = true;
+    boolean escapes = false;
+    for (int i = 0; i < v.length; i++) {
+      if (v[i] < 0) {
+        ascii = false;
+      } else if (v[i] == 0) {
+        int zeros = 0;
+        for (byte x : v) {
+          zeros += x == 0 ? 1 : 0;
+        }
+        return zeros * 3 >= v.length
+            ? Reason.INVALID_UTF8 + ": record is UTF-16 or UTF-32, not UTF-8"
+            : Reason.MALFORMED_JSON
+                + ": a NUL byte at offset "
+                + i
+                + " (JSON allows it only escaped, inside a string)";
+      } else if (v[i] == '\\') {
+        escapes = true;
+      }
+    }
+    if (!ascii) {
+      try {
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+            .decode(java.nio.ByteBuffer.wrap(v));
+      } catch (java.nio.charset.CharacterCodingException e) {
+        return Reason.INVALID_UTF8 + ": record is not valid UTF-8: " + e;
+      }
+    }
+    return "ok, escapes " + escapes;
+  }
+
   private static String outcomeMessage(byte[] v) {
     try {
       StrictJson.readObject(v);
