@@ -106,6 +106,14 @@ public final class ChangeEvent {
   }
 
   /** Negative, zero or positive as {@code a} is before, at or after {@code b} in the log. */
+  /**
+   * An empty row image, in column order, sized for {@code columns} so that filling it never
+   * rehashes (a decoder fills two per change).
+   */
+  static Map<String, Object> image(int columns) {
+    return new java.util.LinkedHashMap<>(columns + columns / 3 + 1);
+  }
+
   public static int comparePositions(long[] a, long[] b) {
     return Arrays.compare(a, b);
   }

@@ -166,7 +166,7 @@ public final class ChangeRows implements Serializable {
       String origin,
       RowKind kind)
       throws ChangeDecodeException {
-    Map<String, Object> keyImage = new java.util.LinkedHashMap<>();
+    Map<String, Object> keyImage = ChangeEvent.image(keyColumns.length);
     for (String k : keyColumns) {
       keyImage.put(k, image.get(k));
     }

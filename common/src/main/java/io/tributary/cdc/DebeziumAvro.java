@@ -14,7 +14,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.LogicalType;
@@ -171,7 +170,7 @@ public final class DebeziumAvro {
       throw new ChangeDecodeException("malformed-avro", "a row image is not a record");
     }
     GenericRecord r = (GenericRecord) image;
-    Map<String, Object> row = new LinkedHashMap<>();
+    Map<String, Object> row = ChangeEvent.image(r.getSchema().getFields().size());
     for (Schema.Field f : r.getSchema().getFields()) {
       row.put(f.name(), value(r.get(f.pos()), f.schema(), f.name()));
     }

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -390,7 +389,7 @@ public final class DebeziumJson {
       throw new ChangeDecodeException(
           "malformed-json", "'" + side + "' is " + abbreviated(image) + ", not a JSON object");
     }
-    Map<String, Object> row = new LinkedHashMap<>();
+    Map<String, Object> row = ChangeEvent.image(image.size());
     Iterator<Map.Entry<String, JsonNode>> fields = image.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> f = fields.next();

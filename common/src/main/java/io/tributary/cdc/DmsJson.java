@@ -187,7 +187,7 @@ public final class DmsJson {
           "malformed-json",
           "'" + side + "' is " + DebeziumJson.abbreviated(image) + ", not a JSON object");
     }
-    Map<String, Object> row = new LinkedHashMap<>();
+    Map<String, Object> row = ChangeEvent.image(image.size());
     Iterator<Map.Entry<String, JsonNode>> it = image.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> f = it.next();
