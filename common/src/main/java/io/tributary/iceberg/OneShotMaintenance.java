@@ -4,8 +4,10 @@ import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLists;
 import io.tributary.config.GroupConfig;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -229,7 +231,9 @@ public final class OneShotMaintenance implements Serializable {
     MAINTAINED,
     SKIPPED_LOCKED,
     NOT_FOUND,
-    FAILED
+    FAILED,
+    /** Cut short by the task's stop (a cancel, a failover): not a fault of the run. */
+    INTERRUPTED
   }
 
   /** What the run did to one table, and the figures before and after. */
@@ -301,6 +305,10 @@ public final class OneShotMaintenance implements Serializable {
           return "skipped: " + detail;
         case NOT_FOUND:
           return "skipped: the table does not exist";
+        case INTERRUPTED:
+          return "interrupted after "
+              + String.format(Locale.ROOT, "%.1f s (the task stopped): ", millis / 1000.0)
+              + detail;
         default:
           return "FAILED after " + String.format(Locale.ROOT, "%.1f s: ", millis / 1000.0) + detail;
       }
@@ -362,11 +370,11 @@ public final class OneShotMaintenance implements Serializable {
 
   /**
    * Releases the lock of {@code id} if {@code holder} holds it: a run cut short (a crash, a cancel)
-   * left it, and no run of that owner is under way. The run is recorded as failed.
+   * left it, and no run of that owner is under way. The run is recorded as interrupted.
    */
   void releaseLeftLock(TableIdentifier id, String holder) {
     TablePropertyLock lock = new TablePropertyLock(catalog, id, holder);
-    lock.release(lock.createLock(), true);
+    lock.release(lock.createLock(), TablePropertyLock.INTERRUPTED);
   }
 
   /** Maintains one table under its lock with {@code tasks}. Never throws. */
@@ -424,16 +432,28 @@ public final class OneShotMaintenance implements Serializable {
           });
       r.outcome = Outcome.MAINTAINED;
     } catch (RuntimeException e) {
-      LOG.error("Maintenance of {} failed", id, e);
-      r.outcome = Outcome.FAILED;
       r.detail = e.toString();
+      if (Thread.currentThread().isInterrupted() || causedByAnInterrupt(e)) {
+        // a stopping task interrupts its maintenance thread: a cancel is no failure of the run
+        LOG.warn("Maintenance of {} interrupted: the task is stopping ({})", id, r.detail);
+        r.outcome = Outcome.INTERRUPTED;
+      } else {
+        LOG.error("Maintenance of {} failed", id, e);
+        r.outcome = Outcome.FAILED;
+      }
     } finally {
       // A stopping task interrupts its maintenance thread. Release anyway, with the flag cleared
       // so an interruptible write (S3FileIO's HTTP client) cannot abort the release: a lock left
       // set is only released at the next start.
       boolean interrupted = Thread.interrupted();
       try {
-        lock.release(l, r.outcome != Outcome.MAINTAINED);
+        lock.release(
+            l,
+            r.outcome == Outcome.MAINTAINED
+                ? null
+                : r.outcome == Outcome.INTERRUPTED
+                    ? TablePropertyLock.INTERRUPTED
+                    : TablePropertyLock.FAILED);
       } finally {
         if (interrupted) {
           Thread.currentThread().interrupt();
@@ -443,6 +463,21 @@ public final class OneShotMaintenance implements Serializable {
     }
     LOG.info("{}", r.format());
     return r;
+  }
+
+  /**
+   * Whether {@code e} comes from an interrupt that a library wrapped without keeping the thread's
+   * flag (an interrupted channel or stream read, for example).
+   */
+  static boolean causedByAnInterrupt(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InterruptedException
+          || t instanceof InterruptedIOException
+          || t instanceof ClosedByInterruptException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void rewrite(Catalog c, TableIdentifier id, Report r) {

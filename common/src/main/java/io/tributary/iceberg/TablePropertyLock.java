@@ -124,9 +124,12 @@ final class TablePropertyLock implements TriggerLockFactory {
     return value == null ? null : value.substring(0, Math.max(0, value.lastIndexOf('@')));
   }
 
-  /** Releases the lock with a known outcome (the maintain job knows whether its run failed). */
-  void release(Lock lock, boolean failed) {
-    ((PropertyLock) lock).update(false, failed ? FAILED : null);
+  /**
+   * Releases the lock with a known outcome, {@link #FAILED} or {@link #INTERRUPTED} (a run of
+   * {@link OneShotMaintenance} knows how it ended), or null for completed.
+   */
+  void release(Lock lock, String outcome) {
+    ((PropertyLock) lock).update(false, outcome);
   }
 
   private final class PropertyLock implements Lock {

@@ -21,6 +21,8 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The in-process rewrite of the {@code maintain} job and of the shared maintainer. */
 class OneShotMaintenanceTest {
@@ -85,6 +87,69 @@ class OneShotMaintenanceTest {
         "rewrite: %d input bytes -> %d data files, %d bytes, %d on average (target %d)%n",
         inputBytes, files, outputBytes, outputBytes / files, TARGET);
     assertThat(outputBytes / files).as("average data file").isGreaterThanOrEqualTo(TARGET / 2);
+  }
+
+  /**
+   * A run cut short by its task's stop (a cancel interrupts the maintenance thread) is recorded as
+   * interrupted, whether or not the library that saw the interrupt kept the thread's flag; a fault
+   * of the run itself as failed. Either way the lock is released and the rows are unchanged.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "INTERRUPT, INTERRUPTED, interrupted",
+    "INTERRUPT_WRAPPED, INTERRUPTED, interrupted",
+    "IO_FAULT, FAILED, failed"
+  })
+  void aRunCutShortIsRecordedAsInterruptedAndAFaultAsFailed(
+      FailingDataFileIO.Failure failure, OneShotMaintenance.Outcome outcome, String recorded)
+      throws Exception {
+    String warehouse = dir.resolve("warehouse").toString();
+    IcebergCatalog catalog =
+        IcebergCatalog.fromConfig(
+            Configs.of(
+                    "iceberg.warehouse",
+                    warehouse,
+                    "iceberg.database",
+                    "lake",
+                    "iceberg.catalog.properties.io-impl",
+                    FailingDataFileIO.class.getName())
+                .group(IcebergOptions.GROUP));
+    Table t = create(catalog, "cut");
+    for (int commit = 0; commit < 3; commit++) {
+      upsert(t, SmallCommits.rows(commit * 2, 6, commit)); // each overlaps the last: deletes
+    }
+    t.refresh();
+    List<String> before = sorted(t);
+    OneShotMaintenance maintenance =
+        Components.oneShot(
+            Configs.of(
+                "job.name", "maintain",
+                "iceberg.warehouse", warehouse,
+                "iceberg.database", "lake",
+                "iceberg.catalog.properties.io-impl", FailingDataFileIO.class.getName(),
+                "maintenance.maintain.tables", "cut",
+                "maintenance.expire-snapshots.enabled", "false",
+                "maintenance.delete-orphans.enabled", "false"));
+
+    FailingDataFileIO.failNext(failure);
+    OneShotMaintenance.Report r;
+    try {
+      r = maintenance.maintain(TableIdentifier.of("lake", "cut"));
+    } finally {
+      FailingDataFileIO.failNext(FailingDataFileIO.Failure.NONE);
+    }
+    // the run hands an interrupt back to its caller, as it got it
+    assertThat(Thread.interrupted()).isEqualTo(failure == FailingDataFileIO.Failure.INTERRUPT);
+
+    assertThat(r.outcome).isEqualTo(outcome);
+    t.refresh();
+    assertThat(t.properties()).doesNotContainKey(TablePropertyLock.LOCK_PROPERTY);
+    assertThat(t.properties().get(TablePropertyLock.LAST_RUN_PROPERTY)).endsWith(" " + recorded);
+    assertThat(sorted(t)).isEqualTo(before);
+    assertThat(r.format())
+        .startsWith(
+            "lake.cut: "
+                + (outcome == OneShotMaintenance.Outcome.FAILED ? "FAILED" : "interrupted"));
   }
 
   private static long dataBytes(Table t) throws Exception {

@@ -82,7 +82,12 @@ public final class Main {
       reports.add(r);
     }
     long failed =
-        reports.stream().filter(r -> r.outcome == OneShotMaintenance.Outcome.FAILED).count();
+        reports.stream()
+            .filter(
+                r ->
+                    r.outcome == OneShotMaintenance.Outcome.FAILED
+                        || r.outcome == OneShotMaintenance.Outcome.INTERRUPTED)
+            .count();
     out.printf(
         "maintained %d of %d tables%n",
         reports.stream().filter(r -> r.outcome == OneShotMaintenance.Outcome.MAINTAINED).count(),
