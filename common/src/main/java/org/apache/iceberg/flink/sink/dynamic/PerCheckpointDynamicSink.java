@@ -199,7 +199,8 @@ public class PerCheckpointDynamicSink extends DynamicIcebergSink {
      * Without the table-update branch (immediate updates leave it empty) and, for input partitioned
      * by key with as many writers as input subtasks, without the shuffle before the writers: the
      * generator and the writer then run chained in the input's task, and a record is neither
-     * serialized nor sent. Otherwise the original topology.
+     * serialized nor sent, and each record's table, schema and spec are resolved once per shape
+     * ({@link ForwardRecordProcessor}). Otherwise the original topology.
      */
     @Override
     public DataStreamSink<DynamicRecordInternal> append() {
@@ -215,13 +216,16 @@ public class PerCheckpointDynamicSink extends DynamicIcebergSink {
       String prefix = uidPrefix + "-";
       return input
           .process(
-              new DynamicRecordProcessor<>(
+              new ForwardRecordProcessor<>(
                   generator,
-                  catalogLoader,
-                  true,
-                  cacheMaximumSize,
-                  cacheRefreshMs,
-                  inputSchemasPerTableCacheMaximumSize))
+                  new DynamicRecordProcessor<>(
+                      generator,
+                      catalogLoader,
+                      true,
+                      cacheMaximumSize,
+                      cacheRefreshMs,
+                      inputSchemasPerTableCacheMaximumSize),
+                  cacheRefreshMs))
           .uid(prefix + "-generator")
           .name(prefix + "generator")
           .returns(new DynamicRecordInternalType(catalogLoader, false, cacheMaximumSize))
