@@ -22,7 +22,7 @@ STAGES = [
                                   'SpillingAdaptiveSpanningRecordDeserializer', 'StreamElementSerializer.deserialize']),
     ('Iceberg writer (Parquet, equality deletes)', ['DynamicWriter.write', 'IcebergStreamWriter.processElement',
                                                     'BaseDeltaTaskWriter', 'SinkWriterOperator.processElement']),
-    ('sink generator (DynamicRecordProcessor)', ['DynamicRecordProcessor']),
+    ('sink generator (DynamicRecordProcessor)', ['DynamicRecordProcessor', 'ForwardRecordProcessor']),
     ('table stage (ChangeTables)', ['ChangeTables.processElement']),
     ('commit metrics', ['CommitWatch.processElement']),
     ('ordering guard (state get/put)', ['OrderingGuard.processElement']),

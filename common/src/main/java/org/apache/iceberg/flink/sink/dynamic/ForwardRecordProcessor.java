@@ -22,9 +22,10 @@ import org.apache.iceberg.catalog.TableIdentifier;
  *
  * <p>Why: per record, Iceberg's processor looks its table up four times, names the table twice (a
  * new string each time), works out the equality field ids, and hashes the record's key columns for
- * a writer key that a forward edge never reads. That was about a tenth of the {@code cdc} job's CPU
- * samples (JFR, docs/benchmarks.md). Here a record whose table, schema, spec and equality fields
- * are the very objects of an earlier resolved one costs one identity lookup.
+ * a writer key that a forward edge never reads. That was about a tenth of the samples of the {@code
+ * cdc} job's guard, table stage and writer thread (JFR, docs/benchmarks.md). Here a record whose
+ * table, schema, spec and equality fields are the very objects of an earlier resolved one costs one
+ * identity lookup.
  *
  * <p>What is reused is only what Iceberg's processor emitted for that shape: the table's schema and
  * spec, the table name and the equality field ids. A shape whose rows Iceberg had to convert is
