@@ -18,9 +18,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -56,15 +54,8 @@ class CheckpointSeparatingAggregatorTest {
 
   @BeforeEach
   void createTable() {
-    loader = CatalogLoader.hadoop("test", new Configuration(), Map.of("warehouse", dir.toString()));
-    table =
-        loader
-            .loadCatalog()
-            .createTable(
-                TableIdentifier.of("db", "t"),
-                SCHEMA,
-                PartitionSpec.unpartitioned(),
-                Map.of("format-version", "2"));
+    loader = WarehouseTables.loader(dir);
+    table = WarehouseTables.create(loader, TableIdentifier.of("db", "t"), SCHEMA);
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -15,7 +14,6 @@ import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.util.Collector;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.DistributionMode;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -55,11 +53,8 @@ class ForwardRecordProcessorTest {
 
   @BeforeEach
   void createTable() {
-    loader = CatalogLoader.hadoop("test", new Configuration(), Map.of("warehouse", dir.toString()));
-    table =
-        loader
-            .loadCatalog()
-            .createTable(ID, TABLE, PartitionSpec.unpartitioned(), Map.of("format-version", "2"));
+    loader = WarehouseTables.loader(dir);
+    table = WarehouseTables.create(loader, ID, TABLE);
   }
 
   @Test
