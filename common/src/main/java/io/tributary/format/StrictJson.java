@@ -202,7 +202,7 @@ public final class StrictJson {
             value == JsonToken.START_OBJECT && "schema".equals(name)
                 ? strict.schemas.remember(p, v)
                 : tree(p);
-        if (root.replace(name, node == null ? NullNode.getInstance() : node) != null) {
+        if (root.replace(name, node) != null) {
           throw duplicate(name);
         }
       }
