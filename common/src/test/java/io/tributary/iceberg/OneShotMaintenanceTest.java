@@ -7,6 +7,7 @@ import static io.tributary.iceberg.SmallCommits.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.Configs;
+import io.tributary.config.TributaryConfig;
 import io.tributary.testing.Components;
 import io.tributary.testing.Tables;
 import java.nio.file.Path;
@@ -103,33 +104,23 @@ class OneShotMaintenanceTest {
   void aRunCutShortIsRecordedAsInterruptedAndAFaultAsFailed(
       FailingDataFileIO.Failure failure, OneShotMaintenance.Outcome outcome, String recorded)
       throws Exception {
-    String warehouse = dir.resolve("warehouse").toString();
-    IcebergCatalog catalog =
-        IcebergCatalog.fromConfig(
-            Configs.of(
-                    "iceberg.warehouse",
-                    warehouse,
-                    "iceberg.database",
-                    "lake",
-                    "iceberg.catalog.properties.io-impl",
-                    FailingDataFileIO.class.getName())
-                .group(IcebergOptions.GROUP));
+    TributaryConfig config =
+        Configs.of(
+            "job.name", "maintain",
+            "iceberg.warehouse", dir.resolve("warehouse").toString(),
+            "iceberg.database", "lake",
+            "iceberg.catalog.properties.io-impl", FailingDataFileIO.class.getName(),
+            "maintenance.maintain.tables", "cut",
+            "maintenance.expire-snapshots.enabled", "false",
+            "maintenance.delete-orphans.enabled", "false");
+    IcebergCatalog catalog = IcebergCatalog.fromConfig(config.group(IcebergOptions.GROUP));
     Table t = create(catalog, "cut");
     for (int commit = 0; commit < 3; commit++) {
       upsert(t, SmallCommits.rows(commit * 2, 6, commit)); // each overlaps the last: deletes
     }
     t.refresh();
     List<String> before = sorted(t);
-    OneShotMaintenance maintenance =
-        Components.oneShot(
-            Configs.of(
-                "job.name", "maintain",
-                "iceberg.warehouse", warehouse,
-                "iceberg.database", "lake",
-                "iceberg.catalog.properties.io-impl", FailingDataFileIO.class.getName(),
-                "maintenance.maintain.tables", "cut",
-                "maintenance.expire-snapshots.enabled", "false",
-                "maintenance.delete-orphans.enabled", "false"));
+    OneShotMaintenance maintenance = Components.oneShot(config);
 
     FailingDataFileIO.failNext(failure);
     OneShotMaintenance.Report r;
