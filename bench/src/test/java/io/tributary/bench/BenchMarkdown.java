@@ -116,7 +116,12 @@ final class BenchMarkdown {
                 number(cp.get("medianMs"), 0),
                 number(cp.get("maxMs"), 0),
                 Boolean.TRUE.equals(run.get("complete")) ? "all: " : "**INCOMPLETE**: ",
-                run.get("processed")));
+                run.get("processed")
+                    + (run.containsKey("attemptsLostToEndOfInputCommit")
+                        ? "; timed again after "
+                            + ((List<?>) run.get("attemptsLostToEndOfInputCommit")).size()
+                            + " attempt(s) that Iceberg's end-of-input commit cut short"
+                        : "")));
       }
     }
     md.append("\nData:\n\n");

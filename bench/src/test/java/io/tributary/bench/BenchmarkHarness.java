@@ -211,7 +211,18 @@ class BenchmarkHarness {
                     ? () -> w.ceiling(setup, name)
                     : kind.equals("job") ? () -> w.job(setup, name) : () -> w.sql(setup, name);
             Timed<Outcome> t = BenchRuns.measure(probe, variant);
+            List<Map<String, Object>> lost = new ArrayList<>();
+            while (kind.equals("sql")
+                && lost.size() < TWIN_RETRIES
+                && lostToEndOfInputCommit(setup, t)) {
+              lost.add(describe(setup, w, r, kind, t));
+              String again = name + "_again" + lost.size();
+              t = BenchRuns.measure(probe, () -> w.sql(setup, again));
+            }
             Map<String, Object> run = describe(setup, w, r, kind, t);
+            if (!lost.isEmpty()) {
+              run.put("attemptsLostToEndOfInputCommit", lost);
+            }
             runs.add(run);
             System.out.printf(Locale.ROOT, "bench %s: %s%n", name, run);
           }
@@ -229,6 +240,34 @@ class BenchmarkHarness {
     report.put("finished", Instant.now().toString());
     write(report, s.out);
     return report;
+  }
+
+  /**
+   * Times a bounded SQL twin run again after {@link #lostToEndOfInputCommit}, at most this often. A
+   * plain Flink SQL INSERT has no way around that Iceberg bug: a checkpoint completing between two
+   * writers' ends of input (readers that end a few milliseconds apart are enough) drops the first
+   * writer's last files. Turning off Flink's checkpoints after tasks finish narrows the window but
+   * does not close it (a checkpoint triggered just before a reader's end still runs after its
+   * writer's last files are sent): with partitions of 50 and 60,000 events, 2 of 3 such runs lost
+   * the 50. Each lost attempt stays in the report.
+   */
+  static final int TWIN_RETRIES = 2;
+
+  /**
+   * Whether a twin run fell short without a task failure, and its table's last commit is the
+   * end-of-input one (tagged checkpoint {@code Long.MAX_VALUE}): the signature of Iceberg 1.10's
+   * end-of-input commit dropping a writer's files (docs/exactly-once.md).
+   */
+  static boolean lostToEndOfInputCommit(Setup setup, Timed<Outcome> t) {
+    if (t.value.complete || t.failures > 0 || t.value.table == null) {
+      return false;
+    }
+    IcebergCatalog catalog = setup.catalog(t.value.database);
+    Snapshot last =
+        catalog.with(c -> c.loadTable(catalog.identifier(t.value.table))).currentSnapshot();
+    return last != null
+        && Long.toString(Long.MAX_VALUE)
+            .equals(last.summary().get("flink.max-committed-checkpoint-id"));
   }
 
   static void write(Map<String, Object> report, Path out) throws Exception {

@@ -1,9 +1,14 @@
 package io.tributary.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tributary.bench.BenchRuns.Timed;
+import io.tributary.bench.BenchWorkloads.Outcome;
+import io.tributary.bench.BenchWorkloads.Setup;
+import io.tributary.iceberg.IcebergCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +16,13 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,11 +54,10 @@ class BenchmarkHarnessTest {
     s.steadyWarmupSeconds = 1;
     s.steadyWindowSeconds = 2;
     Map<String, Object> report = BenchmarkHarness.run(s, dir.resolve("work"));
-    // Tributary's own runs must be exact. A bounded SQL twin can lose rows to Iceberg's
-    // end-of-input commit bug (README, "Bounded runs and the end-of-input commit"; seen once in
-    // this tiny run, in CI): the report flags such a run and leaves it out of the rates, so the
-    // twins' completeness is reported here, not asserted.
-    BenchmarkHarness.assertComplete(report, "ceiling", "job");
+    // Every run exact. A bounded SQL twin that Iceberg's end-of-input commit bug cut short
+    // (docs/exactly-once.md; it cost this tiny run's ingest twin 1,000 of 2,000 rows once in CI) is
+    // timed again, at most BenchmarkHarness.TWIN_RETRIES times.
+    BenchmarkHarness.assertComplete(report);
 
     JsonNode json = new ObjectMapper().readTree(s.out.resolve("latest.json").toFile());
     String md = Files.readString(s.out.resolve("latest.md"));
@@ -75,6 +86,11 @@ class BenchmarkHarnessTest {
           assertTrue(run.get(metric).isNumber(), what + " " + metric);
         }
         assertTrue(run.get("complete").asBoolean(), what + " processed every event: " + run);
+        // a twin timed again kept its cut-short attempts in the report, for what they were
+        for (JsonNode lost : run.path("attemptsLostToEndOfInputCommit")) {
+          assertEquals("sql", kind, what);
+          assertTrue(!lost.get("complete").asBoolean() && lost.get("seconds").isNumber(), what);
+        }
         assertTrue(run.get("processed").size() > 0, what);
         JsonNode cp = run.get("checkpoints");
         assertTrue(cp.has("count") && cp.has("medianMs") && cp.has("maxMs"), what);
@@ -143,5 +159,51 @@ class BenchmarkHarnessTest {
     assertTrue(sum.has("jobToSql") && sum.has("cpuJobToSql"), "steady ratios");
     assertTrue(sum.get("allComplete").asBoolean(), "steady: every run exact");
     assertEquals(2, sum.get("targets").size());
+  }
+
+  /**
+   * The signature a twin is timed again on: short, no task failure, and a table whose last commit
+   * is the end-of-input one. Nothing else is retried.
+   */
+  @Test
+  void onlyATwinCutShortAtItsEndOfInputCommitIsTimedAgain() {
+    Setup setup = new Setup(null, dir, 2, "1 s");
+    IcebergCatalog catalog = setup.catalog("sqlbench");
+    Table table =
+        catalog.with(
+            c -> {
+              IcebergCatalog.ensureNamespace(c, Namespace.of("sqlbench"));
+              return c.createTable(
+                  catalog.identifier("twin"),
+                  new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
+            });
+    Timed<Outcome> t = new Timed<>();
+    t.value = new Outcome().table("sqlbench", "twin");
+    assertFalse(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "no commit at all");
+
+    commit(table, "7");
+    assertFalse(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "last commit a checkpoint's");
+
+    commit(table, Long.toString(Long.MAX_VALUE));
+    assertTrue(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "last commit the end of input");
+    t.failures = 1;
+    assertFalse(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "a task failed");
+    t.failures = 0;
+    t.value.complete = true;
+    assertFalse(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "nothing lost");
+  }
+
+  private static void commit(Table table, String checkpoint) {
+    DataFile file =
+        DataFiles.builder(PartitionSpec.unpartitioned())
+            .withPath(table.location() + "/data/" + checkpoint + ".parquet")
+            .withFileSizeInBytes(10)
+            .withRecordCount(1)
+            .build();
+    table
+        .newAppend()
+        .appendFile(file)
+        .set("flink.max-committed-checkpoint-id", checkpoint)
+        .commit();
   }
 }
