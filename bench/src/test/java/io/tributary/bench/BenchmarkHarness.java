@@ -247,9 +247,9 @@ class BenchmarkHarness {
    * plain Flink SQL INSERT has no way around that Iceberg bug: a checkpoint completing between two
    * writers' ends of input (readers that end a few milliseconds apart are enough) drops the first
    * writer's last files. Turning off Flink's checkpoints after tasks finish narrows the window but
-   * does not close it (a checkpoint triggered just before a reader's end still runs after its
-   * writer's last files are sent): with partitions of 50 and 60,000 events, 2 of 3 such runs lost
-   * the 50. Each lost attempt stays in the report.
+   * does not close it: with partitions of 50 and 60,000 events, 2 of 3 such runs lost the 50 (read
+   * from Flink's task code, not verified: a checkpoint triggered just before a reader's end still
+   * runs after its writer has sent its last files). Each lost attempt stays in the report.
    */
   static final int TWIN_RETRIES = 2;
 
