@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tributary.bench.BenchRuns.Timed;
 import io.tributary.bench.BenchWorkloads.Outcome;
 import io.tributary.bench.BenchWorkloads.Setup;
 import io.tributary.iceberg.IcebergCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
@@ -177,20 +177,25 @@ class BenchmarkHarnessTest {
                   catalog.identifier("twin"),
                   new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
             });
-    Timed<Outcome> t = new Timed<>();
-    t.value = new Outcome().table("sqlbench", "twin");
-    assertFalse(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "no commit at all");
+    Outcome twin = new Outcome().table("sqlbench", "twin");
+    assertFalse(lost(setup, twin, false, 0), "no commit at all");
 
     commit(table, "7");
-    assertFalse(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "last commit a checkpoint's");
+    assertFalse(lost(setup, twin, false, 0), "last commit a checkpoint's");
 
     commit(table, Long.toString(Long.MAX_VALUE));
-    assertTrue(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "last commit the end of input");
-    t.failures = 1;
-    assertFalse(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "a task failed");
-    t.failures = 0;
-    t.value.complete = true;
-    assertFalse(BenchmarkHarness.lostToEndOfInputCommit(setup, t), "nothing lost");
+    assertTrue(lost(setup, twin, false, 0), "last commit the end of input");
+    assertFalse(lost(setup, twin, false, 1), "a task failed");
+    assertFalse(lost(setup, twin, true, 0), "nothing lost");
+  }
+
+  /** The signature, read from a run described as the harness describes it, table included. */
+  private static boolean lost(Setup setup, Outcome twin, boolean complete, int taskFailures) {
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("complete", complete);
+    run.put("taskFailures", taskFailures);
+    run.put("iceberg", BenchmarkHarness.commits(setup, twin, 2));
+    return BenchmarkHarness.lostToEndOfInputCommit(run);
   }
 
   private static void commit(Table table, String checkpoint) {
